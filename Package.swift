@@ -1,0 +1,34 @@
+// swift-tools-version: 6.0
+// Pareto: optimize machine-learning models for where they will really run.
+// Module layout and dependency rules: docs/ARCHITECTURE.md.
+import PackageDescription
+
+let package = Package(
+    name: "Pareto",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "Pareto", targets: ["Pareto"]),
+        .executable(name: "pareto", targets: ["ParetoCLI"]),
+        .executable(name: "pareto-bench", targets: ["ParetoBench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .target(name: "ParetoCore"),
+        .target(name: "ParetoData", dependencies: ["ParetoCore"]),
+        .target(name: "Pareto", dependencies: ["ParetoCore", "ParetoData"]),
+        .executableTarget(
+            name: "ParetoCLI",
+            dependencies: [
+                "Pareto",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .executableTarget(name: "ParetoBench", dependencies: ["Pareto"]),
+        .testTarget(name: "ParetoCoreTests", dependencies: ["ParetoCore"]),
+        .testTarget(
+            name: "ParetoDataTests", dependencies: ["ParetoData"],
+            resources: [.copy("Fixtures")]),
+        .testTarget(name: "ParetoCLITests", dependencies: ["ParetoCLI", "Pareto"]),
+    ]
+)

@@ -1,0 +1,3 @@
+// The umbrella module: `import Pareto` brings in every public module.
+@_exported import ParetoCore
+@_exported import ParetoData

@@ -1,0 +1,34 @@
+import ArgumentParser
+import Pareto
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The `pareto` command: a thin layer of argument parsing over the library.
+@main
+struct ParetoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pareto",
+        abstract: "Optimize machine-learning models for where they will really run.",
+        subcommands: [DescribeCommand.self])
+
+    /// Runs `body`, turning Pareto's errors into a message on standard error
+    /// and exit status 1, the contract every subcommand keeps.
+    static func reportingErrors(_ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch let error as any ParetoError {
+            printError("error: \(error.description)")
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// Writes a line to standard error.
+func printError(_ text: String) {
+    var line = Array((text + "\n").utf8)
+    _ = line.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
+}

@@ -1,0 +1,100 @@
+import ParetoCore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Where the CSV reader gets its bytes: a file read in large blocks, or
+/// bytes already in memory.
+protocol ByteSource {
+    /// Total size in bytes when known (for progress and capacity estimates).
+    var size: Int? { get }
+    /// Reads up to `buffer.count` bytes; returns 0 at the end.
+    mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int
+}
+
+/// A file opened for sequential reading with `read(2)`.
+final class FileByteSource: ByteSource {
+    let path: String
+    private let descriptor: Int32
+    let size: Int?
+
+    init(path: String) throws {
+        self.path = path
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            let code = errno
+            if code == ENOENT {
+                throw CSVError(.fileNotFound, "no such file", at: InputLocation(file: path),
+                               hint: "check the path; it is relative to \(FileByteSource.currentDirectory())")
+            }
+            throw CSVError(.unreadable, "cannot read the file: \(String(cString: strerror(code)))",
+                           at: InputLocation(file: path))
+        }
+        if (info.st_mode & S_IFMT) == S_IFDIR {
+            throw CSVError(.unreadable, "this is a directory, not a CSV file", at: InputLocation(file: path))
+        }
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else {
+            throw CSVError(.unreadable, "cannot open the file: \(String(cString: strerror(errno)))",
+                           at: InputLocation(file: path), hint: "check the file's permissions")
+        }
+        descriptor = fd
+        size = (info.st_mode & S_IFMT) == S_IFREG ? Int(info.st_size) : nil
+    }
+
+    deinit { close(descriptor) }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        var total = 0
+        while total < buffer.count {
+            let n = systemRead(descriptor, buffer.baseAddress! + total, buffer.count - total)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw CSVError(.unreadable, "reading failed: \(String(cString: strerror(errno)))",
+                               at: InputLocation(file: path))
+            }
+            if n == 0 { break }
+            total += n
+        }
+        return total
+    }
+
+    static func currentDirectory() -> String {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        guard getcwd(&buffer, buffer.count) != nil else { return "the current directory" }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
+
+/// Bytes already in memory.
+struct MemoryByteSource: ByteSource {
+    let bytes: [UInt8]
+    private var position = 0
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    var size: Int? { bytes.count }
+
+    mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        let n = min(buffer.count, bytes.count - position)
+        if n > 0 {
+            bytes.withUnsafeBytes { source in
+                buffer.baseAddress!.copyMemory(from: source.baseAddress! + position, byteCount: n)
+            }
+        }
+        position += n
+        return n
+    }
+}
+
+@inline(__always)
+private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
+    #if canImport(Glibc)
+    return Glibc.read(fd, buffer, count)
+    #else
+    return Darwin.read(fd, buffer, count)
+    #endif
+}

@@ -1,0 +1,56 @@
+/// The contiguous storage behind one column: a zero-based view of a shared,
+/// copy-on-write array.
+///
+/// Slicing shares the parent's memory (no copy until one side writes), which
+/// makes `DataFrame.rows(_:)` on a range cheap. Indexing is always from 0,
+/// whatever part of the parent the view covers.
+public struct ColumnBuffer<Element: Sendable>: Sendable, RandomAccessCollection {
+    @usableFromInline var storage: ArraySlice<Element>
+
+    /// Wraps `elements` without copying.
+    @inlinable public init(_ elements: [Element]) { storage = elements[...] }
+
+    /// A buffer of `count` copies of `value`.
+    @inlinable public init(repeating value: Element, count: Int) {
+        storage = ArraySlice(repeating: value, count: count)
+    }
+
+    @inlinable init(slice: ArraySlice<Element>) { storage = slice }
+
+    @inlinable public var startIndex: Int { 0 }
+    @inlinable public var endIndex: Int { storage.count }
+
+    /// Element `index`, counted from 0.
+    @inlinable public subscript(index: Int) -> Element {
+        get { storage[storage.startIndex + index] }
+        set { storage[storage.startIndex + index] = newValue }
+    }
+
+    /// Calls `body` with the elements as one contiguous buffer (no copy).
+    @inlinable
+    public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Element>) throws -> R) rethrows -> R {
+        try storage.withUnsafeBufferPointer(body)
+    }
+
+    /// The elements in `range` (0-based), sharing this buffer's memory.
+    @inlinable public func slice(_ range: Range<Int>) -> ColumnBuffer<Element> {
+        let base = storage.startIndex
+        return ColumnBuffer(slice: storage[(base + range.lowerBound)..<(base + range.upperBound)])
+    }
+
+    /// The elements at `indices`, in that order (a copy).
+    @inlinable public func take(_ indices: [Int]) -> ColumnBuffer<Element> {
+        storage.withUnsafeBufferPointer { source in
+            ColumnBuffer(indices.map { source[$0] })
+        }
+    }
+
+    /// The elements as a standalone array (a copy only if this is a slice).
+    @inlinable public var array: [Element] { Array(storage) }
+}
+
+extension ColumnBuffer: Equatable where Element: Equatable {
+    @inlinable public static func == (lhs: ColumnBuffer, rhs: ColumnBuffer) -> Bool {
+        lhs.storage.elementsEqual(rhs.storage)
+    }
+}
