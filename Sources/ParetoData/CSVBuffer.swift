@@ -54,23 +54,15 @@ struct Buffer {
     /// The number of newline bytes in `from..<to` (quoted ones included:
     /// these are physical lines, for error messages).
     func countNewlines(from: Int, to: Int) -> Int {
-        var lines = 0
-        var i = from
-        while i < to {
-            if base[i] == Self.newline { lines += 1 }
-            i += 1
-        }
-        return lines
+        ByteScan.count(Self.newline, in: base, from: from, to: to)
     }
 
+    /// Quote bytes in `from..<to`, counted on all threads for large ranges.
     private func countQuotes(from: Int, to: Int) -> Int {
-        var quotes = 0
-        var i = from
-        while i < to {
-            quotes &+= base[i] == Self.quote ? 1 : 0
-            i += 1
-        }
-        return quotes
+        let shared = UnsafeSendablePointer(UnsafePointer(base))
+        return Parallel.mapChunks(from..<to, minimumChunk: 1 << 20) { range in
+            ByteScan.count(Buffer.quote, in: shared.pointer, from: range.lowerBound, to: range.upperBound)
+        }.reduce(0, +)
     }
 
     /// The offset just past the last newline in `from..<count` that is not
@@ -102,15 +94,7 @@ struct Buffer {
         let nominal = (0...parts).map { from + Int(Int64(length) * Int64($0) / Int64(parts)) }
         let shared = UnsafeSendablePointer(UnsafePointer(base))
         let quotes = Parallel.map(count: parts) { k in
-            var n = 0
-            var i = nominal[k]
-            let stop = nominal[k + 1]
-            let bytes = shared.pointer
-            while i < stop {
-                n &+= bytes[i] == Buffer.quote ? 1 : 0
-                i += 1
-            }
-            return n
+            ByteScan.count(Buffer.quote, in: shared.pointer, from: nominal[k], to: nominal[k + 1])
         }
         var bounds = [from]
         var parity = 0

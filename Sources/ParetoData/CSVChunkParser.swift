@@ -14,7 +14,13 @@ struct ParsePlan: Sendable {
     /// Missing tokens as bytes, and a bit per token length (lengths < 64).
     var missingTokens: [[UInt8]]
     var missingLengths: UInt64
-    /// Whether "NaN" text, when not a missing token, is a genuine value.
+    /// Whether some missing token reads as a number (say "-999"): then
+    /// numeric fields must be checked against the tokens before parsing.
+    var numericMissingToken: Bool
+    /// Each column's position among the columns of its kind.
+    var slots: [Int]
+    var slotCounts: [FieldKind: Int]
+
     var columnCount: Int { kinds.count }
 
     init(delimiter: UInt8, kinds: [FieldKind], forced: [Bool], missingTokens: [String]) {
@@ -25,6 +31,19 @@ struct ParsePlan: Sendable {
         var lengths: UInt64 = 0
         for token in self.missingTokens where token.count < 64 { lengths |= 1 << UInt64(token.count) }
         self.missingLengths = lengths
+        self.numericMissingToken = missingTokens.contains { token in
+            var bytes = Array(token.utf8)
+            bytes.append(0)
+            return bytes.withUnsafeBufferPointer { b in
+                NumberParser.parsePrefix(b.baseAddress!, 0, b.count - 1).map { $0.1 == b.count - 1 } ?? false
+            }
+        }
+        var counts: [FieldKind: Int] = [:]
+        slots = kinds.map { kind in
+            defer { counts[kind, default: 0] += 1 }
+            return counts[kind, default: 0]
+        }
+        slotCounts = counts
     }
 }
 
@@ -47,38 +66,72 @@ struct ChunkProblem: Sendable {
     var column: Int?
 }
 
-/// The parsed contents of one chunk: typed values per column, ready to be
-/// appended to the frame's columns in chunk order.
-final class ChunkResult: @unchecked Sendable {
+/// The parsed contents of one chunk: typed values per column in raw,
+/// column-major memory sized for the chunk's most possible rows, appended
+/// to the frame's columns in chunk order and then freed.
+struct ChunkResult: @unchecked Sendable {
     var rows = 0
-    var numbers: [[Double]]
+    /// Newline bytes in the chunk (quoted ones included): physical lines.
+    var newlines = 0
+    let capacity: Int
+    let slots: [Int]
+    let numbers: UnsafeMutablePointer<Double>
+    let flags: UnsafeMutablePointer<UInt8>
+    let stamps: UnsafeMutablePointer<Int64>
+    let codes: UnsafeMutablePointer<UInt32>
+    /// Per numeric slot: present only after a genuine NaN value was read.
     var validity: [[Bool]?]
-    var flags: [[UInt8]]
-    var stamps: [[Int64]]
     var stampHasTime: [Bool]
-    var codes: [[UInt32]]
     var tables: [LevelTable]
     /// Columns (not forced) holding a value that does not fit their inferred
     /// kind: the reader reads them again as strings.
     var misfits: Set<Int> = []
     var problem: ChunkProblem?
 
-    init(columnCount: Int) {
-        numbers = Array(repeating: [], count: columnCount)
-        validity = Array(repeating: nil, count: columnCount)
-        flags = Array(repeating: [], count: columnCount)
-        stamps = Array(repeating: [], count: columnCount)
-        stampHasTime = Array(repeating: false, count: columnCount)
-        codes = Array(repeating: [], count: columnCount)
-        tables = Array(repeating: LevelTable(capacity: 1), count: columnCount)
+    init(plan: ParsePlan, capacity: Int) {
+        self.capacity = capacity
+        slots = plan.slots
+        let count = { (kind: FieldKind) in plan.slotCounts[kind, default: 0] }
+        numbers = .allocate(capacity: count(.numeric) * capacity)
+        flags = .allocate(capacity: count(.boolean) * capacity)
+        stamps = .allocate(capacity: count(.datetime) * capacity)
+        codes = .allocate(capacity: count(.string) * capacity)
+        validity = Array(repeating: nil, count: count(.numeric))
+        stampHasTime = Array(repeating: false, count: count(.datetime))
+        tables = (0..<count(.string)).map { _ in LevelTable(capacity: 64) }
     }
+
+    /// Releases the value memory; the result must not be used afterwards.
+    func free() {
+        numbers.deallocate()
+        flags.deallocate()
+        stamps.deallocate()
+        codes.deallocate()
+    }
+
+    func numbers(_ column: Int) -> UnsafeBufferPointer<Double> {
+        UnsafeBufferPointer(start: numbers + slots[column] * capacity, count: rows)
+    }
+    func validity(_ column: Int) -> [Bool]? { validity[slots[column]] }
+    func flags(_ column: Int) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: flags + slots[column] * capacity, count: rows)
+    }
+    func stamps(_ column: Int) -> UnsafeBufferPointer<Int64> {
+        UnsafeBufferPointer(start: stamps + slots[column] * capacity, count: rows)
+    }
+    func stampHasTime(_ column: Int) -> Bool { stampHasTime[slots[column]] }
+    func codes(_ column: Int) -> UnsafeBufferPointer<UInt32> {
+        UnsafeBufferPointer(start: codes + slots[column] * capacity, count: rows)
+    }
+    func table(_ column: Int) -> LevelTable { tables[slots[column]] }
 }
 
 /// Parses the rows in one byte range of a CSV file that starts at a row
 /// boundary: the hot loop of the reader.
 ///
-/// Cost: one pass over the bytes with no allocation per field except new
-/// categorical levels; numbers are parsed straight from the bytes.
+/// Cost: numeric fields are parsed in the same pass that finds their end;
+/// other fields are found eight bytes at a time. Nothing is allocated per
+/// field except new categorical levels.
 struct CSVChunkParser {
     let plan: ParsePlan
     let bytes: UnsafePointer<UInt8>
@@ -89,26 +142,23 @@ struct CSVChunkParser {
     private static let newline: UInt8 = 0x0A
     private static let carriageReturn: UInt8 = 0x0D
 
+    @inline(__always)
+    private func isFieldEnd(_ p: Int) -> Bool {
+        if p >= end { return true }
+        let byte = bytes[p]
+        return byte == plan.delimiter || byte == Self.newline
+            || (byte == Self.carriageReturn && (p + 1 == end || bytes[p + 1] == Self.newline))
+    }
+
     func parse() -> ChunkResult {
         let columnCount = plan.columnCount
-        let result = ChunkResult(columnCount: columnCount)
+        let newlines = ByteScan.count(Self.newline, in: bytes, from: start, to: end)
         // An upper bound on rows: every row but possibly the last ends in a newline.
-        var capacity = 1
-        var k = start
-        while k < end {
-            if bytes[k] == Self.newline { capacity += 1 }
-            k += 1
-        }
-        for c in 0..<columnCount {
-            switch plan.kinds[c] {
-            case .numeric: result.numbers[c].reserveCapacity(capacity)
-            case .boolean: result.flags[c].reserveCapacity(capacity)
-            case .datetime: result.stamps[c].reserveCapacity(capacity)
-            case .string:
-                result.codes[c].reserveCapacity(capacity)
-                result.tables[c] = LevelTable(capacity: 64)
-            }
-        }
+        var result = ChunkResult(plan: plan, capacity: newlines + 1)
+        result.newlines = newlines
+        let kinds = plan.kinds
+        let slots = plan.slots
+        let numericFastPath = !plan.numericMissingToken
         var scratch: [UInt8] = []
         let delimiter = plan.delimiter
         var p = start
@@ -123,15 +173,25 @@ struct CSVChunkParser {
                 continue
             }
             let rowStart = p
+            let row = result.rows
             for c in 0..<columnCount {
                 var fieldStart = p
                 var fieldEnd: Int
                 var escaped = false
-                if p < end && bytes[p] == Self.quote {
+                var stored = false
+                if numericFastPath && kinds[c] == .numeric,
+                   let (value, next) = NumberParser.parsePrefix(bytes, p, end), isFieldEnd(next) {
+                    // The common case: a plain number, parsed while finding the field's end.
+                    result.numbers[slots[c] * result.capacity + row] = value
+                    if result.validity[slots[c]] != nil { result.validity[slots[c]]!.append(true) }
+                    p = next
+                    fieldEnd = next
+                    stored = true
+                } else if p < end && bytes[p] == Self.quote {
                     p += 1
                     fieldStart = p
                     while true {
-                        while p < end && bytes[p] != Self.quote { p += 1 }
+                        p = ByteScan.firstOf(Self.quote, Self.quote, Self.quote, Self.quote, in: bytes, from: p, to: end)
                         if p >= end {
                             result.problem = ChunkProblem(kind: .unterminatedQuote, offset: fieldStart - 1,
                                                           rowStart: rowStart, column: c)
@@ -146,27 +206,26 @@ struct CSVChunkParser {
                     }
                     fieldEnd = p
                     p += 1
-                    if p < end {
-                        let next = bytes[p]
-                        let isEnd = next == delimiter || next == Self.newline
-                            || (next == Self.carriageReturn && (p + 1 == end || bytes[p + 1] == Self.newline))
-                        if !isEnd {
-                            result.problem = ChunkProblem(kind: .strayQuote, offset: p - 1,
-                                                          rowStart: rowStart, column: c)
-                            break rowLoop
-                        }
+                    if !isFieldEnd(p) {
+                        result.problem = ChunkProblem(kind: .strayQuote, offset: p - 1, rowStart: rowStart, column: c)
+                        break rowLoop
                     }
                 } else {
-                    while p < end {
+                    while true {
+                        p = ByteScan.firstOf(delimiter, Self.newline, Self.quote, Self.carriageReturn,
+                                             in: bytes, from: p, to: end)
+                        guard p < end else { break }
                         let byte = bytes[p]
-                        if byte == delimiter || byte == Self.newline { break }
                         if byte == Self.quote {
-                            result.problem = ChunkProblem(kind: .strayQuote, offset: p,
-                                                          rowStart: rowStart, column: c)
+                            result.problem = ChunkProblem(kind: .strayQuote, offset: p, rowStart: rowStart, column: c)
                             break rowLoop
                         }
-                        if byte == Self.carriageReturn && (p + 1 == end || bytes[p + 1] == Self.newline) { break }
-                        p += 1
+                        // A carriage return ends the field only before a newline.
+                        if byte == Self.carriageReturn && p + 1 < end && bytes[p + 1] != Self.newline {
+                            p += 1
+                            continue
+                        }
+                        break
                     }
                     fieldEnd = p
                 }
@@ -188,6 +247,7 @@ struct CSVChunkParser {
                     if p < end && bytes[p] == Self.carriageReturn { p += 1 }
                     if p < end && bytes[p] == Self.newline { p += 1 }
                 }
+                if stored { continue }
                 if escaped {
                     scratch.removeAll(keepingCapacity: true)
                     var q = fieldStart
@@ -197,12 +257,12 @@ struct CSVChunkParser {
                     }
                     scratch.append(0)
                     let ok = scratch.withUnsafeBufferPointer { field in
-                        store(field.baseAddress!, 0, field.count - 1, column: c, offset: fieldStart,
-                              rowStart: rowStart, into: result)
+                        store(field.baseAddress!, 0, field.count - 1, column: c, row: row, offset: fieldStart,
+                              rowStart: rowStart, into: &result)
                     }
                     if !ok { break rowLoop }
-                } else if !store(bytes, fieldStart, fieldEnd, column: c, offset: fieldStart,
-                                 rowStart: rowStart, into: result) {
+                } else if !store(bytes, fieldStart, fieldEnd, column: c, row: row, offset: fieldStart,
+                                 rowStart: rowStart, into: &result) {
                     break rowLoop
                 }
             }
@@ -237,73 +297,65 @@ struct CSVChunkParser {
         return false
     }
 
-    /// Stores one field; returns `false` after recording a problem that ends
-    /// the chunk.
-    @inline(__always)
-    private func store(_ field: UnsafePointer<UInt8>, _ from: Int, _ to: Int, column c: Int,
-                       offset: Int, rowStart: Int, into result: ChunkResult) -> Bool {
+    /// Stores one field of row `row`; returns `false` after recording a
+    /// problem that ends the chunk.
+    private func store(_ field: UnsafePointer<UInt8>, _ from: Int, _ to: Int, column c: Int, row: Int,
+                       offset: Int, rowStart: Int, into result: inout ChunkResult) -> Bool {
         let missing = isMissing(field, from, to)
+        let slot = plan.slots[c]
+        let index = slot * result.capacity + row
         switch plan.kinds[c] {
         case .numeric:
-            if missing {
-                result.numbers[c].append(.nan)
-                if result.validity[c] != nil { result.validity[c]!.append(false) }
-                return true
+            var value = Double.nan
+            var present = false
+            if !missing, let parsed = NumberParser.parse(field, from, to) {
+                value = parsed
+                present = true
             }
-            if let value = NumberParser.parse(field, from, to) {
-                if value.isNaN && result.validity[c] == nil {
-                    // A genuine NaN: from now on this column needs a validity mask.
-                    result.validity[c] = result.numbers[c].map { !$0.isNaN }
-                }
-                result.numbers[c].append(value)
-                if result.validity[c] != nil { result.validity[c]!.append(true) }
-                return true
+            if present && value.isNaN && result.validity[slot] == nil {
+                // A genuine NaN: from now on this column needs a validity mask.
+                result.validity[slot] = (0..<row).map { !result.numbers[slot * result.capacity + $0].isNaN }
             }
-            result.numbers[c].append(.nan)
-            if result.validity[c] != nil { result.validity[c]!.append(false) }
-            return misfit(.numeric, field, from, to, column: c, offset: offset, rowStart: rowStart, result)
+            result.numbers[index] = value
+            if result.validity[slot] != nil { result.validity[slot]!.append(present) }
+            if missing || present { return true }
+            return misfit(.numeric, field, from, to, column: c, offset: offset, rowStart: rowStart, &result)
         case .boolean:
-            if missing {
-                result.flags[c].append(BooleanColumn.missingValue)
+            if !missing, let flag = Self.parseBoolean(field, from, to) {
+                result.flags[index] = flag ? 1 : 0
                 return true
             }
-            if let flag = Self.parseBoolean(field, from, to) {
-                result.flags[c].append(flag ? 1 : 0)
-                return true
-            }
-            result.flags[c].append(BooleanColumn.missingValue)
-            return misfit(.boolean, field, from, to, column: c, offset: offset, rowStart: rowStart, result)
+            result.flags[index] = BooleanColumn.missingValue
+            if missing { return true }
+            return misfit(.boolean, field, from, to, column: c, offset: offset, rowStart: rowStart, &result)
         case .datetime:
-            if missing {
-                result.stamps[c].append(DateTimeColumn.missingValue)
+            if !missing, let parsed = ISO8601.parse(field, from, to) {
+                result.stamps[index] = parsed.microseconds
+                if parsed.hasTime { result.stampHasTime[slot] = true }
                 return true
             }
-            if let parsed = ISO8601.parse(field, from, to) {
-                result.stamps[c].append(parsed.microseconds)
-                if parsed.hasTime { result.stampHasTime[c] = true }
-                return true
-            }
-            result.stamps[c].append(DateTimeColumn.missingValue)
-            return misfit(.datetime, field, from, to, column: c, offset: offset, rowStart: rowStart, result)
+            result.stamps[index] = DateTimeColumn.missingValue
+            if missing { return true }
+            return misfit(.datetime, field, from, to, column: c, offset: offset, rowStart: rowStart, &result)
         case .string:
             if missing {
-                result.codes[c].append(CategoricalColumn.missingCode)
+                result.codes[index] = CategoricalColumn.missingCode
                 return true
             }
             var isNew = false
-            let code = result.tables[c].code(field, from, to, isNew: &isNew)
+            let code = result.tables[slot].code(field, from, to, isNew: &isNew)
             if isNew, let bad = Self.firstInvalidUTF8(field, from, to) {
                 result.problem = ChunkProblem(kind: .invalidUTF8, offset: offset + (bad - from),
                                               rowStart: rowStart, column: c)
                 return false
             }
-            result.codes[c].append(code)
+            result.codes[index] = code
             return true
         }
     }
 
     private func misfit(_ kind: FieldKind, _ field: UnsafePointer<UInt8>, _ from: Int, _ to: Int, column c: Int,
-                        offset: Int, rowStart: Int, _ result: ChunkResult) -> Bool {
+                        offset: Int, rowStart: Int, _ result: inout ChunkResult) -> Bool {
         if plan.forced[c] {
             let text = String(decoding: UnsafeBufferPointer(start: field + from, count: min(to - from, 80)),
                               as: UTF8.self)
@@ -343,7 +395,7 @@ struct CSVChunkParser {
                 continue
             }
             let length: Int
-            var minimum: UInt32
+            let minimum: UInt32
             var scalar: UInt32
             switch lead {
             case 0xC2...0xDF: length = 2; minimum = 0x80; scalar = UInt32(lead & 0x1F)

@@ -161,6 +161,7 @@ private struct ReadPass {
                     CSVChunkParser(plan: plan, bytes: shared.pointer, start: bounds[k], end: bounds[k + 1]).parse()
                 }
             }
+            defer { for chunk in chunks { chunk.free() } }
             for (k, chunk) in chunks.enumerated() {
                 if let problem = chunk.problem {
                     throw error(for: problem, in: buffer, chunkStart: bounds[k], regionStart: p,
@@ -182,7 +183,7 @@ private struct ReadPass {
                     for c in range { shared.base[c].append(chunks, column: c) }
                 }
             }
-            linesBefore += buffer.countNewlines(from: p, to: regionEnd)
+            linesBefore += chunks.reduce(0) { $0 + $1.newlines }
             progress.advance(by: regionEnd - p)
             if atEnd { break }
             buffer.discard(upTo: regionEnd)

@@ -13,7 +13,8 @@ enum Inference {
         var couldBeBoolean = [Bool](repeating: true, count: columnCount)
         var couldBeDate = [Bool](repeating: true, count: columnCount)
         var seen = [Int](repeating: 0, count: columnCount)
-        let missing = Set(missingTokens.map { Array($0.utf8) })
+        let missing = missingTokens.map { Array($0.utf8) }
+        var scratch: [UInt8] = []
         var p = from
         var sampled = 0
         while p < to && sampled < rows {
@@ -26,18 +27,24 @@ enum Inference {
             guard row.fields.count == columnCount else { continue }
             sampled += 1
             for (c, field) in row.fields.enumerated() {
-                var bytes = tokenizer.bytes(of: field, in: buffer)
-                if missing.contains(bytes) { continue }
-                seen[c] += 1
-                bytes.append(0)
-                bytes.withUnsafeBufferPointer { b in
-                    let base = b.baseAddress!
-                    let length = b.count - 1
-                    if couldBeNumber[c] && NumberParser.parse(base, 0, length) == nil { couldBeNumber[c] = false }
-                    if couldBeBoolean[c] && CSVChunkParser.parseBoolean(base, 0, length) == nil {
+                func classify(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int) {
+                    let length = end - start
+                    for token in missing where token.count == length {
+                        if (0..<length).allSatisfy({ token[$0] == base[start + $0] }) { return }
+                    }
+                    seen[c] += 1
+                    if couldBeNumber[c] && NumberParser.parse(base, start, end) == nil { couldBeNumber[c] = false }
+                    if couldBeBoolean[c] && CSVChunkParser.parseBoolean(base, start, end) == nil {
                         couldBeBoolean[c] = false
                     }
-                    if couldBeDate[c] && ISO8601.parse(base, 0, length) == nil { couldBeDate[c] = false }
+                    if couldBeDate[c] && ISO8601.parse(base, start, end) == nil { couldBeDate[c] = false }
+                }
+                if field.escaped {
+                    scratch = tokenizer.bytes(of: field, in: buffer)
+                    scratch.append(0)
+                    scratch.withUnsafeBufferPointer { classify($0.baseAddress!, 0, $0.count - 1) }
+                } else {
+                    buffer.withPointer { classify($0, field.start, field.end) }
                 }
             }
         }
@@ -77,22 +84,23 @@ struct ColumnBuilder: @unchecked Sendable {
             switch kind {
             case .numeric:
                 let before = numbers.count
-                numbers.append(contentsOf: chunk.numbers[c])
-                if let chunkValidity = chunk.validity[c] {
+                let values = chunk.numbers(c)
+                numbers.append(contentsOf: values)
+                if let chunkValidity = chunk.validity(c) {
                     if validity == nil { validity = numbers[..<before].map { !$0.isNaN } }
                     validity!.append(contentsOf: chunkValidity)
                 } else if validity != nil {
-                    validity!.append(contentsOf: chunk.numbers[c].lazy.map { !$0.isNaN })
+                    validity!.append(contentsOf: values.lazy.map { !$0.isNaN })
                 }
             case .boolean:
-                flags.append(contentsOf: chunk.flags[c])
+                flags.append(contentsOf: chunk.flags(c))
             case .datetime:
-                stamps.append(contentsOf: chunk.stamps[c])
-                hasTime = hasTime || chunk.stampHasTime[c]
+                stamps.append(contentsOf: chunk.stamps(c))
+                hasTime = hasTime || chunk.stampHasTime(c)
             case .string:
-                let local = chunk.tables[c]
+                let local = chunk.table(c)
                 let remap = (0..<local.count).map { table.code(of: local.key($0)) }
-                codes.append(contentsOf: chunk.codes[c].lazy.map {
+                codes.append(contentsOf: chunk.codes(c).lazy.map {
                     $0 == CategoricalColumn.missingCode ? $0 : remap[Int($0)]
                 })
             }
