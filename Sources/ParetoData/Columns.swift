@@ -63,6 +63,18 @@ public struct NumericColumn: Sendable, Equatable {
     /// The number of rows.
     public var count: Int { values.count }
 
+    /// Equal when every row is equal, counting NaN equal to NaN (so a column
+    /// with missing values equals itself).
+    public static func == (lhs: NumericColumn, rhs: NumericColumn) -> Bool {
+        guard lhs.count == rhs.count, lhs.validity == rhs.validity else { return false }
+        return lhs.values.withUnsafeBufferPointer { a in
+            rhs.values.withUnsafeBufferPointer { b in
+                for i in 0..<a.count where a[i] != b[i] && !(a[i].isNaN && b[i].isNaN) { return false }
+                return true
+            }
+        }
+    }
+
     /// Whether row `i` is missing.
     @inlinable public func isMissing(_ i: Int) -> Bool {
         if let validity { return !validity[i] }
