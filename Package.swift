@@ -29,6 +29,6 @@ let package = Package(
         .testTarget(
             name: "ParetoDataTests", dependencies: ["ParetoData"],
             resources: [.copy("Fixtures")]),
-        .testTarget(name: "ParetoCLITests", dependencies: ["ParetoCLI", "Pareto"]),
+        .testTarget(name: "ParetoCLITests", dependencies: ["ParetoCLI"]),
     ]
 )

@@ -102,7 +102,7 @@ private struct ReadPass {
         }
         let delimiter = options.delimiter ?? buffer.detectDelimiter(from: firstLine)
         var tokenizer = RowTokenizer(delimiter: delimiter)
-        var linesBefore = firstLine - start  // blank lines before the header
+        var linesBefore = buffer.countNewlines(from: start, to: firstLine)  // blank lines before the header
         var p = firstLine
         let names: [String]
         if options.hasHeader {
