@@ -25,7 +25,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "ParetoBench", dependencies: ["Pareto"]),
-        .testTarget(name: "ParetoCoreTests", dependencies: ["ParetoCore"]),
+        .testTarget(name: "ParetoCoreTests", dependencies: ["ParetoCore"], exclude: ["reference"]),
         .testTarget(
             name: "ParetoDataTests", dependencies: ["ParetoData"],
             resources: [.copy("Fixtures")]),

@@ -47,7 +47,9 @@ public struct SendableBuffer<Element>: @unchecked Sendable {
 /// `minimumChunk`, never on timing, so results that are combined per chunk
 /// in chunk order are deterministic for a given thread count.
 public enum Parallel {
-    /// The number of processors this process may use: the default thread count.
+    /// The number of online processors: the default thread count. (CPU
+    /// affinity and container quotas are not consulted; pass a thread count
+    /// to stay within them.)
     public static var activeProcessorCount: Int {
         return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
     }

@@ -57,12 +57,16 @@ struct Buffer {
         ByteScan.count(Self.newline, in: base, from: from, to: to)
     }
 
-    /// Quote bytes in `from..<to`, counted on all threads for large ranges.
-    private func countQuotes(from: Int, to: Int) -> Int {
+    /// Quote counts for up to `parts` nearly equal spans of `from..<count`,
+    /// counted in parallel: one pass that serves both `lastRowEnd` and
+    /// `chunkBounds`.
+    func quoteSpans(from: Int, parts: Int) -> QuoteSpans {
+        let spans = Parallel.chunks(of: from..<count, parts: parts, minimumChunk: 1 << 16)
         let shared = UnsafeSendablePointer(UnsafePointer(base))
-        return Parallel.mapChunks(from..<to, minimumChunk: 1 << 20) { range in
-            ByteScan.count(Buffer.quote, in: shared.pointer, from: range.lowerBound, to: range.upperBound)
-        }.reduce(0, +)
+        let counts = Parallel.map(count: spans.count) { k in
+            ByteScan.count(Buffer.quote, in: shared.pointer, from: spans[k].lowerBound, to: spans[k].upperBound)
+        }
+        return QuoteSpans(starts: spans.map(\.lowerBound), counts: counts)
     }
 
     /// The offset just past the last newline in `from..<count` that is not
@@ -70,8 +74,9 @@ struct Buffer {
     ///
     /// Works by quote parity: a doubled quote inside a quoted field toggles
     /// twice, so parity tells exactly whether a byte is inside quotes.
-    func lastRowEnd(from: Int) -> Int? {
-        var parity = countQuotes(from: from, to: count) & 1
+    func lastRowEnd(from: Int, quotes: QuoteSpans? = nil) -> Int? {
+        let spans = quotes ?? quoteSpans(from: from, parts: Parallel.activeProcessorCount)
+        var parity = spans.counts.reduce(0, +) & 1
         var i = count - 1
         while i >= from {
             let byte = base[i]
@@ -85,24 +90,18 @@ struct Buffer {
         return nil
     }
 
-    /// Cuts `from..<to` (which starts and ends at row boundaries) into up to
-    /// `parts` ranges that each start at a row boundary; returns the
+    /// Cuts `from..<to` (which starts and ends at row boundaries) at the
+    /// first row start after each span start in `quotes`; returns the
     /// boundaries, first `from` and last `to`.
-    func chunkBounds(from: Int, to: Int, parts: Int) -> [Int] {
-        let length = to - from
-        guard parts > 1, length >= 1 << 16 else { return [from, to] }
-        let nominal = (0...parts).map { from + Int(Int64(length) * Int64($0) / Int64(parts)) }
-        let shared = UnsafeSendablePointer(UnsafePointer(base))
-        let quotes = Parallel.map(count: parts) { k in
-            ByteScan.count(Buffer.quote, in: shared.pointer, from: nominal[k], to: nominal[k + 1])
-        }
+    func chunkBounds(from: Int, to: Int, quotes: QuoteSpans) -> [Int] {
         var bounds = [from]
         var parity = 0
-        for k in 1..<parts {
-            parity ^= quotes[k - 1] & 1
-            guard nominal[k] >= bounds[bounds.count - 1] else { continue }
+        for k in quotes.starts.indices.dropFirst() {
+            parity ^= quotes.counts[k - 1] & 1
+            let start = quotes.starts[k]
+            guard start < to, start >= bounds[bounds.count - 1] else { continue }
             var inQuote = parity == 1
-            var i = nominal[k]
+            var i = start
             var boundary = to
             while i < to {
                 let byte = base[i]
@@ -159,6 +158,12 @@ struct Buffer {
         }
         return best?.delimiter ?? candidates[0]
     }
+}
+
+/// Per-span quote counts of a buffer region (see `Buffer.quoteSpans`).
+struct QuoteSpans {
+    var starts: [Int]
+    var counts: [Int]
 }
 
 /// A lenient, allocation-light splitter of single rows, for the header and

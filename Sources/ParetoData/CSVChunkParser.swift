@@ -156,9 +156,13 @@ struct CSVChunkParser {
         // An upper bound on rows: every row but possibly the last ends in a newline.
         var result = ChunkResult(plan: plan, capacity: newlines + 1)
         result.newlines = newlines
-        let kinds = plan.kinds
-        let slots = plan.slots
-        let numericFastPath = !plan.numericMissingToken
+        // Per column: where its numbers go (nil for other kinds), so the hot
+        // path is one store with no lookups.
+        let numberColumns: [UnsafeMutablePointer<Double>?] = (0..<columnCount).map { c in
+            plan.kinds[c] == .numeric && !plan.numericMissingToken
+                ? result.numbers + plan.slots[c] * result.capacity : nil
+        }
+        var anyValidity = false  // set once a genuine NaN made a validity mask necessary
         var scratch: [UInt8] = []
         let delimiter = plan.delimiter
         var p = start
@@ -179,11 +183,13 @@ struct CSVChunkParser {
                 var fieldEnd: Int
                 var escaped = false
                 var stored = false
-                if numericFastPath && kinds[c] == .numeric,
+                if let column = numberColumns[c],
                    let (value, next) = NumberParser.parsePrefix(bytes, p, end), isFieldEnd(next) {
                     // The common case: a plain number, parsed while finding the field's end.
-                    result.numbers[slots[c] * result.capacity + row] = value
-                    if result.validity[slots[c]] != nil { result.validity[slots[c]]!.append(true) }
+                    column[row] = value
+                    if anyValidity, result.validity[plan.slots[c]] != nil {
+                        result.validity[plan.slots[c]]!.append(true)
+                    }
                     p = next
                     fieldEnd = next
                     stored = true
@@ -265,6 +271,7 @@ struct CSVChunkParser {
                                  rowStart: rowStart, into: &result) {
                     break rowLoop
                 }
+                if plan.kinds[c] == .numeric && !anyValidity { anyValidity = result.validity[plan.slots[c]] != nil }
             }
             result.rows += 1
         }

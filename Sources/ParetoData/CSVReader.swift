@@ -148,13 +148,14 @@ private struct ReadPass {
         var estimated = false
         var misfits = Set<Int>()
         while true {
-            guard let regionEnd = atEnd ? buffer.count : buffer.lastRowEnd(from: p) else {
+            let quotes = buffer.quoteSpans(from: p, parts: threads * 2)
+            guard let regionEnd = atEnd ? buffer.count : buffer.lastRowEnd(from: p, quotes: quotes) else {
                 // A row longer than the buffer: read more before cutting.
                 buffer.grow()
                 atEnd = try buffer.fill(from: &source)
                 continue
             }
-            let bounds = buffer.chunkBounds(from: p, to: regionEnd, parts: threads * 2)
+            let bounds = buffer.chunkBounds(from: p, to: regionEnd, quotes: quotes)
             let chunks: [ChunkResult] = buffer.withPointer { base in
                 let shared = UnsafeSendablePointer(base)
                 return Parallel.map(count: bounds.count - 1, threads: threads) { k in

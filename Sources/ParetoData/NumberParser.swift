@@ -10,7 +10,7 @@ import Darwin
 /// Accepts `[+-]digits[.digits][(e|E)[+-]digits]`, `.5`, `5.`, and
 /// `inf`/`infinity`/`nan` in any case, with optional spaces around.
 ///
-/// Cost: digits are read eight at a time, then converted with Clinger's
+/// Cost: digits are read up to eight at a time, then converted with Clinger's
 /// exact fast path (small whole numbers) or the Eisel–Lemire method (two
 /// 64-bit multiplies); the rare values these cannot decide go to the C
 /// library's `strtod`. The result is always the nearest `Double`, so a
@@ -64,64 +64,24 @@ enum NumberParser {
         // Integer part: leading zeros carry no information.
         while i < stop && bytes[i] == UInt8(ascii: "0") {
             sawDigit = true
-            i += 1
+            i &+= 1
         }
-        while stop - i >= 8 && significant <= 11, let eight = eightDigits(bytes + i) {
-            mantissa = mantissa &* 100_000_000 &+ UInt64(eight)
-            significant += 8
-            sawDigit = true
-            i += 8
-        }
-        while i < stop {
-            let d = bytes[i] &- 0x30
-            if d > 9 { break }
-            sawDigit = true
-            if significant < 19 {
-                mantissa = mantissa &* 10 &+ UInt64(d)
-                significant += 1
-            } else {
-                exponent += 1
-                if d != 0 { truncated = true }
-            }
-            i += 1
-        }
+        let integerStart = i
+        readDigits(bytes, &i, stop, &mantissa, &significant, &exponent, &truncated, fraction: false)
+        if i != integerStart { sawDigit = true }
         // Fraction: zeros before the first significant digit only shift the exponent.
         if i < stop && bytes[i] == UInt8(ascii: ".") {
-            i += 1
+            i &+= 1
             if mantissa == 0 {
                 while i < stop && bytes[i] == UInt8(ascii: "0") {
                     sawDigit = true
-                    exponent -= 1
-                    i += 1
+                    exponent &-= 1
+                    i &+= 1
                 }
             }
-            while stop - i >= 8 && significant <= 11, let eight = eightDigits(bytes + i) {
-                mantissa = mantissa &* 100_000_000 &+ UInt64(eight)
-                significant += 8
-                exponent -= 8
-                sawDigit = true
-                i += 8
-            }
-            if stop - i >= 4 && significant <= 15, let four = fourDigits(bytes + i) {
-                mantissa = mantissa &* 10_000 &+ UInt64(four)
-                significant += 4
-                exponent -= 4
-                sawDigit = true
-                i += 4
-            }
-            while i < stop {
-                let d = bytes[i] &- 0x30
-                if d > 9 { break }
-                sawDigit = true
-                if significant < 19 {
-                    mantissa = mantissa &* 10 &+ UInt64(d)
-                    significant += 1
-                    exponent -= 1
-                } else if d != 0 {
-                    truncated = true
-                }
-                i += 1
-            }
+            let fractionStart = i
+            readDigits(bytes, &i, stop, &mantissa, &significant, &exponent, &truncated, fraction: true)
+            if i != fractionStart { sawDigit = true }
         }
         guard sawDigit else { return nil }
         // Exponent.
@@ -154,33 +114,63 @@ enum NumberParser {
         return strtodFallback(bytes, fieldStart, i).map { ($0, i) }
     }
 
-    /// The value of eight ASCII digits at `p`, or `nil` if any byte is not a
-    /// digit: one 64-bit load and three multiplies instead of eight steps
-    /// (the well-known SWAR digit trick).
+    @usableFromInline static let smallPowersOfTen: [UInt64] = [
+        1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000,
+    ]
+
+    /// Reads a run of digits into `mantissa` (at most 19 significant digits;
+    /// later ones only move the exponent, or the decimal point for a
+    /// fraction, and set `truncated` if not zero).
+    ///
+    /// Up to eight digits per step when eight bytes are readable.
     @inline(__always)
-    static func eightDigits(_ p: UnsafePointer<UInt8>) -> UInt32? {
+    static func readDigits(_ bytes: UnsafePointer<UInt8>, _ i: inout Int, _ stop: Int, _ mantissa: inout UInt64,
+                           _ significant: inout Int, _ exponent: inout Int, _ truncated: inout Bool,
+                           fraction: Bool) {
+        while stop &- i >= 8 {
+            let (count, value) = digitRun(bytes + i)
+            if count == 0 { return }
+            guard significant &+ count <= 19 else { break }
+            mantissa = mantissa &* smallPowersOfTen[count] &+ UInt64(value)
+            significant &+= count
+            if fraction { exponent &-= count }
+            i &+= count
+            if count < 8 { return }
+        }
+        while i < stop {
+            let d = bytes[i] &- 0x30
+            if d > 9 { break }
+            if significant < 19 {
+                mantissa = mantissa &* 10 &+ UInt64(d)
+                significant &+= 1
+                if fraction { exponent &-= 1 }
+            } else {
+                if !fraction { exponent &+= 1 }
+                if d != 0 { truncated = true }
+            }
+            i &+= 1
+        }
+    }
+
+    /// The number of leading ASCII digits among the eight bytes at `p` and
+    /// their value, from one 64-bit load: a byte is a digit when it minus
+    /// '0' is at most 9 (a carry test on all bytes at once); the digits are
+    /// then aligned to the top of the word and combined in three multiplies.
+    @inline(__always)
+    static func digitRun(_ p: UnsafePointer<UInt8>) -> (count: Int, value: UInt32) {
         let word = UInt64(littleEndian: UnsafeRawPointer(p).loadUnaligned(as: UInt64.self))
-        let high: UInt64 = 0xF0F0_F0F0_F0F0_F0F0
-        let zeros: UInt64 = 0x3030_3030_3030_3030
-        guard word & high == zeros, (word &+ 0x0606_0606_0606_0606) & high == zeros else { return nil }
-        var value = word &- zeros
-        value = (value &* 10) &+ (value >> 8)  // pairs of digits in the even bytes
+        let shifted = word &- 0x3030_3030_3030_3030
+        // Bytes before the first non-digit are 0...9, so nothing borrows or
+        // carries into them; the lowest flagged byte is the first non-digit.
+        let flags = ((shifted &+ 0x7676_7676_7676_7676) | shifted) & 0x8080_8080_8080_8080
+        let count = flags == 0 ? 8 : flags.trailingZeroBitCount >> 3
+        if count == 0 { return (0, 0) }
+        var value = count == 8 ? shifted : (shifted & ((1 &<< UInt64(count &* 8)) &- 1)) &<< UInt64((8 &- count) &* 8)
+        value = (value &* 10) &+ (value >> 8)
         let pairs: UInt64 = 0x0000_00FF_0000_00FF
         value = ((value & pairs) &* (100 &+ (1_000_000 << 32))
             &+ ((value >> 16) & pairs) &* (1 &+ (10_000 << 32))) >> 32
-        return UInt32(truncatingIfNeeded: value)
-    }
-
-    /// The value of four ASCII digits at `p`, or `nil` if any is not a digit.
-    @inline(__always)
-    static func fourDigits(_ p: UnsafePointer<UInt8>) -> UInt32? {
-        let word = UInt32(littleEndian: UnsafeRawPointer(p).loadUnaligned(as: UInt32.self))
-        guard word & 0xF0F0_F0F0 == 0x3030_3030, (word &+ 0x0606_0606) & 0xF0F0_F0F0 == 0x3030_3030 else {
-            return nil
-        }
-        var value = word &- 0x3030_3030
-        value = (value &* 10) &+ (value >> 8)  // two-digit pairs in bytes 0 and 2
-        return (value & 0xFF) &* 100 &+ ((value >> 16) & 0xFF)
+        return (count, UInt32(truncatingIfNeeded: value))
     }
 
     @inline(__always)
@@ -205,11 +195,12 @@ enum NumberParser {
     @inline(__always)
     static func eiselLemire(_ w: UInt64, _ q: Int) -> Double? {
         guard w != 0, q >= PowersOfFive.smallestExponent, q <= PowersOfFive.largestExponent else { return nil }
-        let index = q - PowersOfFive.smallestExponent
+        let index = q &- PowersOfFive.smallestExponent
+        let tables = PowersOfFive.tables
         let leadingZeros = w.leadingZeroBitCount
-        let normalized = w << UInt64(leadingZeros)
-        var (high, low) = normalized.multipliedFullWidth(by: PowersOfFive.high[index])
-        let (carryWord, _) = normalized.multipliedFullWidth(by: PowersOfFive.low[index])
+        let normalized = w &<< UInt64(leadingZeros)
+        var (high, low) = normalized.multipliedFullWidth(by: tables.high[index])
+        let (carryWord, _) = normalized.multipliedFullWidth(by: tables.low[index])
         let (sum, overflow) = low.addingReportingOverflow(carryWord)
         low = sum
         if overflow { high &+= 1 }
@@ -220,8 +211,8 @@ enum NumberParser {
         let below = high & belowMask
         if below == belowMask && low >= UInt64.max - 1 { return nil }
         if below == 0 && low <= 1 { return nil }
-        var significand = high >> shift
-        var binaryExponent = top + 128 + Int(PowersOfFive.binaryExponent[index]) - leadingZeros + q
+        var significand = high &>> shift
+        var binaryExponent = top &+ 128 &+ Int(tables.exponent[index]) &- leadingZeros &+ q
         if (high >> (shift - 1)) & 1 == 1 {
             significand += 1
             if significand == 1 << 53 {
@@ -230,7 +221,7 @@ enum NumberParser {
             }
         }
         guard binaryExponent >= -1022 && binaryExponent <= 1023 else { return nil }
-        return Double(bitPattern: UInt64(binaryExponent + 1023) << 52 | (significand & ((1 << 52) - 1)))
+        return Double(bitPattern: UInt64(binaryExponent &+ 1023) << 52 | (significand & ((1 << 52) - 1)))
     }
 
     static func strtodFallback(_ bytes: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Double? {

@@ -102,7 +102,8 @@ public struct HoldoutSplitter: Sendable {
             let classes = classMembers(labels, shuffledWith: &rng)
             let testShares = largestRemainder(classes.map(\.count), fraction: testFraction, total: testCount)
             let validationShares = largestRemainder(classes.map(\.count), fraction: validationFraction,
-                                                    total: validationCount)
+                                                    total: validationCount,
+                                                    capacity: classes.indices.map { classes[$0].count - testShares[$0] })
             for (c, members) in classes.enumerated() {
                 let t = testShares[c]
                 let v = min(validationShares[c], members.count - t)
@@ -141,9 +142,10 @@ public struct HoldoutSplitter: Sendable {
                                  validation: Array(order[validationStart..<(validationStart + validationCount)]),
                                  test: Array(order[(n - testCount)...]))
         }
-        guard !split.train.isEmpty, !split.test.isEmpty else {
-            throw UsageError("splitting \(n) rows with test fraction \(testFraction) leaves a part empty",
-                             hint: "use more rows or a different fraction")
+        guard !split.train.isEmpty, !split.test.isEmpty, validationCount == 0 || !split.validation.isEmpty else {
+            throw UsageError("splitting \(n) rows with test fraction \(testFraction) and validation fraction "
+                             + "\(validationFraction) leaves a part empty",
+                             hint: "use more rows (or groups), or different fractions")
         }
         split.train.sort()
         split.validation.sort()
@@ -260,9 +262,10 @@ public struct GroupKFold: FoldGenerator {
     }
 }
 
-/// Any seeded fold generator run `repeats` times with different seeds
-/// (derived from `seed` by splitting), folds concatenated: repeated k-fold,
-/// repeated stratified k-fold, repeated group k-fold.
+/// Any seeded fold generator run `repeats` times with different seeds,
+/// folds concatenated: repeated k-fold, repeated stratified k-fold, repeated
+/// group k-fold. Repeat `r` uses the `r`-th output of a `Xoshiro256` seeded
+/// with `seed`.
 public struct RepeatedFolds<Base: FoldGenerator & Reseedable>: FoldGenerator {
     public var base: Base
     public var repeats: Int
@@ -325,6 +328,10 @@ public struct TimeSeriesSplit: FoldGenerator {
         let rows = order ?? Array(0..<n)
         let size = testSize ?? n / (k + 1)
         guard size >= 1, gap >= 0 else { throw UsageError("test size must be at least 1 row and gap at least 0") }
+        if let maxTrainSize, maxTrainSize < 1 {
+            throw UsageError("the maximum training size must be at least 1 row, not \(maxTrainSize)",
+                             hint: "leave it unset for an expanding window with no limit")
+        }
         let firstTest = n - k * size
         guard firstTest - gap >= 1 else {
             throw UsageError("\(n) rows are too few for \(k) time-series folds of \(size) test rows and a gap of \(gap)",
@@ -365,25 +372,22 @@ private func classMembers(_ labels: [Int], shuffledWith rng: inout Xoshiro256) -
 }
 
 /// Splits `total` among classes of the given sizes in proportion to
-/// `fraction`: each gets ⌊size × fraction⌋, and the rows left over go to
-/// the largest remainders (ties to the earlier class).
-private func largestRemainder(_ sizes: [Int], fraction: Double, total: Int) -> [Int] {
-    var shares = sizes.map { Int((Double($0) * fraction).rounded(.down)) }
+/// `fraction`: each gets ⌊size × fraction⌋, and the rows left over go, one
+/// each, to the largest remainders (ties to the earlier class) among
+/// classes with room left under `capacity` (default: the class size). So
+/// every class stays within one row of its exact share.
+private func largestRemainder(_ sizes: [Int], fraction: Double, total: Int, capacity: [Int]? = nil) -> [Int] {
+    let room = capacity ?? sizes
+    var shares = sizes.indices.map { min(room[$0], Int((Double(sizes[$0]) * fraction).rounded(.down))) }
     var left = total - shares.reduce(0, +)
     let order = sizes.indices.sorted { a, b in
         let ra = Double(sizes[a]) * fraction - Double(shares[a])
         let rb = Double(sizes[b]) * fraction - Double(shares[b])
         return ra != rb ? ra > rb : a < b
     }
-    var i = 0
-    while left > 0 && !order.isEmpty {
-        let c = order[i % order.count]
-        if shares[c] < sizes[c] {
-            shares[c] += 1
-            left -= 1
-        }
-        i += 1
-        if i > order.count * 2 { break }
+    for c in order where left > 0 && shares[c] < room[c] {
+        shares[c] += 1
+        left -= 1
     }
     return shares
 }

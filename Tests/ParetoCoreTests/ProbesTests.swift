@@ -1,0 +1,55 @@
+import Foundation
+import Testing
+import ParetoCore
+
+@Suite("Stopwatch and MemoryProbe")
+struct ProbesTests {
+    @Test("nowNanoseconds never goes backwards")
+    func monotonic() {
+        var previous = Stopwatch.nowNanoseconds()
+        for _ in 0..<10_000 {
+            let now = Stopwatch.nowNanoseconds()
+            #expect(now >= previous)
+            previous = now
+        }
+        let clock = Stopwatch()
+        let first = clock.nanoseconds
+        let second = clock.nanoseconds
+        #expect(second >= first)
+    }
+
+    @Test("a stopwatch measures a 20 ms sleep as between 19 ms and 2 s")
+    func measuresSleep() {
+        let clock = Stopwatch()
+        let reference = Date()
+        usleep(20_000)
+        let seconds = clock.seconds
+        let foundation = Date().timeIntervalSince(reference)
+        #expect(seconds >= 0.019, "measured \(seconds) s")
+        #expect(seconds < 2.0, "measured \(seconds) s")
+        // Agrees with Foundation's wall clock to within 50 ms.
+        #expect(abs(seconds - foundation) < 0.05, "\(seconds) vs \(foundation)")
+        // seconds is nanoseconds / 1e9.
+        let nanos = clock.nanoseconds
+        #expect(Double(nanos) / 1e9 >= seconds)
+    }
+
+    @Test("peak resident memory covers a touched 64 MB allocation")
+    func peakMemoryGrows() throws {
+        let size = 64 << 20
+        let peakBefore = MemoryProbe.peakResidentBytes
+        let currentBefore = try #require(MemoryProbe.currentResidentBytes)
+        #expect(peakBefore >= currentBefore)
+        let memory = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 4096)
+        defer { memory.deallocate() }
+        memset(memory, 1, size)  // touch every page so it becomes resident
+        let currentDuring = try #require(MemoryProbe.currentResidentBytes)
+        let peakAfter = MemoryProbe.peakResidentBytes
+        #expect(memory.load(fromByteOffset: size - 1, as: UInt8.self) == 1)
+        // Loose: other tests running at the same time may free memory meanwhile.
+        #expect(currentDuring - currentBefore >= 32 << 20, "current \(currentBefore) → \(currentDuring)")
+        #expect(peakAfter >= peakBefore)
+        #expect(peakAfter >= currentDuring - (1 << 20), "peak \(peakAfter) < current \(currentDuring)")
+        #expect(peakAfter >= currentBefore + (32 << 20))
+    }
+}
