@@ -67,8 +67,9 @@ struct ChunkProblem: Sendable {
 }
 
 /// The parsed contents of one chunk: typed values per column in raw,
-/// column-major memory sized for the chunk's most possible rows, appended
-/// to the frame's columns in chunk order and then freed.
+/// column-major memory (from a `ChunkArena` slot) sized for the chunk's most
+/// possible rows, appended to the frame's columns in chunk order before the
+/// slot is reused.
 struct ChunkResult: @unchecked Sendable {
     var rows = 0
     /// Newline bytes in the chunk (quoted ones included): physical lines.
@@ -88,25 +89,31 @@ struct ChunkResult: @unchecked Sendable {
     var misfits: Set<Int> = []
     var problem: ChunkProblem?
 
-    init(plan: ParsePlan, capacity: Int) {
+    /// Bytes of value memory a chunk of `capacity` rows needs under `plan`.
+    static func bytesNeeded(plan: ParsePlan, capacity: Int) -> Int {
+        let count = { (kind: FieldKind) in plan.slotCounts[kind, default: 0] }
+        return capacity * (8 * count(.numeric) + 8 * count(.datetime) + 4 * count(.string) + count(.boolean)) + 64
+    }
+
+    /// Lays the value buffers out in `memory` (see `bytesNeeded`): numbers and
+    /// time stamps first, for 8-byte alignment, then codes, then flags.
+    init(plan: ParsePlan, capacity: Int, memory: UnsafeMutableRawPointer) {
         self.capacity = capacity
         slots = plan.slots
         let count = { (kind: FieldKind) in plan.slotCounts[kind, default: 0] }
-        numbers = .allocate(capacity: count(.numeric) * capacity)
-        flags = .allocate(capacity: count(.boolean) * capacity)
-        stamps = .allocate(capacity: count(.datetime) * capacity)
-        codes = .allocate(capacity: count(.string) * capacity)
+        var next = memory
+        func carve<T>(_ type: T.Type, _ elements: Int) -> UnsafeMutablePointer<T> {
+            let pointer = next.bindMemory(to: T.self, capacity: elements)
+            next += elements * MemoryLayout<T>.stride
+            return pointer
+        }
+        numbers = carve(Double.self, count(.numeric) * capacity)
+        stamps = carve(Int64.self, count(.datetime) * capacity)
+        codes = carve(UInt32.self, count(.string) * capacity)
+        flags = carve(UInt8.self, count(.boolean) * capacity)
         validity = Array(repeating: nil, count: count(.numeric))
         stampHasTime = Array(repeating: false, count: count(.datetime))
         tables = (0..<count(.string)).map { _ in LevelTable(capacity: 64) }
-    }
-
-    /// Releases the value memory; the result must not be used afterwards.
-    func free() {
-        numbers.deallocate()
-        flags.deallocate()
-        stamps.deallocate()
-        codes.deallocate()
     }
 
     func numbers(_ column: Int) -> UnsafeBufferPointer<Double> {
@@ -137,6 +144,9 @@ struct CSVChunkParser {
     let bytes: UnsafePointer<UInt8>
     let start: Int
     let end: Int
+    /// Where the chunk's values go, and which of its slots this chunk owns.
+    let arena: ChunkArena
+    let slot: Int
 
     private static let quote = UInt8(ascii: "\"")
     private static let newline: UInt8 = 0x0A
@@ -154,7 +164,9 @@ struct CSVChunkParser {
         let columnCount = plan.columnCount
         let newlines = ByteScan.count(Self.newline, in: bytes, from: start, to: end)
         // An upper bound on rows: every row but possibly the last ends in a newline.
-        var result = ChunkResult(plan: plan, capacity: newlines + 1)
+        let capacity = newlines + 1
+        let memory = arena.region(slot: slot, bytes: ChunkResult.bytesNeeded(plan: plan, capacity: capacity))
+        var result = ChunkResult(plan: plan, capacity: capacity, memory: memory)
         result.newlines = newlines
         // Per column: where its numbers go (nil for other kinds), so the hot
         // path is one store with no lookups.

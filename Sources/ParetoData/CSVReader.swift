@@ -144,6 +144,7 @@ private struct ReadPass {
         let plan = ParsePlan(delimiter: delimiter, kinds: fieldKinds, forced: forced,
                              missingTokens: options.missingTokens)
         var builders = names.indices.map { ColumnBuilder(kind: fieldKinds[$0]) }
+        let arena = ChunkArena(slots: threads * 2 + 1)
         progress.begin("reading \(name)", total: source.size)
         var estimated = false
         var misfits = Set<Int>()
@@ -159,10 +160,10 @@ private struct ReadPass {
             let chunks: [ChunkResult] = buffer.withPointer { base in
                 let shared = UnsafeSendablePointer(base)
                 return Parallel.map(count: bounds.count - 1, threads: threads) { k in
-                    CSVChunkParser(plan: plan, bytes: shared.pointer, start: bounds[k], end: bounds[k + 1]).parse()
+                    CSVChunkParser(plan: plan, bytes: shared.pointer, start: bounds[k], end: bounds[k + 1],
+                                   arena: arena, slot: k).parse()
                 }
             }
-            defer { for chunk in chunks { chunk.free() } }
             for (k, chunk) in chunks.enumerated() {
                 if let problem = chunk.problem {
                     throw error(for: problem, in: buffer, chunkStart: bounds[k], regionStart: p,
