@@ -1,12 +1,6 @@
 import ArgumentParser
 import Pareto
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// The `pareto` command: a thin layer of argument parsing over the library.
 @main
 struct ParetoCommand: ParsableCommand {
@@ -29,6 +23,5 @@ struct ParetoCommand: ParsableCommand {
 
 /// Writes a line to standard error.
 func printError(_ text: String) {
-    var line = Array((text + "\n").utf8)
-    _ = line.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
+    writeToStandardError(text + "\n")
 }

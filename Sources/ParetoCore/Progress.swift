@@ -92,26 +92,7 @@ public final class TerminalProgressBar: ProgressReporter, @unchecked Sendable {
         return "\(tenths / 10) s"
     }
 
-    private static func write(_ text: String) {
-        var bytes = Array(text.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { raw in
-                systemWrite(2, raw.baseAddress! + offset, raw.count - offset)
-            }
-            if n <= 0 { return }
-            offset += n
-        }
-    }
-}
-
-@inline(__always)
-private func systemWrite(_ fd: Int32, _ pointer: UnsafeRawPointer, _ count: Int) -> Int {
-    #if canImport(Glibc)
-    return Glibc.write(fd, pointer, count)
-    #else
-    return Darwin.write(fd, pointer, count)
-    #endif
+    private static func write(_ text: String) { writeToStandardError(text) }
 }
 
 /// Chooses a reporter: a progress bar when standard error is a terminal,

@@ -81,19 +81,7 @@ public func writeAtomically(_ bytes: [UInt8], to path: String) throws {
         throw CSVError(.writeFailed, "cannot create the file: \(String(cString: strerror(errno)))",
                        at: InputLocation(file: path), hint: "check that the folder exists and is writable")
     }
-    var written = 0
-    var failure: Int32 = 0
-    bytes.withUnsafeBytes { raw in
-        while written < raw.count {
-            let n = systemWriteBytes(fd, raw.baseAddress! + written, raw.count - written)
-            if n < 0 {
-                if errno == EINTR { continue }
-                failure = errno
-                return
-            }
-            written += n
-        }
-    }
+    var failure = bytes.withUnsafeBytes { writeFully(fd, $0) }
     if failure == 0 && fsync(fd) != 0 { failure = errno }
     close(fd)
     if failure == 0 && rename(temporary, path) != 0 { failure = errno }
@@ -102,13 +90,4 @@ public func writeAtomically(_ bytes: [UInt8], to path: String) throws {
         throw CSVError(.writeFailed, "writing failed: \(String(cString: strerror(failure)))",
                        at: InputLocation(file: path), hint: "check free disk space and permissions")
     }
-}
-
-@inline(__always)
-private func systemWriteBytes(_ fd: Int32, _ pointer: UnsafeRawPointer, _ count: Int) -> Int {
-    #if canImport(Glibc)
-    return Glibc.write(fd, pointer, count)
-    #else
-    return Darwin.write(fd, pointer, count)
-    #endif
 }
