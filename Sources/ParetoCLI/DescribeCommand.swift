@@ -73,7 +73,9 @@ struct DescribeCommand: ParsableCommand {
 /// Renders a `FrameSummary` as an aligned text table.
 enum DescribeTable {
     static func render(_ summary: FrameSummary, file: String, seconds: Double) -> String {
-        var out = "\(file): \(grouped(summary.rows)) rows × \(summary.columns.count) columns"
+        let rowWord = summary.rows == 1 ? "row" : "rows"
+        let columnWord = summary.columns.count == 1 ? "column" : "columns"
+        var out = "\(file): \(grouped(summary.rows)) \(rowWord) × \(summary.columns.count) \(columnWord)"
         out += " (read in \(fixed(seconds, 2)) s)\n\n"
         let header = ["column", "type", "missing", "distinct", "mean", "std", "min", "median", "max", "top values"]
         var rows: [[String]] = [header]
@@ -151,6 +153,16 @@ enum DescribeTable {
             let decimals = max(0, 3 - Int(magnitude.isZero ? 0 : log10(magnitude).rounded(.down)))
             return decimals == 0 ? grouped(Int(value.rounded())) : fixed(value, min(decimals, 6))
         }
-        return "\(value)"
+        if magnitude == 0 || !value.isFinite { return "\(value)" }
+        // Scientific with four significant digits: -2.817e-05, 1.234e+12.
+        var exponent = Int(log10(magnitude).rounded(.down))
+        var mantissa = value / pow(10, Double(exponent))
+        if abs((mantissa * 1000).rounded()) >= 10_000 {
+            mantissa /= 10
+            exponent += 1
+        }
+        let sign = exponent < 0 ? "-" : "+"
+        let digits = String(abs(exponent))
+        return fixed(mantissa, 3) + "e" + sign + (digits.count < 2 ? "0" + digits : digits)
     }
 }

@@ -54,6 +54,7 @@ final class FileByteSource: ByteSource {
     /// one `pread` per processor, so copying from the page cache runs on
     /// both cores instead of leaving one idle.
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        guard size != nil else { return try readSequentially(into: buffer) }
         let parts = buffer.count >= 1 << 22 ? Parallel.activeProcessorCount : 1
         let ranges = Parallel.chunks(of: 0..<buffer.count, parts: parts)
         let base = UnsafeSendableRawPointer(buffer.baseAddress!)
@@ -87,6 +88,26 @@ final class FileByteSource: ByteSource {
             if n < ranges[k].count { break }  // the end of the file is in this part
         }
         position += Int64(total)
+        return total
+    }
+
+    /// Pipes and devices (`/dev/stdin`, a FIFO) cannot `pread`: plain `read(2)`.
+    private func readSequentially(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        var total = 0
+        while total < buffer.count {
+            #if canImport(Glibc)
+            let n = Glibc.read(descriptor, buffer.baseAddress! + total, buffer.count - total)
+            #else
+            let n = Darwin.read(descriptor, buffer.baseAddress! + total, buffer.count - total)
+            #endif
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw CSVError(.unreadable, "reading failed: \(String(cString: strerror(errno)))",
+                               at: InputLocation(file: path))
+            }
+            if n == 0 { break }
+            total += n
+        }
         return total
     }
 

@@ -78,6 +78,15 @@ struct DescribeCommandTests {
         #expect(result.stdout.contains("target \"label\": binary, 2 classes: a 3 (75.0%), b 1 (25.0%); imbalance 3.0:1"))
     }
 
+    @Test("very small and very large numbers print with four significant digits")
+    func scientific() throws {
+        let path = try file("s.csv", "a,b\n0.0000281748,1e13\n-0.00005,2.5e14\n")
+        let result = try run(["describe", path])
+        #expect(result.stdout.contains("-1.091e-05  5.528e-05  -5.000e-05"))
+        #expect(result.stdout.contains("1.300e+14  1.697e+14   1.000e+13"))
+        #expect(result.stdout.contains("2 rows × 2 columns"))
+    }
+
     @Test("--na adds a missing token; --no-default-na drops the defaults; --type overrides")
     func options() throws {
         let path = try file("d.csv", "v,w\n1,-\n2,NA\n3,x\n")
@@ -118,6 +127,24 @@ struct DescribeCommandTests {
         let result = try run(["describe", path])
         #expect(result.status == 1)
         #expect(result.stderr.contains(":2: column \"c\" (field 2): this field is not valid UTF-8"))
+    }
+
+    @Test("reads from a pipe (/dev/stdin), which cannot be read at offsets")
+    func pipe() throws {
+        let binary = try #require(Self.executable)
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["describe", "/dev/stdin", "--json"]
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        try process.run()
+        input.fileHandleForWriting.write(Data("a,b\n1,x\n2,y\n3,x\n".utf8))
+        try input.fileHandleForWriting.close()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(text.hasPrefix(#"{"rows": 3, "columns": [{"name": "a", "type": "numeric""#))
     }
 
     @Test("a header-only file is valid: zero rows")
