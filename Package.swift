@@ -17,7 +17,8 @@ let package = Package(
     targets: [
         .target(name: "ParetoCore"),
         .target(name: "ParetoData", dependencies: ["ParetoCore"]),
-        .target(name: "Pareto", dependencies: ["ParetoCore", "ParetoData"]),
+        .target(name: "ParetoTrees", dependencies: ["ParetoCore", "ParetoData"]),
+        .target(name: "Pareto", dependencies: ["ParetoCore", "ParetoData", "ParetoTrees"]),
         .executableTarget(
             name: "ParetoCLI",
             dependencies: [
@@ -29,6 +30,7 @@ let package = Package(
         .testTarget(
             name: "ParetoDataTests", dependencies: ["ParetoData"],
             resources: [.copy("Fixtures")]),
+        .testTarget(name: "ParetoTreesTests", dependencies: ["ParetoTrees"]),
         .testTarget(name: "ParetoCLITests", dependencies: ["ParetoCLI"]),
     ]
 )

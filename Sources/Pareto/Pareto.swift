@@ -1,3 +1,4 @@
 // The umbrella module: `import Pareto` brings in every public module.
 @_exported import ParetoCore
 @_exported import ParetoData
+@_exported import ParetoTrees

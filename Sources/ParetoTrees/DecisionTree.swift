@@ -1,0 +1,58 @@
+/// One regression tree over binned features, stored as flat arrays (the
+/// layout LightGBM uses): internal node `i` splits on `splitFeature[i]`;
+/// a child index `c ≥ 0` is another internal node and `c < 0` is leaf `~c`.
+///
+/// A numeric split sends a row left when its bin is at most
+/// `thresholdBin[i]` (on raw values: when the value is at most
+/// `threshold[i]`); missing values go left exactly when `defaultLeft[i]`.
+public struct DecisionTree: Sendable, Codable, Equatable {
+    public var splitFeature: [Int32] = []
+    public var thresholdBin: [UInt16] = []
+    public var threshold: [Double] = []
+    public var defaultLeft: [Bool] = []
+    public var leftChild: [Int32] = []
+    public var rightChild: [Int32] = []
+    /// The loss reduction each split achieved (for importance).
+    public var splitGain: [Double] = []
+    /// The value each leaf adds to the raw score (learning rate applied).
+    public var leafValue: [Double]
+    /// Training rows that reached each leaf.
+    public var leafCount: [Int]
+
+    /// A tree with a single leaf.
+    public init(leafValue: Double, count: Int) {
+        self.leafValue = [leafValue]
+        self.leafCount = [count]
+    }
+
+    /// The number of leaves.
+    public var leafCountTotal: Int { leafValue.count }
+
+    /// The leaf a row reaches, given a way to read its bin of a feature.
+    @inlinable
+    public func leaf(bin: (Int) -> Int) -> Int {
+        guard !splitFeature.isEmpty else { return 0 }
+        var node = 0
+        while true {
+            let b = bin(Int(splitFeature[node]))
+            let goLeft = b == 0 ? defaultLeft[node] : b <= Int(thresholdBin[node])
+            let next = goLeft ? leftChild[node] : rightChild[node]
+            if next < 0 { return Int(~next) }
+            node = Int(next)
+        }
+    }
+
+    /// The leaf a row of raw feature values reaches (NaN is missing).
+    @inlinable
+    public func leaf(values: UnsafeBufferPointer<Double>) -> Int {
+        guard !splitFeature.isEmpty else { return 0 }
+        var node = 0
+        while true {
+            let v = values[Int(splitFeature[node])]
+            let goLeft = v.isNaN ? defaultLeft[node] : v <= threshold[node]
+            let next = goLeft ? leftChild[node] : rightChild[node]
+            if next < 0 { return Int(~next) }
+            node = Int(next)
+        }
+    }
+}

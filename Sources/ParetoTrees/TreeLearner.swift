@@ -1,0 +1,376 @@
+import ParetoCore
+
+/// The settings that shape one tree (LightGBM's names and defaults).
+public struct TreeParameters: Sendable, Codable, Equatable {
+    /// The most leaves a tree may have.
+    public var numLeaves = 31
+    /// The deepest a leaf may be (`nil`: no limit).
+    public var maxDepth: Int? = nil
+    /// The fewest training rows a leaf may hold.
+    public var minDataInLeaf = 20
+    /// The smallest hessian sum a leaf may hold.
+    public var minSumHessianInLeaf = 1e-3
+    /// The smallest loss reduction worth a split.
+    public var minGainToSplit = 0.0
+    /// L1 regularization of leaf values.
+    public var lambdaL1 = 0.0
+    /// L2 regularization of leaf values.
+    public var lambdaL2 = 0.0
+    /// The largest absolute leaf value before shrinkage (0: no limit).
+    public var maxDeltaStep = 0.0
+
+    /// The defaults.
+    public init() {}
+}
+
+/// The best split found for one leaf.
+struct SplitCandidate {
+    var gain = -Double.infinity
+    var feature = -1
+    var thresholdBin = 0
+    var defaultLeft = false
+    var leftGradient = 0.0, leftHessian = 0.0, leftCount = 0
+    var rightGradient = 0.0, rightHessian = 0.0, rightCount = 0
+
+    var isValid: Bool { feature >= 0 && gain > 0 }
+}
+
+/// Gradient and hessian sums and row counts per bin, for every feature of
+/// one leaf: the histograms a split is chosen from.
+///
+/// Layout: feature `f`'s bins start at `offsets[f]`; sums are interleaved
+/// (gradient, hessian) doubles, counts a separate array.
+struct Histogram {
+    var sums: [Double]
+    var counts: [UInt32]
+
+    init(totalBins: Int) {
+        sums = [Double](repeating: 0, count: totalBins * 2)
+        counts = [UInt32](repeating: 0, count: totalBins)
+    }
+
+    /// `self = parent − sibling`: the larger child's histogram for free.
+    mutating func subtract(from parent: Histogram, _ sibling: Histogram) {
+        for i in sums.indices { sums[i] = parent.sums[i] - sibling.sums[i] }
+        for i in counts.indices { counts[i] = parent.counts[i] &- sibling.counts[i] }
+    }
+}
+
+/// Grows one tree leaf by leaf (best-first), LightGBM-style: each step
+/// splits the leaf whose best split reduces the loss most, building the
+/// smaller child's histograms from its rows and deriving the larger
+/// child's by subtraction.
+///
+/// Cost per tree: one pass over the leaf's rows per feature for each
+/// smaller child, plus a scan of every feature's bins per new leaf; both in
+/// parallel across features. Rows are kept partitioned by leaf (`rowsOfLeaf`),
+/// so updating training scores afterwards needs no tree traversal.
+// `@unchecked Sendable`: parallel loops read only its immutable settings and data;
+// the mutable row partition is touched on the calling thread only.
+final class TreeLearner: @unchecked Sendable {
+    let data: BinnedDataset
+    let parameters: TreeParameters
+    let threads: Int
+    let offsets: [Int]
+    let totalBins: Int
+    /// Row indices grouped by leaf: leaf `l` owns `rows[leafBegin[l] ..< leafBegin[l] + leafCount[l]]`.
+    private(set) var rows: [Int32]
+    private var scratch: [Int32]
+    private(set) var leafBegin: [Int] = []
+    private(set) var leafCount: [Int] = []
+    private var orderedGradients: [Double]
+    private var orderedHessians: [Double]
+
+    init(data: BinnedDataset, parameters: TreeParameters, threads: Int) {
+        self.data = data
+        self.parameters = parameters
+        self.threads = threads
+        var offsets: [Int] = []
+        var total = 0
+        for binning in data.binning {
+            offsets.append(total)
+            total += binning.binCount
+        }
+        self.offsets = offsets
+        self.totalBins = total
+        rows = (0..<data.rowCount).map { Int32($0) }
+        scratch = rows
+        orderedGradients = [Double](repeating: 0, count: data.rowCount)
+        orderedHessians = [Double](repeating: 0, count: data.rowCount)
+    }
+
+    /// Grows a tree on `gradients` and `hessians`; leaf values are scaled by
+    /// `shrinkage` (the learning rate).
+    func grow(gradients: [Double], hessians: [Double], shrinkage: Double) -> DecisionTree {
+        let n = data.rowCount
+        for i in 0..<n { rows[i] = Int32(i) }
+        leafBegin = [0]
+        leafCount = [n]
+        var sumG = 0.0, sumH = 0.0
+        for i in 0..<n {
+            sumG += gradients[i]
+            sumH += hessians[i]
+        }
+        var tree = DecisionTree(leafValue: leafOutput(sumG, sumH) * shrinkage, count: n)
+        guard parameters.numLeaves > 1, n >= 2 * parameters.minDataInLeaf else { return tree }
+
+        var histograms = [buildHistogram(leaf: 0, gradients: gradients, hessians: hessians)]
+        var best = [findBestSplit(histograms[0], sumG: sumG, sumH: sumH, count: n)]
+        var depth = [0]
+        // Where each leaf hangs in the tree: (parent node, is left child); root has none.
+        var parentLink: [(node: Int, left: Bool)?] = [nil]
+
+        while tree.leafValue.count < parameters.numLeaves {
+            // The leaf with the largest gain; ties to the lowest index (deterministic).
+            var chosen = -1
+            for l in best.indices where best[l].isValid {
+                if let max = parameters.maxDepth, depth[l] >= max { continue }
+                if chosen < 0 || best[l].gain > best[chosen].gain { chosen = l }
+            }
+            guard chosen >= 0 else { break }
+            let split = best[chosen]
+            let newLeaf = tree.leafValue.count
+
+            // Record the split as internal node `node`.
+            let node = tree.splitFeature.count
+            tree.splitFeature.append(Int32(split.feature))
+            tree.thresholdBin.append(UInt16(split.thresholdBin))
+            tree.threshold.append(rawThreshold(feature: split.feature, bin: split.thresholdBin))
+            tree.defaultLeft.append(split.defaultLeft)
+            tree.leftChild.append(Int32(~chosen))
+            tree.rightChild.append(Int32(~newLeaf))
+            tree.splitGain.append(split.gain)
+            if let link = parentLink[chosen] {
+                if link.left { tree.leftChild[link.node] = Int32(node) } else { tree.rightChild[link.node] = Int32(node) }
+            }
+
+            // Partition the rows: the left part keeps the leaf's index.
+            let leftCount = partition(leaf: chosen, split: split)
+            let begin = leafBegin[chosen]
+            let total = leafCount[chosen]
+            leafCount[chosen] = leftCount
+            leafBegin.append(begin + leftCount)
+            leafCount.append(total - leftCount)
+            depth[chosen] += 1
+            depth.append(depth[chosen])
+            parentLink[chosen] = (node, true)
+            parentLink.append((node, false))
+
+            tree.leafValue[chosen] = leafOutput(split.leftGradient, split.leftHessian) * shrinkage
+            tree.leafCount[chosen] = leftCount
+            tree.leafValue.append(leafOutput(split.rightGradient, split.rightHessian) * shrinkage)
+            tree.leafCount.append(total - leftCount)
+
+            guard tree.leafValue.count < parameters.numLeaves else { break }
+            // Histograms: build the smaller child, subtract for the larger.
+            let smallIsLeft = leftCount <= total - leftCount
+            let small = smallIsLeft ? chosen : newLeaf
+            let smallHistogram = buildHistogram(leaf: small, gradients: gradients, hessians: hessians)
+            var largeHistogram = Histogram(totalBins: 0)
+            swap(&largeHistogram, &histograms[chosen])
+            largeHistogram.subtract(from: largeHistogram, smallHistogram)
+            histograms[chosen] = smallIsLeft ? smallHistogram : largeHistogram
+            histograms.append(smallIsLeft ? largeHistogram : smallHistogram)
+
+            best[chosen] = findBestSplit(histograms[chosen], sumG: split.leftGradient, sumH: split.leftHessian,
+                                         count: leftCount)
+            best.append(findBestSplit(histograms[newLeaf], sumG: split.rightGradient, sumH: split.rightHessian,
+                                      count: total - leftCount))
+        }
+        return tree
+    }
+
+    /// The raw-value threshold of a split at `bin`: the bin's upper bound.
+    private func rawThreshold(feature: Int, bin: Int) -> Double {
+        if case .numeric(let bounds) = data.binning[feature] { return bounds[bin - 1] }
+        return Double(bin)
+    }
+
+    /// The leaf value minimizing the regularized loss: −T(G)/(H + λ₂), where
+    /// T soft-thresholds by λ₁, clipped to `maxDeltaStep`.
+    @inline(__always)
+    func leafOutput(_ g: Double, _ h: Double) -> Double {
+        var output = -thresholdL1(g) / (h + parameters.lambdaL2)
+        if parameters.maxDeltaStep > 0 {
+            output = min(max(output, -parameters.maxDeltaStep), parameters.maxDeltaStep)
+        }
+        return output
+    }
+
+    @inline(__always)
+    private func thresholdL1(_ g: Double) -> Double {
+        let l1 = parameters.lambdaL1
+        guard l1 > 0 else { return g }
+        return g > l1 ? g - l1 : (g < -l1 ? g + l1 : 0)
+    }
+
+    /// The loss reduction score of a leaf with these sums: T(G)²/(H + λ₂).
+    @inline(__always)
+    private func leafScore(_ g: Double, _ h: Double) -> Double {
+        let t = thresholdL1(g)
+        return t * t / (h + parameters.lambdaL2)
+    }
+
+    /// Sums of one leaf's rows per feature and bin.
+    private func buildHistogram(leaf: Int, gradients: [Double], hessians: [Double]) -> Histogram {
+        var histogram = Histogram(totalBins: totalBins)
+        let begin = leafBegin[leaf]
+        let count = leafCount[leaf]
+        let n = data.rowCount
+        let isWholeData = count == n
+        // Gather the leaf's gradients into contiguous order once, so every
+        // feature's pass reads them sequentially.
+        if !isWholeData {
+            for i in 0..<count {
+                let r = Int(rows[begin + i])
+                orderedGradients[i] = gradients[r]
+                orderedHessians[i] = hessians[r]
+            }
+        }
+        let offsets = self.offsets
+        rows.withUnsafeBufferPointer { rowBuffer in
+            let leafRows = UnsafeBufferPointer(rebasing: rowBuffer[begin..<(begin + count)])
+            (isWholeData ? gradients : orderedGradients).withUnsafeBufferPointer { g in
+                (isWholeData ? hessians : orderedHessians).withUnsafeBufferPointer { h in
+                    histogram.sums.withUnsafeMutableBufferPointer { sums in
+                        histogram.counts.withUnsafeMutableBufferPointer { counts in
+                            let sumsShared = SendableBuffer(sums)
+                            let countsShared = SendableBuffer(counts)
+                            let context = HistogramContext(rows: leafRows, gradients: g, hessians: h, whole: isWholeData)
+                            Parallel.forEachChunk(0..<offsets.count, threads: threads) { features in
+                                for f in features {
+                                    let sumBase = sumsShared.base.baseAddress! + 2 * offsets[f]
+                                    let countBase = countsShared.base.baseAddress! + offsets[f]
+                                    switch data.storage {
+                                    case .narrow(let bins):
+                                        bins.withUnsafeBufferPointer {
+                                            context.accumulate($0.baseAddress! + f * n, sumBase, countBase)
+                                        }
+                                    case .wide(let bins):
+                                        bins.withUnsafeBufferPointer {
+                                            context.accumulate($0.baseAddress! + f * n, sumBase, countBase)
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return histogram
+    }
+
+    /// Splits leaf `leaf`'s rows by `split` (stable); returns how many went left.
+    private func partition(leaf: Int, split: SplitCandidate) -> Int {
+        let begin = leafBegin[leaf]
+        let count = leafCount[leaf]
+        let n = data.rowCount
+        let f = split.feature
+        let threshold = split.thresholdBin
+        let missingLeft = split.defaultLeft
+        var left = 0
+        var right = 0
+        func route<T: FixedWidthInteger>(_ bins: UnsafePointer<T>) {
+            for i in begin..<(begin + count) {
+                let r = rows[i]
+                let b = Int(bins[f * n + Int(r)])
+                if b == 0 ? missingLeft : b <= threshold {
+                    rows[begin + left] = r
+                    left += 1
+                } else {
+                    scratch[right] = r
+                    right += 1
+                }
+            }
+        }
+        switch data.storage {
+        case .narrow(let bins): bins.withUnsafeBufferPointer { route($0.baseAddress!) }
+        case .wide(let bins): bins.withUnsafeBufferPointer { route($0.baseAddress!) }
+        }
+        for k in 0..<right { rows[begin + left + k] = scratch[k] }
+        return left
+    }
+
+    /// The best numeric split of a leaf over all features, trying missing
+    /// values on each side.
+    private func findBestSplit(_ histogram: Histogram, sumG: Double, sumH: Double, count: Int) -> SplitCandidate {
+        let parentScore = leafScore(sumG, sumH)
+        let featureCount = offsets.count
+        let candidates = Parallel.map(count: featureCount, threads: featureCount >= 8 ? threads : 1) { f in
+            self.bestSplit(feature: f, histogram: histogram, sumG: sumG, sumH: sumH, count: count,
+                           parentScore: parentScore)
+        }
+        var best = SplitCandidate()
+        for candidate in candidates where candidate.gain > best.gain { best = candidate }
+        return best
+    }
+
+    private func bestSplit(feature f: Int, histogram: Histogram, sumG: Double, sumH: Double, count: Int,
+                           parentScore: Double) -> SplitCandidate {
+        var best = SplitCandidate()
+        let binCount = data.binning[f].binCount
+        guard binCount > 2 || (binCount == 2 && histogram.counts[offsets[f]] > 0) else { return best }
+        let base = offsets[f]
+        let missingG = histogram.sums[2 * base]
+        let missingH = histogram.sums[2 * base + 1]
+        let missingN = Int(histogram.counts[base])
+        let minData = parameters.minDataInLeaf
+        let minHessian = parameters.minSumHessianInLeaf
+        // Try missing-right first, then missing-left (only when there are missing values).
+        for missingLeft in missingN > 0 ? [false, true] : [false] {
+            var g = missingLeft ? missingG : 0
+            var h = missingLeft ? missingH : 0
+            var n = missingLeft ? missingN : 0
+            // Value bins 1 ... binCount-2 can end the left side; the last bin never can.
+            for b in 1..<max(1, binCount - 1) {
+                g += histogram.sums[2 * (base + b)]
+                h += histogram.sums[2 * (base + b) + 1]
+                n += Int(histogram.counts[base + b])
+                let rightN = count - n
+                if n < minData || h < minHessian { continue }
+                if rightN < minData { break }
+                let rightG = sumG - g
+                let rightH = sumH - h
+                if rightH < minHessian { break }
+                let gain = leafScore(g, h) + leafScore(rightG, rightH) - parentScore
+                if gain > best.gain && gain > parameters.minGainToSplit {
+                    best = SplitCandidate(gain: gain, feature: f, thresholdBin: b, defaultLeft: missingLeft,
+                                          leftGradient: g, leftHessian: h, leftCount: n,
+                                          rightGradient: rightG, rightHessian: rightH, rightCount: rightN)
+                }
+            }
+        }
+        return best
+    }
+}
+
+/// The inputs of one leaf's histogram pass, shared read-only by the workers.
+private struct HistogramContext: @unchecked Sendable {
+    let rows: UnsafeBufferPointer<Int32>
+    let gradients: UnsafeBufferPointer<Double>
+    let hessians: UnsafeBufferPointer<Double>
+    let whole: Bool
+
+    /// Adds the leaf's rows of one feature into its bins.
+    @inline(__always)
+    func accumulate<T: FixedWidthInteger>(_ bins: UnsafePointer<T>, _ sums: UnsafeMutablePointer<Double>,
+                                          _ counts: UnsafeMutablePointer<UInt32>) {
+        let count = rows.count
+        if whole {
+            for i in 0..<count {
+                let b = Int(bins[i])
+                sums[2 * b] += gradients[i]
+                sums[2 * b + 1] += hessians[i]
+                counts[b] &+= 1
+            }
+        } else {
+            for i in 0..<count {
+                let b = Int(bins[Int(rows[i])])
+                sums[2 * b] += gradients[i]
+                sums[2 * b + 1] += hessians[i]
+                counts[b] &+= 1
+            }
+        }
+    }
+}

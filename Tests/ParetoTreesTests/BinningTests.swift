@@ -1,0 +1,152 @@
+import Testing
+@testable import ParetoTrees
+import ParetoData
+import ParetoCore
+
+@Suite("Binning")
+struct BinningTests {
+    @Test("few distinct values: one bin each, bounds halfway between neighbours")
+    func distinctValues() throws {
+        let bounds = Binner.numericBounds([3, 1, 2, 2, 3, 3], options: BinningOptions())
+        #expect(bounds == [1.5, 2.5, .infinity])
+        let binning = FeatureBinning.numeric(upperBounds: bounds)
+        #expect([1.0, 1.5, 1.6, 2.5, 3, 100, .nan].map(binning.bin(of:)) == [1, 1, 2, 2, 3, 3, 0])
+        #expect(binning.binCount == 4)
+    }
+
+    @Test("many distinct values: about equal rows per bin")
+    func equalFrequency() {
+        var options = BinningOptions()
+        options.maxBins = 5  // 4 value bins + missing
+        let values = (1...100).map(Double.init)
+        let bounds = Binner.numericBounds(values, options: options)
+        #expect(bounds == [25.5, 50.5, 75.5, .infinity])
+    }
+
+    @Test("a value too frequent for one bin gets its own")
+    func heavyValue() {
+        var options = BinningOptions()
+        options.maxBins = 4  // 3 value bins
+        let values = [Double](repeating: 0, count: 60) + (1...40).map(Double.init)
+        let bounds = Binner.numericBounds(values, options: options)
+        #expect(bounds.first == 0.5, "zero, holding 60% of rows, is a bin by itself")
+        #expect(bounds.count == 3)
+    }
+
+    @Test("categories: frequent ones get bins, rare ones share 'other', unknown and missing are bin 0")
+    func categories() throws {
+        var options = BinningOptions()
+        options.minRowsPerCategory = 3
+        let labels: [String?] = ["a", "b", "b", "b", "a", "a", "a", "c", nil, "b"]
+        let frame = try DataFrame([.categorical("k", labels)])
+        let binning = try #require(try Binner.fit(frame, options: options).first)
+        #expect(binning.bin(of: "a") == 2, "most frequent first")
+        #expect(binning.bin(of: "b") == 3)
+        #expect(binning.bin(of: "c") == 1, "rare")
+        #expect(binning.bin(of: "never seen") == 0 && binning.bin(of: nil as String?) == 0)
+        let data = try BinnedDataset(frame, binning: [binning])
+        #expect((0..<10).map { data.bin(feature: 0, row: $0) } == [2, 3, 3, 3, 2, 2, 2, 1, 0, 3])
+    }
+
+    @Test("binned storage is feature-major, one byte per value up to 256 bins, two beyond")
+    func storage() throws {
+        let frame = try DataFrame([.numeric("x", (0..<1_000).map(Double.init)), .numeric("y", [Double](repeating: 1, count: 1_000))])
+        var options = BinningOptions()
+        let narrow = try BinnedDataset(frame, binning: try Binner.fit(frame, options: options))
+        guard case .narrow(let bins) = narrow.storage else { Issue.record("expected one byte per bin"); return }
+        #expect(bins.count == 2_000)
+        #expect(narrow.binning[0].binCount == 255)
+        options.maxBins = 1_001
+        let wide = try BinnedDataset(frame, binning: try Binner.fit(frame, options: options))
+        guard case .wide = wide.storage else { Issue.record("expected two bytes per bin"); return }
+        #expect(wide.binning[0].binCount == 1_001)
+        #expect((0..<1_000).allSatisfy { wide.bin(feature: 0, row: $0) == $0 + 1 })
+    }
+
+    @Test("text columns and out-of-range bin counts are usage errors")
+    func errors() throws {
+        let text = try DataFrame([.text("t", ["a", "b"])])
+        #expect(throws: UsageError.self) { try Binner.fit(text) }
+        var options = BinningOptions()
+        options.maxBins = 1
+        #expect(throws: UsageError.self) { try Binner.fit(try DataFrame([.numeric("x", [1])]), options: options) }
+    }
+}
+
+@Suite("Gradient boosting")
+struct GradientBoostingTests {
+    func binned(_ columns: [Column]) throws -> BinnedDataset {
+        let frame = try DataFrame(columns)
+        var options = BinningOptions()
+        options.minRowsPerBin = 1
+        return try BinnedDataset(frame, binning: try Binner.fit(frame, options: options))
+    }
+
+    /// By hand: start at the mean 3; gradients 2, 2, −2, −2; the split x ≤ 2.5
+    /// gives leaves −G/H = −2 and +2, so one tree at learning rate 1 predicts y exactly.
+    @Test("one split on a hand-computed example")
+    func handExample() throws {
+        let data = try binned([.numeric("x", [1, 2, 3, 4])])
+        var learner = GradientBoosting(objective: .regression)
+        learner.numTrees = 1
+        learner.learningRate = 1
+        learner.tree.numLeaves = 2
+        learner.tree.minDataInLeaf = 1
+        let model = try learner.fit(data, labels: [1, 1, 5, 5])
+        #expect(model.initialScore == 3)
+        let tree = try #require(model.trees.first)
+        #expect(tree.threshold == [2.5])
+        #expect(tree.leafValue == [-2, 2])
+        #expect(tree.splitGain == [16], "G_L²/H_L + G_R²/H_R − G²/H = 8 + 8 − 0")
+        #expect(model.predict(data) == [1, 1, 5, 5])
+    }
+
+    @Test("missing values go the side that lowers the loss")
+    func missingDirection() throws {
+        let data = try binned([.numeric("x", [1, 2, 3, .nan, .nan, 10])])
+        var learner = GradientBoosting(objective: .regression)
+        learner.numTrees = 1
+        learner.learningRate = 1
+        learner.tree.numLeaves = 2
+        learner.tree.minDataInLeaf = 1
+        // Missing rows look like the large value, so they must join the right side.
+        let model = try learner.fit(data, labels: [0, 0, 0, 9, 9, 9])
+        let tree = try #require(model.trees.first)
+        #expect(tree.defaultLeft == [false])
+        #expect(model.predict(data) == [0, 0, 0, 9, 9, 9])
+        var raw = [Double.nan]
+        #expect(raw.withUnsafeMutableBufferPointer { model.rawScore(values: UnsafeBufferPointer($0)) } == 9)
+        raw = [2]
+        #expect(raw.withUnsafeMutableBufferPointer { model.rawScore(values: UnsafeBufferPointer($0)) } == 0)
+    }
+
+    @Test("binary log loss learns a noisy linear rule; results identical for the same settings")
+    func learnsAndIsDeterministic() throws {
+        var rng = Xoshiro256(seed: 3)
+        let n = 4_000
+        let x0 = (0..<n).map { _ in rng.uniformDouble() * 2 - 1 }
+        let x1 = (0..<n).map { _ in rng.uniformDouble() * 2 - 1 }
+        let noise = (0..<n).map { _ in rng.uniformDouble() < 0.05 }
+        let y = (0..<n).map { i in ((x0[i] + 0.5 * x1[i] > 0) != noise[i]) ? 1.0 : 0.0 }
+        let data = try binned([.numeric("x0", x0), .numeric("x1", x1)])
+        var learner = GradientBoosting(objective: .binary)
+        learner.numTrees = 50
+        learner.threads = 2
+        let model = try learner.fit(data, labels: y)
+        let p = model.predict(data)
+        let accuracy = Double(zip(p, y).filter { ($0 > 0.5) == ($1 == 1) }.count) / Double(n)
+        #expect(accuracy > 0.93, "about 95% of labels follow the rule; got \(accuracy)")
+        let again = try learner.fit(data, labels: y)
+        #expect(again == model)
+        learner.threads = 1
+        #expect(try learner.fit(data, labels: y) == model, "the same model on one thread")
+    }
+
+    @Test("labels are checked")
+    func badLabels() throws {
+        let data = try binned([.numeric("x", [1, 2])])
+        #expect(throws: UsageError.self) { try GradientBoosting(objective: .binary).fit(data, labels: [0, 2]) }
+        #expect(throws: UsageError.self) { try GradientBoosting(objective: .regression).fit(data, labels: [0, .nan]) }
+        #expect(throws: UsageError.self) { try GradientBoosting(objective: .regression).fit(data, labels: [0]) }
+    }
+}
