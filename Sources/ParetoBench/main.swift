@@ -1,26 +1,33 @@
 // pareto-bench: timing entry points that bench/ scripts call, one JSON line each.
 //
-//   pareto-bench csv FILE [--threads N]   read a CSV file; print seconds, rows, columns, peak memory
+//   pareto-bench csv FILE [--threads N]
+//       read a CSV file; print seconds, rows, columns, peak memory
+//   pareto-bench gbdt --train FILE --test FILE --target COL [--objective binary|regression]
+//                     [--trees N] [--leaves N] [--learning-rate X] [--bins N] [--min-data N]
+//                     [--threads N] [--predictions FILE]
+//       bin the training data (dataset construction), train, predict the test rows; print the
+//       seconds of each step and peak memory; write one prediction per line to FILE
 import Pareto
+
 #if canImport(Glibc)
 import Glibc
 #endif
-
-let arguments = Array(CommandLine.arguments.dropFirst())
 
 func fail(_ message: String) -> Never {
     print("error: \(message)")
     exit(2)
 }
 
-guard arguments.count >= 2, arguments[0] == "csv" else {
-    fail("usage: pareto-bench csv FILE [--threads N]")
+/// The value after `flag`, if present.
+func option(_ arguments: [String], _ flag: String) -> String? {
+    guard let i = arguments.firstIndex(of: flag), i + 1 < arguments.count else { return nil }
+    return arguments[i + 1]
 }
-var options = CSVOptions()
-if let i = arguments.firstIndex(of: "--threads"), i + 1 < arguments.count, let n = Int(arguments[i + 1]) {
-    options.threads = n
-}
-do {
+
+func readCSV(_ arguments: [String]) throws {
+    guard arguments.count >= 2 else { fail("usage: pareto-bench csv FILE [--threads N]") }
+    var options = CSVOptions()
+    options.threads = option(arguments, "--threads").flatMap(Int.init)
     let clock = Stopwatch()
     let frame = try CSVReader(options: options).read(path: arguments[1])
     let seconds = clock.seconds
@@ -30,6 +37,64 @@ do {
         ("threads", .int(Parallel.threadCount(options.threads))),
     ])
     print(json.serialized())
+}
+
+func trainGBDT(_ arguments: [String]) throws {
+    guard let trainPath = option(arguments, "--train"), let testPath = option(arguments, "--test"),
+          let target = option(arguments, "--target")
+    else { fail("usage: pareto-bench gbdt --train FILE --test FILE --target COL [options]") }
+    let threads = option(arguments, "--threads").flatMap(Int.init)
+    var csv = CSVOptions()
+    csv.threads = threads
+    let readClock = Stopwatch()
+    let train = try CSVReader(options: csv).read(path: trainPath)
+    let test = try CSVReader(options: csv).read(path: testPath)
+    let readSeconds = readClock.seconds
+
+    let labels = try train.column(target).numeric?.values.array ?? []
+    let features = try train.dropping([target])
+    var binningOptions = BinningOptions()
+    binningOptions.maxBins = option(arguments, "--bins").flatMap(Int.init) ?? 255
+    let constructClock = Stopwatch()
+    let binning = try Binner.fit(features, options: binningOptions, threads: threads)
+    let data = try BinnedDataset(features, binning: binning, threads: threads)
+    let constructSeconds = constructClock.seconds
+
+    var learner = GradientBoosting(objective: BoostingObjective(rawValue: option(arguments, "--objective") ?? "binary") ?? .binary)
+    learner.numTrees = option(arguments, "--trees").flatMap(Int.init) ?? 100
+    learner.learningRate = option(arguments, "--learning-rate").flatMap(Double.init) ?? 0.1
+    learner.tree.numLeaves = option(arguments, "--leaves").flatMap(Int.init) ?? 31
+    learner.tree.minDataInLeaf = option(arguments, "--min-data").flatMap(Int.init) ?? 20
+    learner.threads = threads
+    let trainClock = Stopwatch()
+    let model = try learner.fit(data, labels: labels)
+    let trainSeconds = trainClock.seconds
+
+    let testData = try BinnedDataset(try test.dropping([target]), binning: binning, threads: threads)
+    let predictClock = Stopwatch()
+    let predictions = model.predict(testData, threads: threads)
+    let predictSeconds = predictClock.seconds
+    if let path = option(arguments, "--predictions") {
+        let text = predictions.map { "\($0)" }.joined(separator: "\n") + "\n"
+        try writeAtomically(Array(text.utf8), to: path)
+    }
+    let json: JSONValue = .object([
+        ("read_seconds", .number(readSeconds)), ("construct_seconds", .number(constructSeconds)),
+        ("train_seconds", .number(trainSeconds)), ("predict_seconds", .number(predictSeconds)),
+        ("rows", .int(train.rowCount)), ("features", .int(features.columnCount)),
+        ("trees", .int(model.trees.count)), ("peak_rss_bytes", .int(MemoryProbe.peakResidentBytes)),
+        ("threads", .int(Parallel.threadCount(threads))),
+    ])
+    print(json.serialized())
+}
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+do {
+    switch arguments.first {
+    case "csv": try readCSV(arguments)
+    case "gbdt": try trainGBDT(arguments)
+    default: fail("usage: pareto-bench csv|gbdt …")
+    }
 } catch {
     fail("\(error)")
 }

@@ -86,15 +86,33 @@ public struct BinnedDataset: Sendable {
                     out[row] = convert(code == CategoricalColumn.missingCode ? 0 : Int(binOfLevel[Int(code)]))
                 }
             }
-        case (.numeric(let c), .numeric):
-            c.values.withUnsafeBufferPointer { values in
-                for (row, value) in values.enumerated() {
-                    out[row] = convert(c.validity?[row] == false ? 0 : binning.bin(of: value))
+        case (.numeric(let c), .numeric(let bounds)):
+            bounds.withUnsafeBufferPointer { bounds in
+                c.values.withUnsafeBufferPointer { values in
+                    for (row, value) in values.enumerated() {
+                        out[row] = convert(value.isNaN ? 0 : Self.searchBin(value, bounds))
+                    }
                 }
+            }
+            if let validity = c.validity {
+                // A genuine NaN is still a value the tree cannot order: it shares the missing bin.
+                for row in 0..<c.count where !validity[row] { out[row] = convert(0) }
             }
         default:
             for row in 0..<column.count { out[row] = convert(binning.bin(of: Binner.numericValue(column, row))) }
         }
+    }
+
+    /// The 1-based value bin of `value` among ascending `bounds` ending in +∞.
+    @inline(__always)
+    static func searchBin(_ value: Double, _ bounds: UnsafeBufferPointer<Double>) -> Int {
+        var low = 0
+        var high = bounds.count - 1
+        while low < high {
+            let middle = (low + high) >> 1
+            if value <= bounds[middle] { high = middle } else { low = middle + 1 }
+        }
+        return low + 1
     }
 
     /// The bin of `feature` at `row`.

@@ -74,11 +74,12 @@ public struct GradientBoosting: Sendable, Codable, Equatable {
             computeGradients(loss, scores, labels, &gradients, &hessians, threads: threadCount)
             let grown = learner.grow(gradients: gradients, hessians: hessians, shrinkage: learningRate)
             // The learner left rows grouped by leaf: add each leaf's value to its rows.
-            learner.rows.withUnsafeBufferPointer { rows in
+            let rows = learner.rows
+            let (begins, counts) = (learner.leafBegin, learner.leafCount)
+            scores.withUnsafeMutableBufferPointer { scores in
                 for leaf in 0..<grown.leafValue.count {
                     let value = grown.leafValue[leaf]
-                    let begin = learner.leafBegin[leaf]
-                    for i in begin..<(begin + learner.leafCount[leaf]) { scores[Int(rows[i])] += value }
+                    for i in begins[leaf]..<(begins[leaf] + counts[leaf]) { scores[Int(rows[i])] += value }
                 }
             }
             trees.append(grown)
