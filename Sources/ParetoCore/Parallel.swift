@@ -54,11 +54,16 @@ public enum Parallel {
         return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
     }
 
+    /// The most threads any loop uses, whatever is asked: more than this
+    /// only adds scheduling cost (and per-thread buffers).
+    public static let maximumThreads = 256
+
     /// Resolves a user's thread count: `nil` or `0` means all active
-    /// processors; negative values are treated as 1.
+    /// processors; negative values are treated as 1, values above
+    /// `maximumThreads` as `maximumThreads`.
     public static func threadCount(_ requested: Int?) -> Int {
-        guard let requested, requested != 0 else { return activeProcessorCount }
-        return max(1, requested)
+        guard let requested, requested != 0 else { return min(activeProcessorCount, maximumThreads) }
+        return min(max(1, requested), maximumThreads)
     }
 
     /// Splits `range` into at most `parts` contiguous, nearly equal chunks of

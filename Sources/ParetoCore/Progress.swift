@@ -40,8 +40,8 @@ public final class TerminalProgressBar: ProgressReporter, @unchecked Sendable {
     private var started = Stopwatch()
     private var lastDraw: Double = -1
 
-    /// Creates a bar `width` characters wide.
-    public init(width: Int = 30) { self.width = width }
+    /// Creates a bar `width` characters wide (at least 1).
+    public init(width: Int = 30) { self.width = max(1, width) }
 
     public func begin(_ label: String, total: Int?) {
         lock.withLock {

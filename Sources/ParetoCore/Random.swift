@@ -91,9 +91,10 @@ public struct Xoshiro256: RandomNumberGenerator, Sendable, Hashable, Codable {
         return Xoshiro256(state: (mixer.next(), mixer.next(), mixer.next(), mixer.next()))
     }
 
-    /// `count` independent generators, one per worker, derived by `split()`.
+    /// `count` independent generators, one per worker, derived by `split()`
+    /// (none for a count below 1).
     public mutating func split(into count: Int) -> [Xoshiro256] {
-        (0..<count).map { _ in split() }
+        (0..<max(0, count)).map { _ in split() }
     }
 
     public static func == (lhs: Xoshiro256, rhs: Xoshiro256) -> Bool {

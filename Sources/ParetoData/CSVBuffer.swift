@@ -119,6 +119,25 @@ struct Buffer {
         return bounds
     }
 
+    /// When the first line ends in a carriage return that no newline follows
+    /// (classic Mac OS line endings), its 1-based line number; otherwise `nil`.
+    func loneCarriageReturnLine(from: Int) -> Int? {
+        var inQuote = false
+        var i = from
+        while i < count {
+            let byte = base[i]
+            if byte == Self.quote {
+                inQuote.toggle()
+            } else if !inQuote && byte == Self.newline {
+                return nil
+            } else if !inQuote && byte == 0x0D {
+                return i + 1 < count && base[i + 1] == Self.newline ? nil : 1
+            }
+            i += 1
+        }
+        return nil
+    }
+
     /// Picks the delimiter among `,` `;` tab `|` that splits the first lines
     /// into the same number of fields, preferring the most fields; `,` when
     /// nothing fits.
@@ -260,8 +279,7 @@ struct RowTokenizer {
                            at: InputLocation(file: file, line: line),
                            hint: "column names containing the delimiter must be quoted as a whole")
         }
-        var names: [String] = []
-        var seen: [String: Int] = [:]
+        var texts: [String] = []
         for (i, field) in row.fields.enumerated() {
             let raw = bytes(of: field, in: buffer)
             guard let text = String(validating: raw, as: UTF8.self) else {
@@ -269,7 +287,22 @@ struct RowTokenizer {
                                at: InputLocation(file: file, line: line, field: i + 1),
                                hint: "convert the file to UTF-8 (for example: iconv -f latin1 -t utf-8)")
             }
-            let name = text.isEmpty ? "column_\(i + 1)" : text
+            texts.append(text)
+        }
+        // Empty names become column_N (N = position), skipping names the file uses.
+        let given = Set(texts)
+        var names: [String] = []
+        var seen: [String: Int] = [:]
+        for (i, text) in texts.enumerated() {
+            var name = text
+            if text.isEmpty {
+                name = "column_\(i + 1)"
+                var suffix = 2
+                while given.contains(name) || seen[name] != nil {
+                    name = "column_\(i + 1)_\(suffix)"
+                    suffix += 1
+                }
+            }
             if let first = seen[name] {
                 throw CSVError(.duplicateColumn(name),
                                "column name \"\(name)\" appears twice (fields \(first + 1) and \(i + 1))",

@@ -17,6 +17,12 @@ struct ParsePlan: Sendable {
     /// Whether some missing token reads as a number (say "-999"): then
     /// numeric fields must be checked against the tokens before parsing.
     var numericMissingToken: Bool
+    /// Whether some missing token reads as NaN ("NaN" by default): then every
+    /// spelling of NaN ("nan", "NAN", "-nan") is missing too, and a genuine
+    /// NaN value exists only when the user took "NaN" off the list.
+    var nanIsMissing: Bool
+    /// Missing tokens of 64 bytes or more (rare; not in `missingLengths`).
+    var hasLongMissingTokens: Bool
     /// Each column's position among the columns of its kind.
     var slots: [Int]
     var slotCounts: [FieldKind: Int]
@@ -38,6 +44,8 @@ struct ParsePlan: Sendable {
                 NumberParser.parsePrefix(b.baseAddress!, 0, b.count - 1).map { $0.1 == b.count - 1 } ?? false
             }
         }
+        self.nanIsMissing = missingTokens.contains { NumberParser.parse($0)?.isNaN == true }
+        self.hasLongMissingTokens = self.missingTokens.contains { $0.count >= 64 }
         var counts: [FieldKind: Int] = [:]
         slots = kinds.map { kind in
             defer { counts[kind, default: 0] += 1 }
@@ -56,6 +64,7 @@ struct ChunkProblem: Sendable {
         case strayQuote
         case invalidUTF8
         case badValue(FieldKind, String)
+        case outOfMemory
     }
     var kind: Kind
     /// Offset of the problem in the region's bytes.
@@ -164,8 +173,18 @@ struct CSVChunkParser {
         let columnCount = plan.columnCount
         let newlines = ByteScan.count(Self.newline, in: bytes, from: start, to: end)
         // An upper bound on rows: every row but possibly the last ends in a newline.
-        let capacity = newlines + 1
-        let memory = arena.region(slot: slot, bytes: ChunkResult.bytesNeeded(plan: plan, capacity: capacity))
+        // Two bounds on the rows here: every row but the last ends in a newline,
+        // and every row holds at least one byte per column (its delimiters and
+        // line end). The second keeps memory linear in the chunk's bytes when
+        // blank lines or quoted newlines abound.
+        let capacity = min(newlines + 1, (end - start) / max(1, plan.columnCount) + 1)
+        guard let memory = arena.region(slot: slot, bytes: ChunkResult.bytesNeeded(plan: plan, capacity: capacity))
+        else {
+            // Zero rows: the buffers are never touched, so any aligned address will do.
+            var failed = ChunkResult(plan: plan, capacity: 0, memory: UnsafeMutableRawPointer(bitPattern: 64)!)
+            failed.problem = ChunkProblem(kind: .outOfMemory, offset: start, rowStart: start, column: nil)
+            return failed
+        }
         var result = ChunkResult(plan: plan, capacity: capacity, memory: memory)
         result.newlines = newlines
         // Per column: where its numbers go (nil for other kinds), so the hot
@@ -308,7 +327,9 @@ struct CSVChunkParser {
     @inline(__always)
     private func isMissing(_ field: UnsafePointer<UInt8>, _ from: Int, _ to: Int) -> Bool {
         let length = to - from
-        guard length < 64, plan.missingLengths & (1 << UInt64(length)) != 0 else { return false }
+        guard length < 64 ? plan.missingLengths & (1 << UInt64(length)) != 0 : plan.hasLongMissingTokens else {
+            return false
+        }
         tokens: for token in plan.missingTokens where token.count == length {
             for k in 0..<length where token[k] != field[from + k] { continue tokens }
             return true
@@ -327,9 +348,13 @@ struct CSVChunkParser {
         case .numeric:
             var value = Double.nan
             var present = false
+            var isNumber = missing
             if !missing, let parsed = NumberParser.parse(field, from, to) {
-                value = parsed
-                present = true
+                isNumber = true
+                if !(parsed.isNaN && plan.nanIsMissing) {
+                    value = parsed
+                    present = true
+                }
             }
             if present && value.isNaN && result.validity[slot] == nil {
                 // A genuine NaN: from now on this column needs a validity mask.
@@ -337,7 +362,7 @@ struct CSVChunkParser {
             }
             result.numbers[index] = value
             if result.validity[slot] != nil { result.validity[slot]!.append(present) }
-            if missing || present { return true }
+            if isNumber { return true }
             return misfit(.numeric, field, from, to, column: c, offset: offset, rowStart: rowStart, &result)
         case .boolean:
             if !missing, let flag = Self.parseBoolean(field, from, to) {

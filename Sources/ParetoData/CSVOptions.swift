@@ -3,7 +3,7 @@ import ParetoCore
 /// How to read a CSV file. Every setting has a default that suits ordinary
 /// comma-separated files with a header row.
 public struct CSVOptions: Sendable, Equatable {
-    /// The field separator; `nil` detects one of `,` `;` tab from the first lines.
+    /// The field separator; `nil` detects one of `,` `;` tab `|` from the first lines.
     public var delimiter: UInt8? = nil
     /// Whether the first line names the columns. Without one, columns are
     /// named `column_1`, `column_2`, …
@@ -22,7 +22,8 @@ public struct CSVOptions: Sendable, Equatable {
     public var textDistinctFraction = 0.5
     /// Worker threads; `nil` uses every active processor.
     public var threads: Int? = nil
-    /// Bytes read and parsed at a time; memory use grows with it.
+    /// Bytes read and parsed at a time (at least 64 KiB; smaller values are
+    /// raised); memory use grows with it.
     public var blockSize = 16 << 20
 
     /// `""`, `NA`, `N/A`, `NaN`, `null` and `?`.
@@ -41,13 +42,19 @@ public struct CSVOptions: Sendable, Equatable {
         case "pipe": return UInt8(ascii: "|")
         default:
             let bytes = Array(text.utf8)
-            guard bytes.count == 1, bytes[0] != UInt8(ascii: "\""), bytes[0] != 0x0A, bytes[0] != 0x0D,
-                  bytes[0] < 0x80
-            else {
+            guard bytes.count == 1, bytes[0] < 0x80 else {
                 throw UsageError("the delimiter must be one ASCII character, not \"\(text)\"",
                                  hint: "use , ; | or tab")
             }
-            return bytes[0]
+            // Letters, digits, signs and the point can be part of a number or a
+            // missing token; quotes and line ends have their own meaning.
+            let byte = bytes[0]
+            let isAlphanumeric = (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
+            guard !isAlphanumeric, !".+-\"\r\n".utf8.contains(byte) else {
+                throw UsageError("\"\(text)\" cannot be a delimiter: it can appear inside values",
+                                 hint: "use , ; | tab or another symbol")
+            }
+            return byte
         }
     }
 

@@ -28,6 +28,20 @@ public struct CSVReader: Sendable {
 
     /// Reads the file at `path`.
     public func read(path: String, progress: any ProgressReporter = SilentProgress()) throws -> DataFrame {
+        let probe = try FileByteSource(path: path)
+        if probe.size == nil {
+            // A pipe or device can be read only once, but a column that needs
+            // re-reading needs a second pass: keep the bytes in memory.
+            var source = probe
+            var bytes: [UInt8] = []
+            var block = [UInt8](repeating: 0, count: 1 << 20)
+            while true {
+                let n = try block.withUnsafeMutableBytes { try source.read(into: $0) }
+                if n == 0 { break }
+                bytes.append(contentsOf: block[..<n])
+            }
+            return try read(bytes: bytes, name: path)
+        }
         var kinds: [String: ColumnKind] = options.columnKinds
         // A column whose values do not all fit its inferred kind is read again as strings.
         for _ in 0..<3 {
@@ -99,6 +113,11 @@ private struct ReadPass {
         while !atEnd && buffer.lastRowEnd(from: start) == nil {
             buffer.grow()
             atEnd = try buffer.fill(from: &source)
+        }
+        if let crOnly = buffer.loneCarriageReturnLine(from: firstLine) {
+            throw CSVError(.unreadable, "lines end with a lone carriage return (classic Mac OS), which is not supported",
+                           at: InputLocation(file: name, line: crOnly),
+                           hint: "convert the line endings first, for example: tr '\\r' '\\n' < in.csv > out.csv")
         }
         let delimiter = options.delimiter ?? buffer.detectDelimiter(from: firstLine)
         var tokenizer = RowTokenizer(delimiter: delimiter)
@@ -233,6 +252,10 @@ private struct ReadPass {
             return CSVError(.invalidUTF8, "this field is not valid UTF-8",
                             at: InputLocation(file: name, line: line, column: column, field: field),
                             hint: "convert the file to UTF-8 (for example: iconv -f latin1 -t utf-8)")
+        case .outOfMemory:
+            return CSVError(.unreadable, "not enough memory to parse the rows starting here",
+                            at: InputLocation(file: name, line: rowLine),
+                            hint: "free memory, or read the file with fewer threads (--threads 1)")
         case .badValue(let kind, let text):
             let kindName = ColumnKind(kind).rawValue
             return CSVError(.badValue(kind: ColumnKind(kind), value: text),

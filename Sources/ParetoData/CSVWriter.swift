@@ -19,7 +19,10 @@ import Darwin
 /// renamed into place, so a failure never leaves a half-written file.
 ///
 /// Round-trip limits: a text or category equal to a missing token (such as
-/// "NA") reads back as missing, as it would from any CSV file.
+/// "NA") and a genuine NaN (written `NaN`) read back as missing, as they
+/// would from any CSV file; column kinds are inferred again on reading, so
+/// a categorical column of digit strings (zip codes) needs the same
+/// `columnKinds` override to come back categorical.
 public struct CSVWriter: Sendable {
     /// The field separator.
     public var delimiter: UInt8 = UInt8(ascii: ",")

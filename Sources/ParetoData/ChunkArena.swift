@@ -24,18 +24,17 @@ final class ChunkArena: @unchecked Sendable {
         for case let region? in regions { munmap(region.pointer, region.size) }
     }
 
-    /// At least `bytes` of writable memory for slot `slot`, 64-byte aligned.
-    /// Its contents are whatever the slot held last.
-    func region(slot: Int, bytes: Int) -> UnsafeMutableRawPointer {
+    /// At least `bytes` of writable memory for slot `slot`, 64-byte aligned,
+    /// or `nil` when the system has no memory to give. Its contents are
+    /// whatever the slot held last.
+    func region(slot: Int, bytes: Int) -> UnsafeMutableRawPointer? {
         if let existing = regions[slot], existing.size >= bytes { return existing.pointer }
         if let existing = regions[slot] { munmap(existing.pointer, existing.size) }
         let hugePage = 2 << 20
         let size = max(hugePage, (bytes + hugePage - 1) / hugePage * hugePage)
         guard let pointer = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
               pointer != MAP_FAILED
-        else {
-            fatalError("out of memory: could not map \(size) bytes for CSV parsing")
-        }
+        else { return nil }
         #if os(Linux)
         _ = madvise(pointer, size, MADV_HUGEPAGE)
         #endif

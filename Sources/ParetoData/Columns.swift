@@ -30,9 +30,11 @@ public enum ColumnKind: String, Sendable, Codable, CaseIterable, CustomStringCon
 
 /// A numeric column: `Double` values, NaN where missing.
 ///
-/// When the data holds genuine NaN values that are not missing (only possible
-/// when "NaN" is removed from the missing tokens), `validity` records which
-/// rows are present; otherwise it is `nil` and missing means NaN.
+/// When the data holds genuine NaN values that are not missing (from a CSV
+/// file, only when no missing token reads as NaN, that is when "NaN" was
+/// taken off the list), `validity` records which rows are present;
+/// otherwise it is `nil` and missing means NaN. Statistics treat a genuine
+/// NaN as present but leave it out of moments and quantiles.
 public struct NumericColumn: Sendable, Equatable {
     /// The values; NaN where missing.
     public private(set) var values: ColumnBuffer<Double>

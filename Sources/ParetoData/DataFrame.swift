@@ -111,6 +111,8 @@ public struct DataFrame: Sendable, Equatable {
     // MARK: Rows
 
     /// The rows in `range`, sharing memory with this frame (no copy).
+    ///
+    /// - Precondition: `range` lies within `0..<rowCount`.
     public func rows(_ range: Range<Int>) -> DataFrame {
         precondition(range.lowerBound >= 0 && range.upperBound <= rowCount, "row range out of bounds")
         return DataFrame(unchecked: columns.map { $0.slice(range) }, rowCount: range.count)
@@ -119,6 +121,8 @@ public struct DataFrame: Sendable, Equatable {
     /// The rows at `indices`, in that order (repeats allowed).
     ///
     /// Cost: one copy of the chosen rows per column, in parallel across columns.
+    ///
+    /// - Precondition: every index is in `0..<rowCount`.
     public func rows(_ indices: [Int]) -> DataFrame {
         precondition(indices.allSatisfy { $0 >= 0 && $0 < rowCount }, "row index out of bounds")
         let source = columns

@@ -18,8 +18,13 @@ enum Inference {
         var p = from
         var sampled = 0
         while p < to && sampled < rows {
-            if buffer[p] == 0x0A || buffer[p] == 0x0D {
+            // Blank lines, as the chunk parser skips them: "\n" or "\r\n".
+            if buffer[p] == 0x0A {
                 p += 1
+                continue
+            }
+            if buffer[p] == 0x0D && p + 1 < to && buffer[p + 1] == 0x0A {
+                p += 2
                 continue
             }
             guard let row = tokenizer.row(buffer, from: p, limit: to, endIsRowEnd: atEnd) else { break }

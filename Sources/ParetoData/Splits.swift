@@ -86,6 +86,7 @@ public struct HoldoutSplitter: Sendable {
             throw UsageError("test and validation fractions must be in (0, 1) and sum to less than 1, "
                              + "not \(testFraction) and \(validationFraction)")
         }
+        guard n >= 0 else { throw UsageError("the row count cannot be negative (\(n))") }
         var rng = Xoshiro256(seed: seed)
         let testCount = Int((Double(n) * testFraction).rounded())
         let validationCount = Int((Double(n) * validationFraction).rounded())
@@ -130,7 +131,7 @@ public struct HoldoutSplitter: Sendable {
             split = HoldoutSplit(train: parts[2], validation: parts[1], test: parts[0])
         case .timeOrdered(let order, let gap):
             try checkLength(order, n, "order")
-            guard gap >= 0 else { throw UsageError("the gap must be zero or more rows, not \(gap)") }
+            guard gap >= 0, gap <= n else { throw UsageError("the gap must be between 0 and \(n) rows, not \(gap)") }
             let gaps = gap * (validationCount > 0 ? 2 : 1)
             let trainCount = n - testCount - validationCount - gaps
             guard trainCount > 0 else {
@@ -323,16 +324,21 @@ public struct TimeSeriesSplit: FoldGenerator {
     }
 
     public func folds(rowCount n: Int) throws -> [Fold] {
-        guard k >= 2 else { throw UsageError("a time-series split needs at least 2 folds, not \(k)") }
+        guard k >= 2, k <= n else {
+            throw UsageError("a time-series split needs 2 ≤ k ≤ rows; got k = \(k) for \(n) rows")
+        }
         if let order { try checkLength(order, n, "order") }
         let rows = order ?? Array(0..<n)
         let size = testSize ?? n / (k + 1)
-        guard size >= 1, gap >= 0 else { throw UsageError("test size must be at least 1 row and gap at least 0") }
+        guard size >= 1, size <= n, gap >= 0, gap <= n else {
+            throw UsageError("test size must be 1 to \(n) rows and the gap 0 to \(n) rows")
+        }
         if let maxTrainSize, maxTrainSize < 1 {
             throw UsageError("the maximum training size must be at least 1 row, not \(maxTrainSize)",
                              hint: "leave it unset for an expanding window with no limit")
         }
-        let firstTest = n - k * size
+        let (testRows, overflow) = k.multipliedReportingOverflow(by: size)
+        let firstTest = overflow ? Int.min / 2 : n - testRows
         guard firstTest - gap >= 1 else {
             throw UsageError("\(n) rows are too few for \(k) time-series folds of \(size) test rows and a gap of \(gap)",
                              hint: "use fewer folds, a smaller test size or gap")
@@ -435,7 +441,8 @@ extension DataFrame {
             throw UsageError("column \"\(name)\" is \(column.kind.rawValue); a time order needs a numeric or datetime column",
                              hint: "declare it with --type \(name)=datetime if it holds ISO-8601 dates")
         }
-        let missing = (0..<rowCount).map { column.isMissing($0) }
+        // A genuine NaN has no place in time: it sorts with the missing values.
+        let missing = (0..<rowCount).map { column.isMissing($0) || keys[$0].isNaN }
         return (0..<rowCount).sorted { a, b in
             if missing[a] != missing[b] { return !missing[a] }
             return keys[a] != keys[b] ? keys[a] < keys[b] : a < b

@@ -93,6 +93,7 @@ public struct FrameSummary: Sendable, Equatable {
         }
         let columns = frame.columns
         rows = frame.rowCount
+        let topCount = max(0, topCount)
         self.columns = Parallel.map(count: columns.count, threads: threads) {
             ColumnSummary(columns[$0], topCount: topCount)
         }
@@ -134,9 +135,16 @@ extension ColumnSummary {
             for i in values.indices.dropFirst() where values[i] != values[i - 1] { unique += 1 }
             distinct = unique + (hasNaN ? 1 : 0)
             guard !values.isEmpty else { return }
+            // Neumaier's compensated sum: the sorted order adds small to large,
+            // the worst order for values that cancel.
             var sum = 0.0
-            for v in values { sum += v }
-            let mean = sum / Double(values.count)
+            var compensation = 0.0
+            for v in values {
+                let t = sum + v
+                compensation += abs(sum) >= abs(v) ? (sum - t) + v : (v - t) + sum
+                sum = t
+            }
+            let mean = (sum + compensation) / Double(values.count)
             self.mean = mean
             if values.count > 1 {
                 var squares = 0.0
@@ -193,7 +201,8 @@ extension ColumnSummary {
         return values[lower] + (values[upper] - values[lower]) * fraction
     }
 
-    static func top(_ counts: [(String, Int)], _ limit: Int) -> [(value: String, count: Int)] {
+    static func top(_ counts: [(String, Int)], _ rawLimit: Int) -> [(value: String, count: Int)] {
+        let limit = Swift.max(0, rawLimit)
         let sorted = counts.sorted { a, b in
             a.1 != b.1 ? a.1 > b.1 : Array(a.0.unicodeScalars.map(\.value)).lexicographicallyPrecedes(b.0.unicodeScalars.map(\.value))
         }

@@ -147,6 +147,31 @@ struct DescribeCommandTests {
         #expect(text.hasPrefix(#"{"rows": 3, "columns": [{"name": "a", "type": "numeric""#))
     }
 
+    @Test("a pipe whose column must be read again (a late word in a numeric column) still works")
+    func pipeWithSecondPass() throws {
+        let binary = try #require(Self.executable)
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["describe", "/dev/stdin", "--json"]
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        try process.run()
+        var text = "a,b\n"
+        for i in 0..<20_000 { text += "\(i),\(i % 3)\n" }
+        text += "word,1\n"
+        let writer = input.fileHandleForWriting
+        let data = Data(text.utf8)
+        DispatchQueue.global().async {
+            writer.write(data)
+            try? writer.close()
+        }
+        let json = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(json.contains(#"{"name": "a", "type": "text", "count": 20001"#))
+    }
+
     @Test("a header-only file is valid: zero rows")
     func headerOnly() throws {
         let path = try file("h.csv", "a,b\n")
