@@ -21,6 +21,7 @@ public struct InputLocation: Sendable, Hashable, CustomStringConvertible {
         self.field = field
     }
 
+    /// The message as the user sees it.
     public var description: String {
         var parts: [String] = []
         var head = file ?? "<input>"
@@ -59,14 +60,18 @@ extension ParetoError {
         return text
     }
 
+    /// No location unless the error type records one.
     public var location: InputLocation? { nil }
+    /// No hint unless the error type gives one.
     public var hint: String? { nil }
 }
 
 /// A problem with the arguments or options a user passed: an unknown column,
 /// an out-of-range fraction, an unknown kind name.
 public struct UsageError: ParetoError {
+    /// What went wrong.
     public let message: String
+    /// What to do about it, if there is a clear remedy.
     public let hint: String?
 
     /// Creates a usage error with an optional remedy.
@@ -79,8 +84,11 @@ public struct UsageError: ParetoError {
 /// A problem with a file as a whole: missing, unreadable, or not what it
 /// should be.
 public struct FileError: ParetoError {
+    /// What went wrong.
     public let message: String
+    /// The file (and where known, the place in it).
     public let location: InputLocation?
+    /// What to do about it, if there is a clear remedy.
     public let hint: String?
 
     /// Creates a file error for `path`.

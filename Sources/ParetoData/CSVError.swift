@@ -19,9 +19,13 @@ public struct CSVError: ParetoError, Equatable {
         case writeFailed
     }
 
+    /// The kind of problem.
     public let reason: Reason
+    /// What went wrong, in the user's words.
     public let message: String
+    /// The file, line and column where it was found.
     public let location: InputLocation?
+    /// What to do about it.
     public let hint: String?
 
     /// Creates an error; `message` and `hint` are shown to the user as given.

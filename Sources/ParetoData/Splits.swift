@@ -6,8 +6,11 @@ import ParetoCore
 /// the parts are disjoint. `validation` is empty when no validation share
 /// was asked for.
 public struct HoldoutSplit: Sendable, Equatable, Codable {
+    /// Rows to fit on.
     public var train: [Int]
+    /// Rows to tune and stop early on (may be empty).
     public var validation: [Int]
+    /// Rows held out until the final check.
     public var test: [Int]
 
     /// Creates a split from its parts.
@@ -20,7 +23,9 @@ public struct HoldoutSplit: Sendable, Equatable, Codable {
 
 /// One cross-validation fold: rows to fit on and rows to score on.
 public struct Fold: Sendable, Equatable, Codable {
+    /// Rows to fit on.
     public var train: [Int]
+    /// Rows to score on.
     public var validation: [Int]
 
     /// Creates a fold from its parts.
@@ -62,9 +67,13 @@ public enum SplitStrategy: Sendable, Equatable {
 /// grouped: whole groups are added until the share is reached; time-ordered:
 /// the gaps come out of the training part).
 public struct HoldoutSplitter: Sendable {
+    /// The share of rows in the test part, in (0, 1).
     public var testFraction: Double
+    /// The share of rows in the validation part (0 for none).
     public var validationFraction: Double
+    /// How rows are assigned.
     public var strategy: SplitStrategy
+    /// The seed of every random choice.
     public var seed: UInt64
 
     /// Creates a splitter; nothing is computed until `split`.
@@ -165,8 +174,11 @@ public protocol FoldGenerator: Sendable {
 /// contiguous blocks whose sizes differ by at most one; each block
 /// validates once.
 public struct KFold: FoldGenerator {
+    /// The number of folds (2 ≤ k ≤ rows).
     public var k: Int
+    /// Whether to shuffle rows before cutting blocks.
     public var shuffle: Bool
+    /// The seed of the shuffle.
     public var seed: UInt64
 
     /// Creates a k-fold generator.
@@ -195,8 +207,11 @@ public struct KFold: FoldGenerator {
 /// How: rows are shuffled within each class, classes are laid end to end,
 /// and position `p` goes to fold `p mod k`.
 public struct StratifiedKFold: FoldGenerator {
+    /// The number of folds (2 ≤ k ≤ rows).
     public var k: Int
+    /// Each row's class code.
     public var labels: [Int]
+    /// The seed of the within-class shuffles.
     public var seed: UInt64
 
     /// Creates a stratified k-fold generator over per-row class codes.
@@ -226,8 +241,11 @@ public struct StratifiedKFold: FoldGenerator {
 /// largest first (ties in seeded random order), to the fold with the fewest
 /// rows so far, which keeps fold sizes as even as whole groups allow.
 public struct GroupKFold: FoldGenerator {
+    /// The number of folds (2 ≤ k ≤ groups).
     public var k: Int
+    /// Each row's group code.
     public var groups: [Int]
+    /// The seed that orders groups of equal size.
     public var seed: UInt64
 
     /// Creates a group k-fold generator over per-row group codes.
@@ -268,8 +286,11 @@ public struct GroupKFold: FoldGenerator {
 /// group k-fold. Repeat `r` uses the `r`-th output of a `Xoshiro256` seeded
 /// with `seed`.
 public struct RepeatedFolds<Base: FoldGenerator & Reseedable>: FoldGenerator {
+    /// The generator to repeat.
     public var base: Base
+    /// How many times (at least 1).
     public var repeats: Int
+    /// The seed the repeats' seeds are drawn from.
     public var seed: UInt64
 
     /// Creates a repeated generator.
@@ -308,10 +329,15 @@ extension GroupKFold: Reseedable {}
 /// Rows are taken in `order` (earliest first; `nil` means row order).
 /// `testSize` defaults to `n / (k + 1)`.
 public struct TimeSeriesSplit: FoldGenerator {
+    /// The number of folds (2 ≤ k ≤ rows).
     public var k: Int
+    /// Rows left out between each training window and its test block.
     public var gap: Int
+    /// The most (latest) rows a training window keeps; `nil` for all.
     public var maxTrainSize: Int?
+    /// Rows per test block; `nil` for rows / (k + 1).
     public var testSize: Int?
+    /// The rows from earliest to latest; `nil` for file order.
     public var order: [Int]?
 
     /// Creates a time-series splitter.

@@ -15,7 +15,9 @@ public enum TaskKind: String, Sendable, Codable, Equatable {
 /// Fields that do not apply to the column's kind are `nil` (for example
 /// `mean` for a categorical column, `top` for a numeric one).
 public struct ColumnSummary: Sendable, Equatable {
+    /// The column's name.
     public var name: String
+    /// The column's kind.
     public var kind: ColumnKind
     /// Non-missing values.
     public var count: Int
@@ -23,17 +25,23 @@ public struct ColumnSummary: Sendable, Equatable {
     public var missing: Int
     /// Distinct non-missing values.
     public var distinct: Int
+    /// The mean (compensated sum).
     public var mean: Double?
     /// Sample standard deviation (n − 1 in the denominator), as pandas reports it.
     public var std: Double?
+    /// The smallest value.
     public var min: Double?
     /// Quartiles by linear interpolation between order statistics (numpy's default).
     public var q25: Double?
+    /// The median.
     public var median: Double?
+    /// The third quartile.
     public var q75: Double?
+    /// The largest value.
     public var max: Double?
     /// Earliest and latest values of a date-time column, as ISO-8601 text.
     public var first: String?
+    /// The latest date-time, as ISO-8601 text.
     public var last: String?
     /// The most frequent values and their counts, most frequent first, ties
     /// broken by value in code-point order.
@@ -51,7 +59,9 @@ public struct ColumnSummary: Sendable, Equatable {
 
 /// The prediction target: its task and, for classification, the classes.
 public struct TargetSummary: Sendable, Equatable {
+    /// The target column's name.
     public var name: String
+    /// The prediction task it calls for.
     public var task: TaskKind
     /// Class labels and their counts, most frequent first (classification only).
     public var classes: [(label: String, count: Int)]
@@ -74,8 +84,11 @@ public struct TargetSummary: Sendable, Equatable {
 
 /// Per-column statistics of a frame and, optionally, of its target.
 public struct FrameSummary: Sendable, Equatable {
+    /// The number of rows.
     public var rows: Int
+    /// One summary per column, in order.
     public var columns: [ColumnSummary]
+    /// The target's summary, when one was named.
     public var target: TargetSummary?
 
     /// Summarizes every column of `frame` (in parallel across columns) and

@@ -6,11 +6,17 @@
 /// `thresholdBin[i]` (on raw values: when the value is at most
 /// `threshold[i]`); missing values go left exactly when `defaultLeft[i]`.
 public struct DecisionTree: Sendable, Codable, Equatable {
+    /// The feature each internal node splits on.
     public var splitFeature: [Int32] = []
+    /// The last bin that goes left, per internal node.
     public var thresholdBin: [UInt16] = []
+    /// The largest raw value that goes left, per internal node.
     public var threshold: [Double] = []
+    /// Whether missing values go left, per internal node.
     public var defaultLeft: [Bool] = []
+    /// The left child of each internal node (negative: leaf `~c`).
     public var leftChild: [Int32] = []
+    /// The right child of each internal node (negative: leaf `~c`).
     public var rightChild: [Int32] = []
     /// The loss reduction each split achieved (for importance).
     public var splitGain: [Double] = []
