@@ -25,15 +25,19 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from csv_run import wait_until_quiet  # noqa: E402
 
-import numpy as np  # noqa: E402
-from sklearn.datasets import make_classification, make_regression  # noqa: E402
-from sklearn.metrics import mean_squared_error, roc_auc_score  # noqa: E402
+# The parent process stays small: numpy, scikit-learn and the data are only
+# loaded in child processes (`--make-data`, `--score`). On Linux a child's
+# peak-RSS figure starts at its parent's resident size at fork time, so a
+# large parent would inflate every tool's memory figure.
 
 
 def make_data(rows: int, task: str) -> str:
     prefix = os.path.join(HERE, ".data", f"gbdt_{task}_{rows}")
     if os.path.exists(prefix + ".test.csv"):
         return prefix
+    import numpy as np
+    from sklearn.datasets import make_classification, make_regression
+
     os.makedirs(os.path.dirname(prefix), exist_ok=True)
     if task == "binary":
         X, y = make_classification(n_samples=rows, n_features=28, n_informative=14, n_redundant=6, random_state=0)
@@ -46,6 +50,17 @@ def make_data(rows: int, task: str) -> str:
         np.savetxt(prefix + f".{part}.csv", np.column_stack([Xp, yp]), delimiter=",", header=header,
                    comments="", fmt="%.17g")
     return prefix
+
+
+def score(prefix: str, predictions_path: str, task: str) -> float:
+    import numpy as np
+    from sklearn.metrics import mean_squared_error, roc_auc_score
+
+    y_test = np.load(prefix + ".test.npz")["y"]
+    predictions = np.loadtxt(predictions_path) if predictions_path.endswith(".txt") else np.load(predictions_path)
+    if task == "binary":
+        return float(roc_auc_score(y_test, predictions))
+    return float(mean_squared_error(y_test, predictions) ** 0.5)
 
 
 def run(command: list[str]) -> dict:
@@ -63,10 +78,19 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--tools", default="pareto,lightgbm,xgboost,sklearn")
+    parser.add_argument("--make-data", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--score", nargs=2, metavar=("PREFIX", "PREDICTIONS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.make_data:
+        print(make_data(args.rows, args.task))
+        return
+    if args.score:
+        print(json.dumps({"metric": score(args.score[0], args.score[1], args.task)}))
+        return
 
-    prefix = make_data(args.rows, args.task)
-    y_test = np.load(prefix + ".test.npz")["y"]
+    me = [sys.executable, os.path.abspath(__file__), "--pareto", args.pareto, "--rows", str(args.rows),
+          "--task", args.task]
+    prefix = subprocess.run(me + ["--make-data"], capture_output=True, text=True, check=True).stdout.strip()
     tools = args.tools.split(",")
     results: dict[str, list[dict]] = {t: [] for t in tools}
     for round_ in range(args.rounds):
@@ -78,15 +102,11 @@ def main() -> None:
                 record = run([args.pareto, "gbdt", "--train", prefix + ".train.csv", "--test", prefix + ".test.csv",
                               "--target", "y", "--objective", args.task, "--threads", str(args.threads),
                               "--predictions", text_out])
-                predictions = np.loadtxt(text_out)
+                out = text_out
             else:
                 record = run([sys.executable, os.path.join(HERE, "gbdt_peer.py"), tool, prefix, args.task,
                               str(args.threads), out])
-                predictions = np.load(out)
-            if args.task == "binary":
-                record["metric"] = roc_auc_score(y_test, predictions)
-            else:
-                record["metric"] = mean_squared_error(y_test, predictions) ** 0.5
+            record["metric"] = run(me + ["--score", prefix, out])["metric"]
             record["total_seconds"] = record["construct_seconds"] + record["train_seconds"]
             results[tool].append(record)
             print(f"  round {round_ + 1} {tool:9s} construct {record['construct_seconds']:.2f} s  "

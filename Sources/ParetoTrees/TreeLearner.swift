@@ -83,8 +83,13 @@ final class TreeLearner: @unchecked Sendable {
     private let scratch: UnsafeMutablePointer<Int32>
     private(set) var leafBegin: [Int] = []
     private(set) var leafCount: [Int] = []
-    private let orderedGradients: UnsafeMutablePointer<Double>
-    private let orderedHessians: UnsafeMutablePointer<Double>
+    /// This tree's gradients and hessians as `Float` (as LightGBM keeps them):
+    /// half the memory traffic in the histogram passes, whose sums stay `Double`.
+    private let gradients32: UnsafeMutablePointer<Float>
+    private let hessians32: UnsafeMutablePointer<Float>
+    /// A leaf's gradients and hessians gathered into row order for its passes.
+    private let orderedGradients: UnsafeMutablePointer<Float>
+    private let orderedHessians: UnsafeMutablePointer<Float>
 
     init(data: BinnedDataset, parameters: TreeParameters, threads: Int) {
         self.data = data
@@ -101,7 +106,9 @@ final class TreeLearner: @unchecked Sendable {
         self.totalBins = total
         let n = max(1, data.rowCount)
         rows = .allocate(capacity: n)
-        scratch = .allocate(capacity: n)
+        scratch = .allocate(capacity: 2 * n)
+        gradients32 = .allocate(capacity: n)
+        hessians32 = .allocate(capacity: n)
         orderedGradients = .allocate(capacity: n)
         orderedHessians = .allocate(capacity: n)
     }
@@ -109,6 +116,8 @@ final class TreeLearner: @unchecked Sendable {
     deinit {
         rows.deallocate()
         scratch.deallocate()
+        gradients32.deallocate()
+        hessians32.deallocate()
         orderedGradients.deallocate()
         orderedHessians.deallocate()
     }
@@ -122,8 +131,11 @@ final class TreeLearner: @unchecked Sendable {
         leafCount = [n]
         var sumG = 0.0, sumH = 0.0
         for i in 0..<n {
-            sumG += gradients[i]
-            sumH += hessians[i]
+            gradients32[i] = Float(gradients[i])
+            hessians32[i] = Float(hessians[i])
+            // The root's sums from the same Float values the histograms add up.
+            sumG += Double(gradients32[i])
+            sumH += Double(hessians32[i])
         }
         var tree = DecisionTree(leafValue: leafOutput(sumG, sumH) * shrinkage, count: n)
         guard parameters.numLeaves > 1, n >= 2 * parameters.minDataInLeaf else { return tree }
@@ -226,51 +238,59 @@ final class TreeLearner: @unchecked Sendable {
     }
 
     /// Sums of one leaf's rows per feature and bin.
+    ///
+    /// Features are taken two at a time: one pass over the leaf's rows reads
+    /// each row index and gradient once for both, while the two 256-bin
+    /// histograms stay in L1 cache. (A fully row-wise pass was measured 1.5x
+    /// slower here: its 28-feature histogram does not fit L1.)
     private func buildHistogram(leaf: Int, gradients: [Double], hessians: [Double]) -> Histogram {
         var histogram = Histogram(totalBins: totalBins)
         let begin = leafBegin[leaf]
         let count = leafCount[leaf]
         let n = data.rowCount
-        let isWholeData = count == n
-        // Gather the leaf's gradients into contiguous order once, so every
-        // feature's pass reads them sequentially.
-        let ordered = (gradients: orderedGradients, hessians: orderedHessians)
-        if !isWholeData {
-            gradients.withUnsafeBufferPointer { g in
-                hessians.withUnsafeBufferPointer { h in
-                    for i in 0..<count {
-                        let r = Int(rows[begin + i])
-                        ordered.gradients[i] = g[r]
-                        ordered.hessians[i] = h[r]
-                    }
-                }
+        let whole = count == n
+        if !whole {
+            // Gather once, so every feature's pass reads gradients sequentially.
+            for i in 0..<count {
+                let r = Int(rows[begin + i])
+                orderedGradients[i] = gradients32[r]
+                orderedHessians[i] = hessians32[r]
             }
         }
+        let context = HistogramContext(
+            rows: UnsafeBufferPointer(start: rows + begin, count: count),
+            gradients: whole ? gradients32 : orderedGradients, hessians: whole ? hessians32 : orderedHessians,
+            whole: whole)
         let offsets = self.offsets
-        let leafRows = UnsafeBufferPointer(start: rows + begin, count: count)
-        gradients.withUnsafeBufferPointer { wholeG in
-            hessians.withUnsafeBufferPointer { wholeH in
-                let g = isWholeData ? wholeG : UnsafeBufferPointer(start: ordered.gradients, count: count)
-                let h = isWholeData ? wholeH : UnsafeBufferPointer(start: ordered.hessians, count: count)
-                histogram.sums.withUnsafeMutableBufferPointer { sums in
-                    histogram.counts.withUnsafeMutableBufferPointer { counts in
-                        let sumsShared = SendableBuffer(sums)
-                        let countsShared = SendableBuffer(counts)
-                        let context = HistogramContext(rows: leafRows, gradients: g, hessians: h, whole: isWholeData)
-                        Parallel.forEachChunk(0..<offsets.count, threads: threads) { features in
-                            for f in features {
-                                let sumBase = sumsShared.base.baseAddress! + 2 * offsets[f]
-                                let countBase = countsShared.base.baseAddress! + offsets[f]
-                                switch data.storage {
-                                case .narrow(let bins):
-                                    bins.withUnsafeBufferPointer {
-                                        context.accumulate($0.baseAddress! + f * n, sumBase, countBase)
-                                    }
-                                case .wide(let bins):
-                                    bins.withUnsafeBufferPointer {
-                                        context.accumulate($0.baseAddress! + f * n, sumBase, countBase)
-                                    }
+        let featureCount = offsets.count
+        let pairs = (featureCount + 1) / 2
+        histogram.sums.withUnsafeMutableBufferPointer { sums in
+            histogram.counts.withUnsafeMutableBufferPointer { counts in
+                let sumsShared = SendableBuffer(sums)
+                let countsShared = SendableBuffer(counts)
+                Parallel.forEachChunk(0..<pairs, threads: count < 2_048 ? 1 : threads) { pairRange in
+                    for pair in pairRange {
+                        let f = 2 * pair
+                        let second = f + 1 < featureCount ? f + 1 : nil
+                        let out = { (feature: Int) in
+                            (sumsShared.base.baseAddress! + 2 * offsets[feature],
+                             countsShared.base.baseAddress! + offsets[feature])
+                        }
+                        switch data.storage {
+                        case .narrow(let bins):
+                            bins.withUnsafeBufferPointer {
+                                let base = $0.baseAddress!
+                                if let second {
+                                    context.accumulatePair(base + f * n, out(f), base + second * n, out(second))
+                                } else {
+                                    context.accumulate(base + f * n, out(f).0, out(f).1)
                                 }
+                            }
+                        case .wide(let bins):
+                            bins.withUnsafeBufferPointer {
+                                let base = $0.baseAddress!
+                                context.accumulate(base + f * n, out(f).0, out(f).1)
+                                if let second { context.accumulate(base + second * n, out(second).0, out(second).1) }
                             }
                         }
                     }
@@ -281,6 +301,11 @@ final class TreeLearner: @unchecked Sendable {
     }
 
     /// Splits leaf `leaf`'s rows by `split` (stable); returns how many went left.
+    ///
+    /// Large leaves are cut into one piece per thread; each piece routes its
+    /// rows into scratch space (left part from the piece's start, right part
+    /// in a second half), and the pieces are joined in order: the same result
+    /// as one sequential stable pass, for any thread count.
     private func partition(leaf: Int, split: SplitCandidate) -> Int {
         let begin = leafBegin[leaf]
         let count = leafCount[leaf]
@@ -288,30 +313,32 @@ final class TreeLearner: @unchecked Sendable {
         let f = split.feature
         let threshold = split.thresholdBin
         let missingLeft = split.defaultLeft
-        var left = 0
-        var right = 0
-        let rows = self.rows
-        let scratch = self.scratch
-        func route<T: FixedWidthInteger>(_ bins: UnsafePointer<T>) {
-            let featureBins = bins + f * n
-            for i in begin..<(begin + count) {
-                let r = rows[i]
-                let b = Int(featureBins[Int(r)])
-                if b == 0 ? missingLeft : b <= threshold {
-                    rows[begin + left] = r
-                    left += 1
-                } else {
-                    scratch[right] = r
-                    right += 1
+        let pieces = Parallel.chunks(of: begin..<(begin + count), parts: count >= 65_536 ? threads : 1)
+        let context = PartitionContext(rows: rows, scratch: scratch, rowCount: n)
+        let lefts: [Int] = Parallel.map(count: pieces.count, threads: threads) { k in
+            switch data.storage {
+            case .narrow(let bins):
+                return bins.withUnsafeBufferPointer {
+                    context.route(pieces[k], $0.baseAddress! + f * n, threshold: threshold, missingLeft: missingLeft)
+                }
+            case .wide(let bins):
+                return bins.withUnsafeBufferPointer {
+                    context.route(pieces[k], $0.baseAddress! + f * n, threshold: threshold, missingLeft: missingLeft)
                 }
             }
         }
-        switch data.storage {
-        case .narrow(let bins): bins.withUnsafeBufferPointer { route($0.baseAddress!) }
-        case .wide(let bins): bins.withUnsafeBufferPointer { route($0.baseAddress!) }
+        var out = begin
+        for (k, piece) in pieces.enumerated() {
+            (rows + out).update(from: scratch + piece.lowerBound, count: lefts[k])
+            out += lefts[k]
         }
-        for k in 0..<right { rows[begin + left + k] = scratch[k] }
-        return left
+        let leftCount = out - begin
+        for (k, piece) in pieces.enumerated() {
+            let rights = piece.count - lefts[k]
+            (rows + out).update(from: scratch + n + piece.lowerBound, count: rights)
+            out += rights
+        }
+        return leftCount
     }
 
     /// The best numeric split of a leaf over all features, trying missing
@@ -371,12 +398,63 @@ final class TreeLearner: @unchecked Sendable {
     }
 }
 
+/// The row buffers a partition pass reads and writes; each piece touches
+/// only its own range of `scratch`.
+private struct PartitionContext: @unchecked Sendable {
+    let rows: UnsafeMutablePointer<Int32>
+    let scratch: UnsafeMutablePointer<Int32>
+    let rowCount: Int
+
+    /// Routes the rows at positions `piece`: left ones to `scratch[piece.lowerBound...]`,
+    /// right ones to `scratch[rowCount + piece.lowerBound...]`; returns the left count.
+    @inline(__always)
+    func route<T: FixedWidthInteger>(_ piece: Range<Int>, _ bins: UnsafePointer<T>, threshold: Int,
+                                     missingLeft: Bool) -> Int {
+        var left = piece.lowerBound
+        var right = rowCount + piece.lowerBound
+        for i in piece {
+            let r = rows[i]
+            let b = Int(bins[Int(r)])
+            if b == 0 ? missingLeft : b <= threshold {
+                scratch[left] = r
+                left += 1
+            } else {
+                scratch[right] = r
+                right += 1
+            }
+        }
+        return left - piece.lowerBound
+    }
+}
+
 /// The inputs of one leaf's histogram pass, shared read-only by the workers.
 private struct HistogramContext: @unchecked Sendable {
     let rows: UnsafeBufferPointer<Int32>
-    let gradients: UnsafeBufferPointer<Double>
-    let hessians: UnsafeBufferPointer<Double>
+    let gradients: UnsafeMutablePointer<Float>
+    let hessians: UnsafeMutablePointer<Float>
     let whole: Bool
+
+    /// Adds the leaf's rows of two features into their bins in one pass.
+    @inline(__always)
+    func accumulatePair(_ binsA: UnsafePointer<UInt8>, _ outA: (UnsafeMutablePointer<Double>, UnsafeMutablePointer<UInt32>),
+                        _ binsB: UnsafePointer<UInt8>, _ outB: (UnsafeMutablePointer<Double>, UnsafeMutablePointer<UInt32>)) {
+        let (sumsA, countsA) = outA
+        let (sumsB, countsB) = outB
+        let count = rows.count
+        for i in 0..<count {
+            let r = whole ? i : Int(rows[i])
+            let g = Double(gradients[i])
+            let h = Double(hessians[i])
+            let a = Int(binsA[r])
+            let b = Int(binsB[r])
+            sumsA[2 * a] += g
+            sumsA[2 * a + 1] += h
+            countsA[a] &+= 1
+            sumsB[2 * b] += g
+            sumsB[2 * b + 1] += h
+            countsB[b] &+= 1
+        }
+    }
 
     /// Adds the leaf's rows of one feature into its bins.
     @inline(__always)
@@ -386,15 +464,15 @@ private struct HistogramContext: @unchecked Sendable {
         if whole {
             for i in 0..<count {
                 let b = Int(bins[i])
-                sums[2 * b] += gradients[i]
-                sums[2 * b + 1] += hessians[i]
+                sums[2 * b] += Double(gradients[i])
+                sums[2 * b + 1] += Double(hessians[i])
                 counts[b] &+= 1
             }
         } else {
             for i in 0..<count {
                 let b = Int(bins[Int(rows[i])])
-                sums[2 * b] += gradients[i]
-                sums[2 * b + 1] += hessians[i]
+                sums[2 * b] += Double(gradients[i])
+                sums[2 * b + 1] += Double(hessians[i])
                 counts[b] &+= 1
             }
         }
