@@ -60,7 +60,8 @@ func trainGBDT(_ arguments: [String]) throws {
     let data = try BinnedDataset(features, binning: binning, threads: threads)
     let constructSeconds = constructClock.seconds
 
-    var learner = GradientBoosting(objective: BoostingObjective(rawValue: option(arguments, "--objective") ?? "binary") ?? .binary)
+    let objective: BoostingObjective = option(arguments, "--objective") == "regression" ? .regression : .binary
+    var learner = GradientBoosting(objective: objective)
     learner.numTrees = option(arguments, "--trees").flatMap(Int.init) ?? 100
     learner.learningRate = option(arguments, "--learning-rate").flatMap(Double.init) ?? 0.1
     learner.tree.numLeaves = option(arguments, "--leaves").flatMap(Int.init) ?? 31

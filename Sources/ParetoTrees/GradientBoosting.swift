@@ -1,20 +1,56 @@
 import ParetoCore
 import ParetoData
 
-/// The loss a gradient-boosted model trains on.
-public enum BoostingObjective: String, Sendable, Codable, Equatable {
+/// The loss a gradient-boosted model trains on (LightGBM's objectives).
+public enum BoostingObjective: Sendable, Codable, Equatable {
     /// Binary classification, log loss (labels 0 and 1).
     case binary
+    /// Binary classification with focal loss, for heavy imbalance.
+    case focal(alpha: Double, gamma: Double)
+    /// Multiclass classification, softmax (labels 0 ..< classes).
+    case multiclass(classes: Int)
     /// Regression, squared error.
     case regression
+    /// Regression, absolute error.
+    case l1
+    /// Regression, Huber loss.
+    case huber(delta: Double)
+    /// Regression to the `alpha`-quantile.
+    case quantile(alpha: Double)
+    /// Counts, Poisson deviance on the log scale (labels ≥ 0).
+    case poisson
 
     /// The objective's gradients and hessians.
     public var objective: any Objective {
         switch self {
         case .binary: BinaryLogLoss()
+        case .focal(let alpha, let gamma): FocalLoss(alpha: alpha, gamma: gamma)
+        case .multiclass(let classes): SoftmaxLoss(classCount: classes)
         case .regression: SquaredError()
+        case .l1: AbsoluteError()
+        case .huber(let delta): HuberLoss(delta: delta)
+        case .quantile(let alpha): QuantileLoss(alpha: alpha)
+        case .poisson: PoissonLoss()
         }
     }
+
+    /// The early-stopping metric used when none is named.
+    public var defaultMetric: BoostingMetric {
+        switch self {
+        case .binary, .focal: .logloss
+        case .multiclass: .multiLogloss
+        case .regression, .huber, .poisson: .rmse
+        case .l1, .quantile: .mae
+        }
+    }
+}
+
+/// Weights for classes, turned into row weights before training.
+public enum ClassWeight: Sendable, Codable, Equatable {
+    /// `n / (classes × n_c)`: every class carries the same total weight.
+    case balanced
+    /// One weight per class label (index = label).
+    case explicit([Double])
 }
 
 /// Gradient-boosted decision trees: the hyperparameters (LightGBM's names
@@ -22,21 +58,29 @@ public enum BoostingObjective: String, Sendable, Codable, Equatable {
 ///
 /// ```swift
 /// var learner = GradientBoosting(objective: .binary)
-/// learner.numTrees = 200
-/// let model = try learner.fit(binned, labels: y)
-/// let p = model.predict(binnedTest)
+/// learner.numTrees = 500
+/// learner.earlyStoppingRounds = 20
+/// let model = try learner.fit(train, labels: y, validation: (valid, yValid))
+/// let p = model.predict(test)
 /// ```
 public struct GradientBoosting: Sendable, Codable, Equatable {
     /// The loss.
     public var objective: BoostingObjective
-    /// Boosting rounds (trees).
+    /// The most boosting rounds (trees per output).
     public var numTrees = 100
     /// Shrinkage of every tree's leaf values.
     public var learningRate = 0.1
     /// The shape of each tree.
     public var tree = TreeParameters()
-    /// Worker threads (`nil`: all processors). Results are identical for a
-    /// given thread count.
+    /// Stop when the validation metric has not improved for this many rounds,
+    /// keeping the best round (`nil`: never stop early).
+    public var earlyStoppingRounds: Int? = nil
+    /// The validation metric (`nil`: the objective's default).
+    public var metric: BoostingMetric? = nil
+    /// Class weights for classification objectives.
+    public var classWeight: ClassWeight? = nil
+    /// Worker threads (`nil`: all processors). Results are identical for any
+    /// thread count.
     public var threads: Int? = nil
 
     /// A learner with default settings for `objective`.
@@ -44,69 +88,222 @@ public struct GradientBoosting: Sendable, Codable, Equatable {
 
     /// Trains on binned data.
     ///
-    /// - Throws: `UsageError` for a label count that differs from the row
-    ///   count, missing labels, or binary labels other than 0 and 1.
-    public func fit(_ data: BinnedDataset, labels: [Double]) throws -> GradientBoostedTrees {
+    /// - Parameters:
+    ///   - labels: one per row: 0/1 (binary), class index (multiclass), value.
+    ///   - weights: optional row weights (≥ 0).
+    ///   - validation: binned validation rows (same binning) and their labels,
+    ///     for the per-round metric and early stopping.
+    ///   - observer: called after every round with the validation metric; may stop training.
+    ///   - customObjective: a loss to use instead of `objective` (its model
+    ///     predicts raw scores).
+    /// - Throws: `UsageError` for mismatched lengths, missing or out-of-range
+    ///   labels, negative weights, or settings out of range.
+    public func fit(_ data: BinnedDataset, labels: [Double], weights: [Double]? = nil,
+                    validation: (data: BinnedDataset, labels: [Double])? = nil,
+                    observer: (any TrainingObserver)? = nil,
+                    customObjective: (any Objective)? = nil) throws -> GradientBoostedTrees {
+        try validate(data, labels, weights, validation)
+        let loss = customObjective ?? objective.objective
+        let k = loss.outputCount
+        let n = data.rowCount
+        let threadCount = Parallel.threadCount(threads)
+        let rowWeights = try combinedWeights(labels: labels, weights: weights)
+        let initial = labels.withUnsafeBufferPointer { y in
+            (rowWeights ?? []).withUnsafeBufferPointer { w in
+                loss.initialScores(labels: y, weights: rowWeights == nil ? nil : w)
+            }
+        }
+        var scores = [Double](repeating: 0, count: n * k)
+        for c in 0..<k { for i in 0..<n { scores[c * n + i] = initial[c] } }
+        var gradients = [Double](repeating: 0, count: n * k)
+        var hessians = [Double](repeating: 0, count: n * k)
+        var validationScores: [Double] = []
+        if let validation {
+            validationScores = [Double](repeating: 0, count: validation.data.rowCount * k)
+            for c in 0..<k { for i in 0..<validation.data.rowCount { validationScores[c * validation.data.rowCount + i] = initial[c] } }
+        }
+        let metric = self.metric ?? objective.defaultMetric
+        let learner = TreeLearner(data: data, parameters: tree, threads: threadCount)
+        var trees: [DecisionTree] = []
+        trees.reserveCapacity(numTrees * k)
+        var history: [Double] = []
+        var best: (round: Int, value: Double)? = nil
+
+        for round in 0..<numTrees {
+            computeGradients(loss, scores, labels, rowWeights, &gradients, &hessians, rowCount: n, threads: threadCount)
+            for c in 0..<k {
+                var grown = learner.grow(gradients: Array(gradients[(c * n)..<((c + 1) * n)]),
+                                         hessians: Array(hessians[(c * n)..<((c + 1) * n)]),
+                                         shrinkage: learningRate)
+                if let q = loss.leafQuantile {
+                    renewLeaves(&grown, learner: learner, quantile: q, scores: scores, labels: labels, weights: rowWeights)
+                }
+                // Rows are grouped by leaf: add each leaf's value to its rows.
+                let rows = learner.rows
+                let (begins, counts) = (learner.leafBegin, learner.leafCount)
+                scores.withUnsafeMutableBufferPointer { s in
+                    for leaf in 0..<grown.leafValue.count {
+                        let value = grown.leafValue[leaf]
+                        for i in begins[leaf]..<(begins[leaf] + counts[leaf]) { s[c * n + Int(rows[i])] += value }
+                    }
+                }
+                if let validation {
+                    let m = validation.data.rowCount
+                    let add = GradientBoostedTrees.treeScores(grown, validation.data, threads: threadCount)
+                    for i in 0..<m { validationScores[c * m + i] += add[i] }
+                }
+                trees.append(grown)
+            }
+            var metrics: [String: Double] = [:]
+            if let validation {
+                let value = metric.evaluate(rawScores: validationScores, labels: validation.labels, outputCount: k,
+                                            objective: loss)
+                history.append(value)
+                metrics["valid \(metric.rawValue)"] = value
+                if best == nil || (metric.higherIsBetter ? value > best!.value : value < best!.value) {
+                    best = (round, value)
+                }
+            }
+            if observer?.step(round, metrics: metrics) == .stop { break }
+            if let patience = earlyStoppingRounds, let best, round - best.round >= patience { break }
+        }
+        var bestIteration: Int? = nil
+        if earlyStoppingRounds != nil, let best {
+            // Keep the best round's trees only.
+            bestIteration = best.round
+            trees.removeLast(trees.count - (best.round + 1) * k)
+        }
+        return GradientBoostedTrees(objective: customObjective == nil ? objective : nil, outputCount: k,
+                                    initialScores: initial, trees: trees, bestIteration: bestIteration,
+                                    validationHistory: history, binning: data.binning, featureNames: data.featureNames)
+    }
+
+    private func validate(_ data: BinnedDataset, _ labels: [Double], _ weights: [Double]?,
+                          _ validation: (data: BinnedDataset, labels: [Double])?) throws {
         guard labels.count == data.rowCount else {
             throw UsageError("there are \(labels.count) labels for \(data.rowCount) rows")
         }
-        if let bad = labels.firstIndex(where: { !$0.isFinite }) {
-            throw UsageError("the label of row \(bad + 1) is missing or not finite",
-                             hint: "drop rows without a target before training")
-        }
-        if objective == .binary, let bad = labels.firstIndex(where: { $0 != 0 && $0 != 1 }) {
-            throw UsageError("binary labels must be 0 or 1; row \(bad + 1) has \(labels[bad])")
-        }
-        guard numTrees >= 1, learningRate > 0, tree.numLeaves >= 2, tree.minDataInLeaf >= 1 else {
-            throw UsageError("numTrees, learningRate, numLeaves ≥ 2 and minDataInLeaf ≥ 1 must be positive")
-        }
-        let threadCount = Parallel.threadCount(threads)
-        let loss = objective.objective
-        let n = data.rowCount
-        let initial = labels.withUnsafeBufferPointer { loss.initialScore(labels: $0) }
-        var scores = [Double](repeating: initial, count: n)
-        var gradients = [Double](repeating: 0, count: n)
-        var hessians = [Double](repeating: 0, count: n)
-        let learner = TreeLearner(data: data, parameters: tree, threads: threadCount)
-        var trees: [DecisionTree] = []
-        trees.reserveCapacity(numTrees)
-        for _ in 0..<numTrees {
-            computeGradients(loss, scores, labels, &gradients, &hessians, threads: threadCount)
-            let grown = learner.grow(gradients: gradients, hessians: hessians, shrinkage: learningRate)
-            // The learner left rows grouped by leaf: add each leaf's value to its rows.
-            let rows = learner.rows
-            let (begins, counts) = (learner.leafBegin, learner.leafCount)
-            scores.withUnsafeMutableBufferPointer { scores in
-                for leaf in 0..<grown.leafValue.count {
-                    let value = grown.leafValue[leaf]
-                    for i in begins[leaf]..<(begins[leaf] + counts[leaf]) { scores[Int(rows[i])] += value }
-                }
+        if let weights {
+            guard weights.count == data.rowCount else {
+                throw UsageError("there are \(weights.count) weights for \(data.rowCount) rows")
             }
-            trees.append(grown)
+            if let bad = weights.firstIndex(where: { !($0 >= 0) || !$0.isFinite }) {
+                throw UsageError("the weight of row \(bad + 1) is \(weights[bad]); weights must be finite and ≥ 0")
+            }
         }
-        return GradientBoostedTrees(objective: objective, initialScore: initial, trees: trees,
-                                    binning: data.binning, featureNames: data.featureNames)
+        for (name, values) in [("training", labels), ("validation", validation?.labels ?? [])] {
+            if let bad = values.firstIndex(where: { !$0.isFinite }) {
+                throw UsageError("the \(name) label of row \(bad + 1) is missing or not finite",
+                                 hint: "drop rows without a target before training")
+            }
+            switch objective {
+            case .binary, .focal:
+                if let bad = values.firstIndex(where: { $0 != 0 && $0 != 1 }) {
+                    throw UsageError("binary labels must be 0 or 1; \(name) row \(bad + 1) has \(values[bad])")
+                }
+            case .multiclass(let classes):
+                guard classes >= 2 else { throw UsageError("multiclass needs at least 2 classes, not \(classes)") }
+                if let bad = values.firstIndex(where: { $0 < 0 || $0 >= Double(classes) || $0 != $0.rounded() }) {
+                    throw UsageError("multiclass labels must be 0 ..< \(classes); \(name) row \(bad + 1) has \(values[bad])")
+                }
+            case .poisson:
+                if let bad = values.firstIndex(where: { $0 < 0 }) {
+                    throw UsageError("Poisson labels must be ≥ 0; \(name) row \(bad + 1) has \(values[bad])")
+                }
+            case .quantile(let alpha):
+                guard alpha > 0, alpha < 1 else { throw UsageError("the quantile must be in (0, 1), not \(alpha)") }
+            case .huber(let delta):
+                guard delta > 0 else { throw UsageError("Huber's delta must be positive, not \(delta)") }
+            case .regression, .l1:
+                break
+            }
+        }
+        if let validation, validation.labels.count != validation.data.rowCount {
+            throw UsageError("there are \(validation.labels.count) validation labels for \(validation.data.rowCount) rows")
+        }
+        if let validation, validation.data.binning != data.binning {
+            throw UsageError("the validation data must be binned with the training data's binning")
+        }
+        guard numTrees >= 1, learningRate > 0, tree.numLeaves >= 2, tree.minDataInLeaf >= 1,
+              tree.lambdaL1 >= 0, tree.lambdaL2 >= 0, (earlyStoppingRounds ?? 1) >= 1
+        else {
+            throw UsageError("numTrees, learningRate, minDataInLeaf and earlyStoppingRounds must be positive, "
+                             + "numLeaves at least 2 and lambdas non-negative")
+        }
+        if earlyStoppingRounds != nil && validation == nil {
+            throw UsageError("early stopping needs validation data", hint: "pass validation rows or drop earlyStoppingRounds")
+        }
     }
 
-    private func computeGradients(_ loss: any Objective, _ scores: [Double], _ labels: [Double],
-                                  _ gradients: inout [Double], _ hessians: inout [Double], threads: Int) {
+    /// Row weights from `weights` and the class weights (`nil` when all are 1).
+    private func combinedWeights(labels: [Double], weights: [Double]?) throws -> [Double]? {
+        guard let classWeight else { return weights }
+        let classes: Int
+        switch objective {
+        case .binary, .focal: classes = 2
+        case .multiclass(let k): classes = k
+        default: throw UsageError("class weights apply to classification objectives only")
+        }
+        var perClass: [Double]
+        switch classWeight {
+        case .balanced:
+            var counts = [Double](repeating: 0, count: classes)
+            for y in labels { counts[Int(y)] += 1 }
+            perClass = counts.map { $0 > 0 ? Double(labels.count) / (Double(classes) * $0) : 0 }
+        case .explicit(let given):
+            guard given.count == classes, given.allSatisfy({ $0 >= 0 && $0.isFinite }) else {
+                throw UsageError("give one finite, non-negative weight per class (\(classes)), not \(given.count)")
+            }
+            perClass = given
+        }
+        return labels.indices.map { perClass[Int(labels[$0])] * (weights?[$0] ?? 1) }
+    }
+
+    /// Replaces each leaf's value by the `quantile` of its rows' residuals
+    /// (label − current score), times the learning rate.
+    private func renewLeaves(_ tree: inout DecisionTree, learner: TreeLearner, quantile: Double, scores: [Double],
+                             labels: [Double], weights: [Double]?) {
+        for leaf in 0..<tree.leafValue.count {
+            let begin = learner.leafBegin[leaf]
+            let pairs = (begin..<(begin + learner.leafCount[leaf])).map { i -> (Double, Double) in
+                let r = Int(learner.rows[i])
+                return (labels[r] - scores[r], weights?[r] ?? 1)
+            }
+            if !pairs.isEmpty { tree.leafValue[leaf] = weightedQuantileOf(pairs, quantile) * learningRate }
+        }
+    }
+
+    private func computeGradients(_ loss: any Objective, _ scores: [Double], _ labels: [Double], _ weights: [Double]?,
+                                  _ gradients: inout [Double], _ hessians: inout [Double], rowCount n: Int,
+                                  threads: Int) {
         scores.withUnsafeBufferPointer { s in
             labels.withUnsafeBufferPointer { y in
-                gradients.withUnsafeMutableBufferPointer { g in
-                    hessians.withUnsafeMutableBufferPointer { h in
-                        let (sS, yS, gS, hS) = (SendableReadBuffer(s), SendableReadBuffer(y), SendableBuffer(g), SendableBuffer(h))
-                        Parallel.forEachChunk(0..<s.count, threads: threads, minimumChunk: 16_384) { range in
-                            loss.computeGradients(
-                                scores: UnsafeBufferPointer(rebasing: sS.base[range]),
-                                labels: UnsafeBufferPointer(rebasing: yS.base[range]),
-                                gradients: UnsafeMutableBufferPointer(rebasing: gS.base[range]),
-                                hessians: UnsafeMutableBufferPointer(rebasing: hS.base[range]))
+                (weights ?? []).withUnsafeBufferPointer { w in
+                    gradients.withUnsafeMutableBufferPointer { g in
+                        hessians.withUnsafeMutableBufferPointer { h in
+                            let shared = GradientBuffers(scores: s.baseAddress!, labels: y.baseAddress!,
+                                                         weights: weights == nil ? nil : w.baseAddress,
+                                                         gradients: g.baseAddress!, hessians: h.baseAddress!)
+                            Parallel.forEachChunk(0..<n, threads: threads, minimumChunk: 16_384) { range in
+                                loss.computeGradients(rows: range, rowCount: n, scores: shared.scores,
+                                                      labels: shared.labels, weights: shared.weights,
+                                                      gradients: shared.gradients, hessians: shared.hessians)
+                            }
                         }
                     }
                 }
             }
         }
     }
+}
+
+/// The arrays of one gradient pass, shared by workers that write disjoint rows.
+private struct GradientBuffers: @unchecked Sendable {
+    let scores: UnsafePointer<Double>
+    let labels: UnsafePointer<Double>
+    let weights: UnsafePointer<Double>?
+    let gradients: UnsafeMutablePointer<Double>
+    let hessians: UnsafeMutablePointer<Double>
 }
 
 /// A read-only buffer that may cross into a parallel loop.
@@ -118,42 +315,41 @@ struct SendableReadBuffer<Element>: @unchecked Sendable {
 /// A trained gradient-boosted model: immutable, Codable, safe to use from
 /// many threads.
 public struct GradientBoostedTrees: Sendable, Codable, Equatable {
-    /// The loss it was trained on.
-    public let objective: BoostingObjective
-    /// The raw score every prediction starts from.
-    public let initialScore: Double
-    /// The trees, in boosting order.
+    /// The loss it was trained on (`nil` for a custom objective: predictions are raw scores).
+    public let objective: BoostingObjective?
+    /// Raw scores per row (the class count for multiclass, else 1).
+    public let outputCount: Int
+    /// The raw scores every prediction starts from, one per output.
+    public let initialScores: [Double]
+    /// The trees, round by round: round `r`'s tree for output `k` is `trees[r * outputCount + k]`.
     public let trees: [DecisionTree]
+    /// The round early stopping kept (0-based), if it ran.
+    public let bestIteration: Int?
+    /// The validation metric after each round, if there was validation data.
+    public let validationHistory: [Double]
     /// The training bins of each feature (prediction on raw values uses their bounds).
     public let binning: [FeatureBinning]
     /// The feature names, in the order the model expects them.
     public let featureNames: [String]
 
-    /// Raw scores (log-odds for binary) of binned rows.
-    ///
-    /// Cost: one root-to-leaf walk per tree per row, in parallel over rows.
-    public func rawScores(_ data: BinnedDataset, threads: Int? = nil) -> [Double] {
-        var out = [Double](repeating: initialScore, count: data.rowCount)
+    /// The number of boosting rounds kept.
+    public var rounds: Int { trees.count / max(1, outputCount) }
+
+    /// One tree's contribution to each binned row.
+    static func treeScores(_ tree: DecisionTree, _ data: BinnedDataset, threads: Int?) -> [Double] {
+        var out = [Double](repeating: 0, count: data.rowCount)
         let n = data.rowCount
         out.withUnsafeMutableBufferPointer { buffer in
             let shared = SendableBuffer(buffer)
-            Parallel.forEachChunk(0..<n, threads: threads, minimumChunk: 1_024) { range in
+            Parallel.forEachChunk(0..<n, threads: threads, minimumChunk: 4_096) { range in
                 switch data.storage {
                 case .narrow(let bins):
                     bins.withUnsafeBufferPointer { b in
-                        for row in range {
-                            var sum = shared[row]
-                            for tree in trees { sum += tree.leafValue[tree.leaf { Int(b[$0 * n + row]) }] }
-                            shared[row] = sum
-                        }
+                        for row in range { shared[row] = tree.leafValue[tree.leaf { Int(b[$0 * n + row]) }] }
                     }
                 case .wide(let bins):
                     bins.withUnsafeBufferPointer { b in
-                        for row in range {
-                            var sum = shared[row]
-                            for tree in trees { sum += tree.leafValue[tree.leaf { Int(b[$0 * n + row]) }] }
-                            shared[row] = sum
-                        }
+                        for row in range { shared[row] = tree.leafValue[tree.leaf { Int(b[$0 * n + row]) }] }
                     }
                 }
             }
@@ -161,18 +357,65 @@ public struct GradientBoostedTrees: Sendable, Codable, Equatable {
         return out
     }
 
-    /// Predictions of binned rows: probabilities of class 1 for binary
-    /// models, values for regression.
-    public func predict(_ data: BinnedDataset, threads: Int? = nil) -> [Double] {
-        let loss = objective.objective
-        return rawScores(data, threads: threads).map { loss.transform($0) }
+    /// Raw scores of binned rows, row-major: row `i`'s outputs at
+    /// `i * outputCount ..< (i + 1) * outputCount` (log-odds for binary).
+    ///
+    /// Cost: one root-to-leaf walk per tree per row, in parallel over rows.
+    public func rawScores(_ data: BinnedDataset, threads: Int? = nil) -> [Double] {
+        let k = outputCount
+        let n = data.rowCount
+        var out = [Double](repeating: 0, count: n * k)
+        out.withUnsafeMutableBufferPointer { buffer in
+            let shared = SendableBuffer(buffer)
+            Parallel.forEachChunk(0..<n, threads: threads, minimumChunk: 1_024) { range in
+                func walk<T: FixedWidthInteger>(_ b: UnsafeBufferPointer<T>) {
+                    for row in range {
+                        for c in 0..<k {
+                            var sum = initialScores[c]
+                            var t = c
+                            while t < trees.count {
+                                let tree = trees[t]
+                                sum += tree.leafValue[tree.leaf { Int(b[$0 * n + row]) }]
+                                t += k
+                            }
+                            shared[row * k + c] = sum
+                        }
+                    }
+                }
+                switch data.storage {
+                case .narrow(let bins): bins.withUnsafeBufferPointer { walk($0) }
+                case .wide(let bins): bins.withUnsafeBufferPointer { walk($0) }
+                }
+            }
+        }
+        return out
     }
 
-    /// The raw score of one row of raw feature values (NaN for missing), in
-    /// `featureNames` order; categorical features take their bin index.
-    public func rawScore(values: UnsafeBufferPointer<Double>) -> Double {
-        var sum = initialScore
-        for tree in trees { sum += tree.leafValue[tree.leaf(values: values)] }
+    /// Predictions of binned rows, row-major like `rawScores`: the
+    /// probability of class 1 (binary), class probabilities (multiclass), or
+    /// values (regression; counts for Poisson).
+    public func predict(_ data: BinnedDataset, threads: Int? = nil) -> [Double] {
+        let raw = rawScores(data, threads: threads)
+        guard let loss = objective?.objective else { return raw }
+        let k = outputCount
+        var out = raw
+        for i in 0..<data.rowCount {
+            let transformed = loss.transform(Array(raw[(i * k)..<((i + 1) * k)]))
+            for c in 0..<k { out[i * k + c] = transformed[c] }
+        }
+        return out
+    }
+
+    /// The raw score of output `output` for one row of raw feature values
+    /// (NaN for missing), in `featureNames` order; a categorical feature
+    /// takes its bin index.
+    public func rawScore(values: UnsafeBufferPointer<Double>, output: Int = 0) -> Double {
+        var sum = initialScores[output]
+        var t = output
+        while t < trees.count {
+            sum += trees[t].leafValue[trees[t].leaf(values: values)]
+            t += outputCount
+        }
         return sum
     }
 }

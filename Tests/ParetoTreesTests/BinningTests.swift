@@ -93,7 +93,7 @@ struct GradientBoostingTests {
         learner.tree.numLeaves = 2
         learner.tree.minDataInLeaf = 1
         let model = try learner.fit(data, labels: [1, 1, 5, 5])
-        #expect(model.initialScore == 3)
+        #expect(model.initialScores == [3])
         let tree = try #require(model.trees.first)
         #expect(tree.threshold == [2.5])
         #expect(tree.leafValue == [-2, 2])

@@ -1,0 +1,212 @@
+import Foundation
+import Testing
+@testable import ParetoTrees
+import ParetoData
+import ParetoCore
+
+/// Each objective's gradient and hessian against central differences of its loss.
+@Suite("Objectives")
+struct ObjectiveTests {
+    func derivatives(_ objective: any Objective, score: Double, label: Double) -> (Double, Double) {
+        var s = [score], y = [label], g = [0.0], h = [0.0]
+        s.withUnsafeMutableBufferPointer { s in
+            y.withUnsafeMutableBufferPointer { y in
+                g.withUnsafeMutableBufferPointer { g in
+                    h.withUnsafeMutableBufferPointer { h in
+                        objective.computeGradients(rows: 0..<1, rowCount: 1, scores: UnsafePointer(s.baseAddress!),
+                                                   labels: UnsafePointer(y.baseAddress!), weights: nil,
+                                                   gradients: g.baseAddress!, hessians: h.baseAddress!)
+                    }
+                }
+            }
+        }
+        return (g[0], h[0])
+    }
+
+    func numeric(_ loss: (Double) -> Double, at x: Double) -> (Double, Double) {
+        let e = 1e-4
+        let first = (loss(x + e) - loss(x - e)) / (2 * e)
+        let second = (loss(x + e) - 2 * loss(x) + loss(x - e)) / (e * e)
+        return (first, second)
+    }
+
+    func sigma(_ x: Double) -> Double { 1 / (1 + exp(-x)) }
+
+    @Test("binary log loss", arguments: [(-2.0, 0.0), (0.3, 1.0), (1.5, 0.0), (4.0, 1.0)])
+    func binary(score: Double, label: Double) {
+        let loss = { (s: Double) in -(label * log(self.sigma(s)) + (1 - label) * log(1 - self.sigma(s))) }
+        let (g, h) = derivatives(BinaryLogLoss(), score: score, label: label)
+        let (ng, nh) = numeric(loss, at: score)
+        #expect(abs(g - ng) < 1e-6 && abs(h - nh) < 1e-5)
+    }
+
+    @Test("focal loss", arguments: [(-1.0, 0.0), (0.5, 1.0), (2.0, 0.0), (-0.7, 1.0)])
+    func focal(score: Double, label: Double) {
+        let alpha = 0.25, gamma = 2.0
+        let loss = { (s: Double) -> Double in
+            let p = self.sigma(s)
+            let q = label == 1 ? p : 1 - p
+            let a = label == 1 ? alpha : 1 - alpha
+            return -a * pow(1 - q, gamma) * log(q)
+        }
+        let (g, h) = derivatives(FocalLoss(alpha: alpha, gamma: gamma), score: score, label: label)
+        let (ng, nh) = numeric(loss, at: score)
+        #expect(abs(g - ng) < 1e-6, "gradient \(g) vs \(ng)")
+        #expect(abs(h - max(nh, 1e-16)) < 1e-4, "hessian \(h) vs \(nh)")
+    }
+
+    @Test("squared error, Huber within delta, Poisson")
+    func regressionLosses() {
+        for (score, label) in [(1.3, 0.2), (-0.4, 0.1)] {
+            let (g, h) = derivatives(SquaredError(), score: score, label: label)
+            let (ng, nh) = numeric({ 0.5 * ($0 - label) * ($0 - label) }, at: score)
+            #expect(abs(g - ng) < 1e-6 && abs(h - nh) < 1e-4)
+            let (hg, _) = derivatives(HuberLoss(delta: 5), score: score, label: label)
+            #expect(abs(hg - ng) < 1e-6, "Huber equals squared error within delta")
+        }
+        let (hg, _) = derivatives(HuberLoss(delta: 1), score: 10, label: 0)
+        #expect(hg == 1, "beyond delta the gradient is clipped")
+        let (pg, ph) = derivatives(PoissonLoss(maxDeltaStep: 0), score: 0.4, label: 3)
+        let (npg, nph) = numeric({ exp($0) - 3 * $0 }, at: 0.4)
+        #expect(abs(pg - npg) < 1e-6 && abs(ph - nph) < 1e-4)
+    }
+
+    @Test("softmax gradients against the cross-entropy's numerical gradient")
+    func softmax() {
+        let scores = [0.2, -1.0, 0.7]
+        let label = 2
+        let objective = SoftmaxLoss(classCount: 3)
+        var s = scores, y = [Double(label)], g = [Double](repeating: 0, count: 3), h = g
+        s.withUnsafeMutableBufferPointer { sp in
+            y.withUnsafeMutableBufferPointer { yp in
+                g.withUnsafeMutableBufferPointer { gp in
+                    h.withUnsafeMutableBufferPointer { hp in
+                        objective.computeGradients(rows: 0..<1, rowCount: 1, scores: UnsafePointer(sp.baseAddress!),
+                                                   labels: UnsafePointer(yp.baseAddress!), weights: nil,
+                                                   gradients: gp.baseAddress!, hessians: hp.baseAddress!)
+                    }
+                }
+            }
+        }
+        for c in 0..<3 {
+            let loss = { (x: Double) -> Double in
+                var v = scores
+                v[c] = x
+                let e = v.map(exp)
+                return -log(e[label] / e.reduce(0, +))
+            }
+            let (ng, nh) = numeric(loss, at: scores[c])
+            #expect(abs(g[c] - ng) < 1e-6)
+            #expect(abs(h[c] - 1.5 * nh) < 1e-4, "LightGBM's K/(K−1) factor")
+        }
+        #expect(abs(objective.transform(scores).reduce(0, +) - 1) < 1e-12)
+    }
+}
+
+@Suite("Boosting loop")
+struct BoostingLoopTests {
+    func data(_ columns: [Column]) throws -> BinnedDataset {
+        let frame = try DataFrame(columns)
+        return try BinnedDataset(frame, binning: try Binner.fit(frame))
+    }
+
+    @Test("L1 and quantile leaves hold the median and the quantile of their rows")
+    func leafRenewal() throws {
+        let labels: [Double] = [1, 2, 3, 4, 100, 7, 8, 9, 10, 11]
+        let binned = try data([.numeric("x", (0..<10).map(Double.init))])
+        var learner = GradientBoosting(objective: .l1)
+        learner.numTrees = 1
+        learner.learningRate = 1
+        learner.tree.minDataInLeaf = 10  // no split: one leaf
+        let median = try learner.fit(binned, labels: labels)
+        #expect(median.initialScores == [7], "the weighted median: cumulative weight first reaches half at 7")
+        #expect(median.predict(binned).allSatisfy { $0 == 7 })
+        learner.objective = .quantile(alpha: 0.9)
+        let high = try learner.fit(binned, labels: labels)
+        #expect(high.predict(binned).allSatisfy { $0 == 11 })
+    }
+
+    @Test("multiclass: one tree per class per round, probabilities that sum to one")
+    func multiclass() throws {
+        var rng = Xoshiro256(seed: 9)
+        let n = 3_000
+        let x = (0..<n).map { _ in rng.uniformDouble() * 3 }
+        let y = x.map { Double(Int($0)) }  // class = integer part
+        let binned = try data([.numeric("x", x)])
+        var learner = GradientBoosting(objective: .multiclass(classes: 3))
+        learner.numTrees = 20
+        let model = try learner.fit(binned, labels: y)
+        #expect(model.trees.count == 60 && model.rounds == 20)
+        let p = model.predict(binned)
+        var correct = 0
+        for i in 0..<n {
+            let row = Array(p[(3 * i)..<(3 * i + 3)])
+            #expect(abs(row.reduce(0, +) - 1) < 1e-9)
+            if row.firstIndex(of: row.max()!) == Int(y[i]) { correct += 1 }
+        }
+        #expect(correct > n * 99 / 100)
+    }
+
+    @Test("early stopping keeps the best round; an observer can stop training")
+    func earlyStopping() throws {
+        var rng = Xoshiro256(seed: 4)
+        func sample(_ n: Int) -> ([Double], [Double]) {
+            let x = (0..<n).map { _ in rng.uniformDouble() }
+            // Labels are mostly noise: more rounds soon overfit.
+            let y = x.map { ($0 > 0.5) != (rng.uniformDouble() < 0.4) ? 1.0 : 0.0 }
+            return (x, y)
+        }
+        let (x, y) = sample(2_000)
+        let (vx, vy) = sample(2_000)
+        let frame = try DataFrame([.numeric("x", x)])
+        let binning = try Binner.fit(frame)
+        let train = try BinnedDataset(frame, binning: binning)
+        let valid = try BinnedDataset(try DataFrame([.numeric("x", vx)]), binning: binning)
+        var learner = GradientBoosting(objective: .binary)
+        learner.numTrees = 300
+        learner.learningRate = 0.3
+        learner.earlyStoppingRounds = 10
+        let model = try learner.fit(train, labels: y, validation: (valid, vy))
+        let best = try #require(model.bestIteration)
+        #expect(best < 290, "noise makes the validation loss turn up early")
+        #expect(model.rounds == best + 1)
+        #expect(model.validationHistory.count == best + 11, "it ran exactly `patience` rounds past the best")
+        #expect(model.validationHistory[best] == model.validationHistory.min())
+
+        learner.earlyStoppingRounds = nil
+        let stopped = try learner.fit(train, labels: y, validation: (valid, vy),
+                                      observer: ClosureObserver { round, _ in round >= 2 ? .stop : .continue })
+        #expect(stopped.rounds == 3)
+        learner.earlyStoppingRounds = 5
+        #expect(throws: UsageError.self) { try learner.fit(train, labels: y) }
+    }
+
+    @Test("balanced class weights start from even odds")
+    func balancedWeights() throws {
+        let binned = try data([.numeric("x", (0..<100).map(Double.init))])
+        var learner = GradientBoosting(objective: .binary)
+        learner.numTrees = 1
+        learner.classWeight = .balanced
+        let labels = (0..<100).map { $0 < 10 ? 1.0 : 0.0 }
+        let model = try learner.fit(binned, labels: labels)
+        #expect(abs(model.initialScores[0]) < 1e-12)
+        learner.classWeight = nil
+        let unweighted = try learner.fit(binned, labels: labels)
+        #expect(abs(unweighted.initialScores[0] - log(0.1 / 0.9)) < 1e-12)
+    }
+
+    @Test("a custom objective is used as given")
+    func customObjective() throws {
+        let binned = try data([.numeric("x", [1, 2, 3, 4])])
+        var learner = GradientBoosting(objective: .regression)
+        learner.numTrees = 1
+        learner.learningRate = 1
+        learner.tree.minDataInLeaf = 1
+        let custom = CustomObjective(name: "half-l2", initialScore: 3) { scores, labels in
+            (zip(scores, labels).map { $0 - $1 }, scores.map { _ in 1 })
+        }
+        let model = try learner.fit(binned, labels: [1, 1, 5, 5], customObjective: custom)
+        #expect(model.objective == nil)
+        #expect(model.predict(binned) == [1, 1, 5, 5])
+    }
+}
