@@ -73,24 +73,13 @@ public struct CSVWriter: Sendable {
     }
 }
 
-/// Writes `bytes` to a temporary file beside `path`, then renames it over
-/// `path`: readers see the old file or the new one, never a part.
+/// Writes `bytes` to `path` atomically (see `writeFileAtomically`).
 ///
 /// - Throws: `CSVError` with reason `.writeFailed`.
 public func writeAtomically(_ bytes: [UInt8], to path: String) throws {
-    let temporary = path + ".tmp-\(getpid())"
-    let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-    guard fd >= 0 else {
-        throw CSVError(.writeFailed, "cannot create the file: \(String(cString: strerror(errno)))",
-                       at: InputLocation(file: path), hint: "check that the folder exists and is writable")
-    }
-    var failure = bytes.withUnsafeBytes { writeFully(fd, $0) }
-    if failure == 0 && fsync(fd) != 0 { failure = errno }
-    close(fd)
-    if failure == 0 && rename(temporary, path) != 0 { failure = errno }
-    if failure != 0 {
-        unlink(temporary)
-        throw CSVError(.writeFailed, "writing failed: \(String(cString: strerror(failure)))",
-                       at: InputLocation(file: path), hint: "check free disk space and permissions")
+    do {
+        try writeFileAtomically(bytes, to: path)
+    } catch let error as FileError {
+        throw CSVError(.writeFailed, error.message, at: error.location, hint: error.hint)
     }
 }

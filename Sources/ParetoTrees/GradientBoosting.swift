@@ -175,7 +175,8 @@ public struct GradientBoosting: Sendable, Codable, Equatable {
         }
         return GradientBoostedTrees(objective: customObjective == nil ? objective : nil, outputCount: k,
                                     initialScores: initial, trees: trees, bestIteration: bestIteration,
-                                    validationHistory: history, binning: data.binning, featureNames: data.featureNames)
+                                    validationHistory: history, validationMetric: validation == nil ? nil : metric,
+                                    binning: data.binning, featureNames: data.featureNames)
     }
 
     private func validate(_ data: BinnedDataset, _ labels: [Double], _ weights: [Double]?,
@@ -327,6 +328,8 @@ public struct GradientBoostedTrees: Sendable, Codable, Equatable {
     public let bestIteration: Int?
     /// The validation metric after each round, if there was validation data.
     public let validationHistory: [Double]
+    /// The metric in `validationHistory` (`nil` without validation data).
+    public let validationMetric: BoostingMetric?
     /// The training bins of each feature (prediction on raw values uses their bounds).
     public let binning: [FeatureBinning]
     /// The feature names, in the order the model expects them.

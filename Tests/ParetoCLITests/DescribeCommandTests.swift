@@ -180,3 +180,43 @@ struct DescribeCommandTests {
         #expect(result.stdout.hasPrefix(#"{"rows": 0, "columns": [{"name": "a""#))
     }
 }
+
+/// `pareto train` and `pareto predict`, run as a user would.
+@Suite("pareto train and predict")
+struct TrainPredictCommandTests {
+    let cli = DescribeCommandTests()
+
+    @Test("train on iris, then predict: labels, one probability per class, exit 0")
+    func irisRoundTrip() throws {
+        let iris = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("ParetoDataTests/Fixtures/datasets/iris.csv").path
+        let model = FileManager.default.temporaryDirectory.appendingPathComponent("iris-\(UUID().uuidString).model").path
+        let train = try cli.run(["train", iris, "--target", "target", "--trees", "30", "--min-data-in-leaf", "5",
+                                 "--valid-fraction", "0.2", "--out", model])
+        #expect(train.status == 0, "\(train.stderr)")
+        #expect(train.stdout.contains("(multiclass)"))
+        #expect(train.stdout.contains("validation multi_logloss:"))
+        let predict = try cli.run(["predict", model, iris])
+        #expect(predict.status == 0, "\(predict.stderr)")
+        let lines = predict.stdout.split(separator: "\n")
+        #expect(lines.first == "prediction,p_0,p_1,p_2")
+        #expect(lines.count == 151)
+        let expected = try String(contentsOfFile: iris, encoding: .utf8).split(separator: "\n").dropFirst()
+            .map { $0.split(separator: ",").last.map(String.init) }
+        let correct = zip(lines.dropFirst(), expected).filter { $0.split(separator: ",").first.map(String.init) == $1 }.count
+        #expect(correct >= 145, "training accuracy on iris; got \(correct) of 150")
+        let sums = lines.dropFirst().map { $0.split(separator: ",").dropFirst().compactMap { Double($0) }.reduce(0, +) }
+        #expect(sums.allSatisfy { abs($0 - 1) < 1e-9 })
+    }
+
+    @Test("bad input to train and predict exits 1 with a message")
+    func errors() throws {
+        let data = try cli.file("d.csv", "x,y\n1,a\n2,b\n3,a\n")
+        let unknown = try cli.run(["train", data, "--target", "z", "--out", "/tmp/never.model"])
+        #expect(unknown.status == 1 && unknown.stderr.contains("no column named \"z\""))
+        let family = try cli.run(["train", data, "--target", "y", "--model", "rf", "--out", "/tmp/never.model"])
+        #expect(family.status == 1 && family.stderr.contains("not available yet"))
+        let notModel = try cli.run(["predict", data, data])
+        #expect(notModel.status == 1 && notModel.stderr.contains("not a Pareto model file"))
+    }
+}

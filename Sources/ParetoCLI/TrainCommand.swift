@@ -1,0 +1,201 @@
+import ArgumentParser
+import Pareto
+
+/// `pareto train FILE --target COL --out MODEL`: trains a gradient-boosted model.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a gradient-boosted tree model on a CSV file.",
+        discussion: """
+            Trains on every column but the target (categorical columns natively; free-text
+            columns are skipped and listed). The task is inferred from the target unless
+            --task is given. Settings use LightGBM's names and defaults.
+            """)
+
+    @Argument(help: "The training CSV file.")
+    var file: String
+
+    @Option(help: "The column to predict.")
+    var target: String
+
+    @Option(help: "The model family: gbdt (random forests and single trees are not built yet).")
+    var model = "gbdt"
+
+    @Option(help: "binary, multiclass or regression (default: inferred from the target).")
+    var task: String?
+
+    @Option(help: "The loss: binary, focal, regression, l1, huber, quantile, poisson (default: the task's).")
+    var objective: String?
+
+    @Option(help: "Quantile for --objective quantile, alpha for focal.")
+    var alpha: Double?
+
+    @Option(help: "Boosting rounds.") var trees = 100
+    @Option(help: "Leaves per tree.") var leaves = 31
+    @Option(name: .customLong("learning-rate"), help: "Shrinkage per tree.") var learningRate = 0.1
+    @Option(name: .customLong("max-depth"), help: "Deepest leaf (default: no limit).") var maxDepth: Int?
+    @Option(name: .customLong("min-data-in-leaf"), help: "Fewest rows per leaf.") var minDataInLeaf = 20
+    @Option(help: "Bins per feature, the missing bin included.") var bins = 255
+    @Option(help: "L1 regularization of leaf values.") var l1 = 0.0
+    @Option(help: "L2 regularization of leaf values.") var l2 = 0.0
+
+    @Option(help: "A validation CSV file (for the per-round metric and early stopping).")
+    var valid: String?
+
+    @Option(name: .customLong("valid-fraction"), help: "Hold out this share of the rows for validation instead.")
+    var validFraction: Double?
+
+    @Option(name: .customLong("early-stopping"), help: "Stop after this many rounds without improvement.")
+    var earlyStopping: Int?
+
+    @Option(name: .customLong("class-weight"), help: "balanced: weight classes inversely to their frequency.")
+    var classWeight: String?
+
+    @Option(help: "Worker threads (default: all processors).") var threads: Int?
+    @Option(help: "Seed for sampling and splits.") var seed: UInt64 = 0
+
+    @Option(help: "Where to write the model.")
+    var out: String
+
+    func run() throws {
+        try ParetoCommand.reportingErrors { print(try train(), terminator: "") }
+    }
+
+    func train() throws -> String {
+        guard model == "gbdt" else {
+            throw UsageError("--model \(model) is not available yet; use --model gbdt")
+        }
+        var csv = CSVOptions()
+        csv.threads = threads
+        let frame = try CSVReader(options: csv).read(path: file)
+        var trainFrame = frame
+        var validation: DataFrame? = nil
+        if let valid {
+            validation = try CSVReader(options: csv).read(path: valid)
+        } else if let validFraction {
+            let labels = try frame.labelCodes(target)
+            let split = try HoldoutSplitter(testFraction: validFraction, strategy: .stratified(labels: labels), seed: seed)
+                .split(rowCount: frame.rowCount)
+            trainFrame = frame.rows(split.train)
+            validation = frame.rows(split.test)
+        }
+        var learner = GradientBoosting(objective: try parseObjective())
+        learner.numTrees = trees
+        learner.learningRate = learningRate
+        learner.tree.numLeaves = leaves
+        learner.tree.maxDepth = maxDepth
+        learner.tree.minDataInLeaf = minDataInLeaf
+        learner.tree.lambdaL1 = l1
+        learner.tree.lambdaL2 = l2
+        learner.earlyStoppingRounds = earlyStopping
+        learner.threads = threads
+        if let classWeight {
+            guard classWeight == "balanced" else { throw UsageError("--class-weight takes \"balanced\", not \"\(classWeight)\"") }
+            learner.classWeight = .balanced
+        }
+        var binning = BinningOptions()
+        binning.maxBins = bins
+        binning.seed = seed
+        let parsedTask = try task.map { name -> TaskKind in
+            guard let kind = TaskKind(rawValue: name) else {
+                throw UsageError("--task must be binary, multiclass or regression, not \"\(name)\"")
+            }
+            return kind
+        }
+        let progress = automaticProgressReporter()
+        progress.begin("training", total: trees)
+        let observer = ClosureObserver { _, _ in
+            progress.advance(by: 1)
+            return .continue
+        }
+        let clock = Stopwatch()
+        let result = try TabularTreeModel.train(trainFrame, target: target, task: parsedTask, learner: learner,
+                                                binning: binning, validation: validation, observer: observer)
+        progress.finish(nil)
+        try result.model.save(to: out)
+        let trained = result.model
+        var text = "trained \(trained.model.rounds) rounds on \(trainFrame.rowCount - result.droppedRows) rows × "
+            + "\(trained.model.featureNames.count) features (\(trained.task.rawValue)) in "
+            + "\(DescribeTable.fixed(clock.seconds, 2)) s\n"
+        if let best = trained.model.bestIteration {
+            text += "early stopping kept round \(best + 1)\n"
+        }
+        if let metric = trained.model.validationMetric,
+           let value = trained.model.bestIteration.map({ trained.model.validationHistory[$0] })
+            ?? trained.model.validationHistory.last {
+            text += "validation \(metric.rawValue): \(DescribeTable.fixed(value, 5))\n"
+        }
+        if !result.skipped.isEmpty { text += "skipped free-text columns: \(result.skipped.joined(separator: ", "))\n" }
+        if result.droppedRows > 0 { text += "dropped \(result.droppedRows) rows without a target\n" }
+        text += "model written to \(out)\n"
+        return text
+    }
+
+    func parseObjective() throws -> BoostingObjective {
+        switch objective {
+        case nil, "binary": return .binary
+        case "focal": return .focal(alpha: alpha ?? 0.25, gamma: 2)
+        case "regression", "l2": return .regression
+        case "l1": return .l1
+        case "huber": return .huber(delta: alpha ?? 1)
+        case "quantile": return .quantile(alpha: alpha ?? 0.5)
+        case "poisson": return .poisson
+        case "multiclass": return .multiclass(classes: 2)
+        case let other?:
+            throw UsageError("unknown objective \"\(other)\"",
+                             hint: "use binary, focal, regression, l1, huber, quantile, poisson or multiclass")
+        }
+    }
+}
+
+/// `pareto predict MODEL FILE`: predictions of a trained model, as CSV.
+struct PredictCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "predict",
+        abstract: "Predict with a trained model; writes one CSV row per input row.",
+        discussion: """
+            Columns: prediction (the class label or the value) and, for classifiers, one
+            p_<label> column per class.
+            """)
+
+    @Argument(help: "The model file written by pareto train.") var model: String
+    @Argument(help: "The CSV file to predict (the target column may be absent).") var file: String
+    @Option(help: "Write the predictions here instead of standard output.") var out: String?
+    @Option(help: "Worker threads (default: all processors).") var threads: Int?
+
+    func run() throws {
+        try ParetoCommand.reportingErrors {
+            let text = try predict()
+            if out == nil { print(text, terminator: "") }
+        }
+    }
+
+    func predict() throws -> String {
+        let trained = try TabularTreeModel.load(from: model)
+        var csv = CSVOptions()
+        csv.threads = threads
+        // Read the features as they were read in training.
+        let header = try CSVReader(options: csv).read(path: file).columnNames
+        for (name, kind) in zip(trained.model.featureNames, trained.featureKinds) where header.contains(name) {
+            csv.columnKinds[name] = kind
+        }
+        let frame = try CSVReader(options: csv).read(path: file)
+        let predictions = try trained.predict(frame, threads: threads)
+        var columns: [Column]
+        if trained.task == .regression {
+            columns = [.numeric("prediction", predictions.map { $0[0] })]
+        } else {
+            let labels = predictions.map { p in trained.classLabels[p.firstIndex(of: p.max()!)!] }
+            columns = [.categorical("prediction", labels)]
+            for (c, label) in trained.classLabels.enumerated() {
+                columns.append(.numeric("p_\(label)", predictions.map { $0[c] }))
+            }
+        }
+        let output = try DataFrame(columns)
+        if let out {
+            try CSVWriter().write(output, to: out)
+            return ""
+        }
+        return String(decoding: CSVWriter().bytes(output), as: UTF8.self)
+    }
+}

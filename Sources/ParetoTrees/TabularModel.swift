@@ -1,0 +1,180 @@
+import ParetoCore
+import ParetoData
+
+/// A gradient-boosted model together with what it needs to predict from a
+/// table: the feature columns (names and kinds), the target's name, the task
+/// and the class labels. This is what `pareto train` saves and
+/// `pareto predict` loads.
+public struct TabularTreeModel: Sendable, Codable, Equatable {
+    /// The kind written in the model file's header.
+    public static let fileKind = "gradient-boosted-trees"
+
+    /// The target column's name.
+    public var target: String
+    /// Binary, multiclass or regression.
+    public var task: TaskKind
+    /// Class labels by class index (classification only); for binary, index 1 is the positive class.
+    public var classLabels: [String]
+    /// Each feature's column kind, in the model's feature order.
+    public var featureKinds: [ColumnKind]
+    /// The trained trees.
+    public var model: GradientBoostedTrees
+
+    /// Trains on every column of `frame` but the target and any text column
+    /// (listed in the result's `skipped`), dropping rows without a target.
+    ///
+    /// Classes are numbered in sorted label order, so for 0/1, no/yes or
+    /// `<=50K`/`>50K` the second is the positive class.
+    ///
+    /// - Throws: `UsageError` for an unknown target, a target that does not
+    ///   fit `task`, or no rows with a target.
+    public static func train(
+        _ frame: DataFrame, target: String, task requestedTask: TaskKind? = nil,
+        learner: GradientBoosting, binning options: BinningOptions = BinningOptions(),
+        validation: DataFrame? = nil, observer: (any TrainingObserver)? = nil
+    ) throws -> (model: TabularTreeModel, skipped: [String], droppedRows: Int) {
+        let targetColumn = try frame.column(target)
+        let task = requestedTask ?? TargetSummary(targetColumn).task
+        let keep = (0..<frame.rowCount).filter { !targetColumn.isMissing($0) }
+        guard !keep.isEmpty else { throw UsageError("no row has a value in the target column \"\(target)\"") }
+        let rows = keep.count == frame.rowCount ? frame : frame.rows(keep)
+        let skipped = rows.columns.filter { $0.kind == .text && $0.name != target }.map(\.name)
+        let features = try rows.dropping([target] + skipped)
+        guard features.columnCount > 0 else { throw UsageError("there are no feature columns besides the target") }
+
+        var classLabels: [String] = []
+        if task != .regression {
+            classLabels = Array(Set((0..<rows.rowCount).compactMap { try? rows.column(target).formattedValue($0) }))
+                .sorted(by: labelOrder)
+            guard classLabels.count >= 2 else {
+                throw UsageError("the target \"\(target)\" has only one class", hint: "a classifier needs two or more")
+            }
+            if task == .binary && classLabels.count > 2 {
+                throw UsageError("the target \"\(target)\" has \(classLabels.count) classes, not 2",
+                                 hint: "use --task multiclass")
+            }
+        }
+        let labels = try labelValues(rows, target: target, task: task, classLabels: classLabels)
+        var learner = learner
+        learner.objective = try objective(learner.objective, task: task, classes: classLabels.count)
+
+        let binning = try Binner.fit(features, options: options, threads: learner.threads)
+        let data = try BinnedDataset(features, binning: binning, threads: learner.threads)
+        var validationSet: (data: BinnedDataset, labels: [Double])? = nil
+        if let validation {
+            let v = try validation.column(target)
+            let vKeep = (0..<validation.rowCount).filter { !v.isMissing($0) }
+            let vRows = validation.rows(vKeep)
+            let vFeatures = try vRows.selecting(features.columnNames)
+            validationSet = (try BinnedDataset(vFeatures, binning: binning, threads: learner.threads),
+                             try labelValues(vRows, target: target, task: task, classLabels: classLabels))
+        }
+        let trees = try learner.fit(data, labels: labels, validation: validationSet, observer: observer)
+        let model = TabularTreeModel(target: target, task: task, classLabels: classLabels,
+                                     featureKinds: features.columns.map(\.kind), model: trees)
+        return (model, skipped, frame.rowCount - keep.count)
+    }
+
+    /// Labels in sorted order: numerically when all are numbers, else by text.
+    static func labelOrder(_ a: String, _ b: String) -> Bool {
+        if let x = Double(a), let y = Double(b) { return x < y }
+        return a < b
+    }
+
+    static func objective(_ given: BoostingObjective, task: TaskKind, classes: Int) throws -> BoostingObjective {
+        switch (task, given) {
+        case (.binary, .binary), (.binary, .focal): return given
+        case (.binary, _): return .binary
+        case (.multiclass, _): return .multiclass(classes: classes)
+        case (.regression, .binary), (.regression, .focal), (.regression, .multiclass): return .regression
+        case (.regression, _): return given
+        }
+    }
+
+    static func labelValues(_ frame: DataFrame, target: String, task: TaskKind, classLabels: [String]) throws -> [Double] {
+        let column = try frame.column(target)
+        if task == .regression {
+            guard let numeric = column.numeric else {
+                throw UsageError("the target \"\(target)\" is \(column.kind.rawValue); regression needs numbers",
+                                 hint: "use --task binary or --task multiclass")
+            }
+            return numeric.values.array
+        }
+        var index: [String: Double] = [:]
+        for (i, label) in classLabels.enumerated() { index[label] = Double(i) }
+        return try (0..<frame.rowCount).map { row in
+            guard let label = column.formattedValue(row), let code = index[label] else {
+                throw UsageError("row \(row + 1) has the class \"\(column.formattedValue(row) ?? "")\", unseen in training")
+            }
+            return code
+        }
+    }
+
+    /// The feature columns of `frame` binned as in training.
+    ///
+    /// - Throws: `UsageError` naming a feature column the frame lacks or
+    ///   whose kind differs from training.
+    public func binned(_ frame: DataFrame, threads: Int? = nil) throws -> BinnedDataset {
+        for name in model.featureNames where frame[name] == nil {
+            throw UsageError("the data has no column \"\(name)\", which the model needs",
+                             hint: "pass a file with the training columns (the target may be left out)")
+        }
+        return try BinnedDataset(try frame.selecting(model.featureNames), binning: model.binning, threads: threads)
+    }
+
+    /// Predictions for every row of `frame`, row-major: one value per row
+    /// for regression, one probability per class otherwise (for binary:
+    /// both classes, negative first).
+    public func predict(_ frame: DataFrame, threads: Int? = nil) throws -> [[Double]] {
+        let data = try binned(frame, threads: threads)
+        let raw = model.predict(data, threads: threads)
+        let k = model.outputCount
+        return (0..<frame.rowCount).map { i in
+            let row = Array(raw[(i * k)..<((i + 1) * k)])
+            return task == .binary ? [1 - row[0], row[0]] : row
+        }
+    }
+
+    /// Saves the model to `path` in Pareto's model format (atomically).
+    public func save(to path: String) throws {
+        try ModelFile.write(self, kind: Self.fileKind, to: path)
+    }
+
+    /// Loads a model saved by `save(to:)`, checking its structure.
+    ///
+    /// - Throws: `FileError` for a missing, foreign, truncated, corrupted or
+    ///   future-version file, or one whose trees are inconsistent.
+    public static func load(from path: String) throws -> TabularTreeModel {
+        let model = try ModelFile.read(TabularTreeModel.self, kind: fileKind, from: path)
+        if let problem = model.structuralProblem() {
+            throw FileError(path: path, "the model is inconsistent: \(problem)", hint: "save the model again")
+        }
+        return model
+    }
+
+    /// A description of the first inconsistency in the model, or `nil`.
+    func structuralProblem() -> String? {
+        let m = model
+        let features = m.featureNames.count
+        guard m.binning.count == features, featureKinds.count == features else { return "feature lists differ in length" }
+        guard m.outputCount >= 1, m.initialScores.count == m.outputCount, m.trees.count % m.outputCount == 0 else {
+            return "output count and trees disagree"
+        }
+        if task != .regression && classLabels.count < 2 { return "a classifier needs two class labels" }
+        for (t, tree) in m.trees.enumerated() {
+            let nodes = tree.splitFeature.count
+            let leaves = tree.leafValue.count
+            guard leaves == nodes + 1, [tree.thresholdBin.count, tree.threshold.count, tree.defaultLeft.count,
+                                        tree.leftChild.count, tree.rightChild.count].allSatisfy({ $0 == nodes })
+            else { return "tree \(t) has arrays of different lengths" }
+            for node in 0..<nodes {
+                guard (0..<features).contains(Int(tree.splitFeature[node])) else { return "tree \(t) splits on a missing feature" }
+                for child in [tree.leftChild[node], tree.rightChild[node]] {
+                    let valid = child < 0 ? Int(~child) < leaves : Int(child) > node && Int(child) < nodes
+                    if !valid { return "tree \(t) has a child index out of range" }
+                }
+            }
+        }
+        return nil
+    }
+}
