@@ -18,6 +18,14 @@ public struct DecisionTree: Sendable, Codable, Equatable {
     public var leftChild: [Int32] = []
     /// The right child of each internal node (negative: leaf `~c`).
     public var rightChild: [Int32] = []
+    /// Per internal node: where its categorical bitset starts in
+    /// `categoryWords`, or −1 for a numeric split.
+    public var categoryStart: [Int32] = []
+    /// Per internal node: the bitset's length in words (0 for numeric splits).
+    public var categoryWordCount: [Int32] = []
+    /// The bitsets of categorical splits: bit `b` set sends bin `b` left;
+    /// missing and unseen categories (bin 0) go right.
+    public var categoryWords: [UInt64] = []
     /// The loss reduction each split achieved (for importance).
     public var splitGain: [Double] = []
     /// The value each leaf adds to the raw score (learning rate applied).
@@ -34,6 +42,15 @@ public struct DecisionTree: Sendable, Codable, Equatable {
     /// The number of leaves.
     public var leafCountTotal: Int { leafValue.count }
 
+    /// Whether the categorical split at `node` sends bin `bin` left.
+    @inlinable
+    public func categoryContains(node: Int, bin: Int) -> Bool {
+        guard bin > 0 else { return false }
+        let word = bin >> 6
+        guard word < Int(categoryWordCount[node]) else { return false }
+        return categoryWords[Int(categoryStart[node]) + word] & (1 << UInt64(bin & 63)) != 0
+    }
+
     /// The leaf a row reaches, given a way to read its bin of a feature.
     @inlinable
     public func leaf(bin: (Int) -> Int) -> Int {
@@ -41,7 +58,9 @@ public struct DecisionTree: Sendable, Codable, Equatable {
         var node = 0
         while true {
             let b = bin(Int(splitFeature[node]))
-            let goLeft = b == 0 ? defaultLeft[node] : b <= Int(thresholdBin[node])
+            let goLeft = categoryStart[node] >= 0
+                ? categoryContains(node: node, bin: b)
+                : (b == 0 ? defaultLeft[node] : b <= Int(thresholdBin[node]))
             let next = goLeft ? leftChild[node] : rightChild[node]
             if next < 0 { return Int(~next) }
             node = Int(next)
@@ -55,7 +74,12 @@ public struct DecisionTree: Sendable, Codable, Equatable {
         var node = 0
         while true {
             let v = values[Int(splitFeature[node])]
-            let goLeft = v.isNaN ? defaultLeft[node] : v <= threshold[node]
+            let goLeft: Bool
+            if categoryStart[node] >= 0 {
+                goLeft = !v.isNaN && v >= 0 && v < 65_536 && categoryContains(node: node, bin: Int(v))
+            } else {
+                goLeft = v.isNaN ? defaultLeft[node] : v <= threshold[node]
+            }
             let next = goLeft ? leftChild[node] : rightChild[node]
             if next < 0 { return Int(~next) }
             node = Int(next)

@@ -164,9 +164,15 @@ public struct TabularTreeModel: Sendable, Codable, Equatable {
         for (t, tree) in m.trees.enumerated() {
             let nodes = tree.splitFeature.count
             let leaves = tree.leafValue.count
-            guard leaves == nodes + 1, [tree.thresholdBin.count, tree.threshold.count, tree.defaultLeft.count,
-                                        tree.leftChild.count, tree.rightChild.count].allSatisfy({ $0 == nodes })
+            guard leaves == nodes + 1, tree.leafCount.count == leaves,
+                  [tree.thresholdBin.count, tree.threshold.count, tree.defaultLeft.count, tree.leftChild.count,
+                   tree.rightChild.count, tree.categoryStart.count, tree.categoryWordCount.count]
+                    .allSatisfy({ $0 == nodes })
             else { return "tree \(t) has arrays of different lengths" }
+            for node in 0..<nodes where tree.categoryStart[node] >= 0 {
+                let end = Int(tree.categoryStart[node]) + Int(tree.categoryWordCount[node])
+                if end > tree.categoryWords.count { return "tree \(t) has a category set out of range" }
+            }
             for node in 0..<nodes {
                 guard (0..<features).contains(Int(tree.splitFeature[node])) else { return "tree \(t) splits on a missing feature" }
                 for child in [tree.leftChild[node], tree.rightChild[node]] {

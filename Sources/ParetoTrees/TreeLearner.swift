@@ -18,6 +18,18 @@ public struct TreeParameters: Sendable, Codable, Equatable {
     public var lambdaL2 = 0.0
     /// The largest absolute leaf value before shrinkage (0: no limit).
     public var maxDeltaStep = 0.0
+    /// Categorical features with at most this many categories in a leaf are
+    /// split one category against the rest.
+    public var maxCatToOnehot = 4
+    /// The most categories on the left side of a many-vs-many split.
+    public var maxCatThreshold = 32
+    /// Added to a category's hessian when ordering categories by gradient
+    /// ratio (shrinks small categories toward the middle).
+    public var catSmooth = 10.0
+    /// Extra L2 regularization for categorical splits.
+    public var catL2 = 10.0
+    /// The fewest rows a category needs to take part in a many-vs-many split.
+    public var minDataPerGroup = 100
 
     /// The defaults.
     public init() {}
@@ -31,8 +43,17 @@ struct SplitCandidate {
     var defaultLeft = false
     var leftGradient = 0.0, leftHessian = 0.0, leftCount = 0
     var rightGradient = 0.0, rightHessian = 0.0, rightCount = 0
+    /// For a categorical split: the bins that go left (bit `b` of word `b / 64`).
+    var categoryMask: [UInt64]? = nil
 
     var isValid: Bool { feature >= 0 && gain > 0 }
+
+    /// Whether a row in bin `b` goes left.
+    @inline(__always)
+    func goesLeft(_ b: Int) -> Bool {
+        if let mask = categoryMask { return b != 0 && mask[b >> 6] & (1 << UInt64(b & 63)) != 0 }
+        return b == 0 ? defaultLeft : b <= thresholdBin
+    }
 }
 
 /// Gradient and hessian sums and row counts per bin, for every feature of
@@ -163,6 +184,14 @@ final class TreeLearner: @unchecked Sendable {
             tree.thresholdBin.append(UInt16(split.thresholdBin))
             tree.threshold.append(rawThreshold(feature: split.feature, bin: split.thresholdBin))
             tree.defaultLeft.append(split.defaultLeft)
+            if let mask = split.categoryMask {
+                tree.categoryStart.append(Int32(tree.categoryWords.count))
+                tree.categoryWordCount.append(Int32(mask.count))
+                tree.categoryWords.append(contentsOf: mask)
+            } else {
+                tree.categoryStart.append(-1)
+                tree.categoryWordCount.append(0)
+            }
             tree.leftChild.append(Int32(~chosen))
             tree.rightChild.append(Int32(~newLeaf))
             tree.splitGain.append(split.gain)
@@ -311,19 +340,17 @@ final class TreeLearner: @unchecked Sendable {
         let count = leafCount[leaf]
         let n = data.rowCount
         let f = split.feature
-        let threshold = split.thresholdBin
-        let missingLeft = split.defaultLeft
         let pieces = Parallel.chunks(of: begin..<(begin + count), parts: count >= 65_536 ? threads : 1)
         let context = PartitionContext(rows: rows, scratch: scratch, rowCount: n)
         let lefts: [Int] = Parallel.map(count: pieces.count, threads: threads) { k in
             switch data.storage {
             case .narrow(let bins):
                 return bins.withUnsafeBufferPointer {
-                    context.route(pieces[k], $0.baseAddress! + f * n, threshold: threshold, missingLeft: missingLeft)
+                    context.route(pieces[k], $0.baseAddress! + f * n, split: split)
                 }
             case .wide(let bins):
                 return bins.withUnsafeBufferPointer {
-                    context.route(pieces[k], $0.baseAddress! + f * n, threshold: threshold, missingLeft: missingLeft)
+                    context.route(pieces[k], $0.baseAddress! + f * n, split: split)
                 }
             }
         }
@@ -357,6 +384,10 @@ final class TreeLearner: @unchecked Sendable {
 
     private func bestSplit(feature f: Int, histogram: Histogram, sumG: Double, sumH: Double, count: Int,
                            parentScore: Double) -> SplitCandidate {
+        if data.binning[f].isCategorical {
+            return bestCategoricalSplit(feature: f, histogram: histogram, sumG: sumG, sumH: sumH, count: count,
+                                        parentScore: parentScore)
+        }
         var best = SplitCandidate()
         let binCount = binCounts[f]
         let base = offsets[f]
@@ -398,6 +429,70 @@ final class TreeLearner: @unchecked Sendable {
     }
 }
 
+extension TreeLearner {
+    /// The best categorical split, LightGBM-style: with few categories in the
+    /// leaf, one category against the rest; otherwise categories (with at
+    /// least `minDataPerGroup` rows) are ordered by G / (H + catSmooth) and
+    /// the best prefix of up to `maxCatThreshold` categories, from either end,
+    /// goes left. Missing values (bin 0) always go right. The children are
+    /// scored with the extra `catL2` regularization.
+    fileprivate func bestCategoricalSplit(feature f: Int, histogram: Histogram, sumG: Double, sumH: Double,
+                                          count: Int, parentScore: Double) -> SplitCandidate {
+        var best = SplitCandidate()
+        let base = offsets[f]
+        let binCount = binCounts[f]
+        var entries: [(bin: Int, g: Double, h: Double, n: Int)] = []
+        for b in 1..<max(1, binCount) where histogram.counts[base + b] > 0 {
+            entries.append((b, histogram.sums[2 * (base + b)], histogram.sums[2 * (base + b) + 1],
+                            Int(histogram.counts[base + b])))
+        }
+        guard entries.count >= 2 || (entries.count == 1 && histogram.counts[base] > 0) else { return best }
+        let l2 = parameters.lambdaL2 + parameters.catL2
+        let l1 = parameters.lambdaL1
+        func score(_ g: Double, _ h: Double) -> Double {
+            let t = l1 > 0 ? (g > l1 ? g - l1 : (g < -l1 ? g + l1 : 0)) : g
+            return t * t / (h + l2)
+        }
+        let words = (binCount + 63) / 64
+        func consider(_ left: ArraySlice<(bin: Int, g: Double, h: Double, n: Int)>) {
+            var g = 0.0, h = 0.0, n = 0
+            for e in left {
+                g += e.g
+                h += e.h
+                n += e.n
+            }
+            let rightN = count - n, rightG = sumG - g, rightH = sumH - h
+            guard n >= parameters.minDataInLeaf, rightN >= parameters.minDataInLeaf,
+                  h >= parameters.minSumHessianInLeaf, rightH >= parameters.minSumHessianInLeaf else { return }
+            let gain = score(g, h) + score(rightG, rightH) - parentScore
+            guard gain > best.gain, gain > parameters.minGainToSplit else { return }
+            var mask = [UInt64](repeating: 0, count: words)
+            for e in left { mask[e.bin >> 6] |= 1 << UInt64(e.bin & 63) }
+            best = SplitCandidate(gain: gain, feature: f, thresholdBin: 0, defaultLeft: false,
+                                  leftGradient: g, leftHessian: h, leftCount: n,
+                                  rightGradient: rightG, rightHessian: rightH, rightCount: rightN,
+                                  categoryMask: mask)
+        }
+        if entries.count <= parameters.maxCatToOnehot {
+            for i in entries.indices { consider(entries[i...i]) }
+        } else {
+            let smooth = parameters.catSmooth
+            let usable = entries.filter { $0.n >= parameters.minDataPerGroup }
+                .sorted { a, b in
+                    let ra = a.g / (a.h + smooth), rb = b.g / (b.h + smooth)
+                    return ra != rb ? ra < rb : a.bin < b.bin
+                }
+            guard usable.count >= 2 else { return best }
+            let limit = min(parameters.maxCatThreshold, usable.count - 1)
+            for size in 1...limit {
+                consider(usable[..<size])
+                consider(usable[(usable.count - size)...])
+            }
+        }
+        return best
+    }
+}
+
 /// The row buffers a partition pass reads and writes; each piece touches
 /// only its own range of `scratch`.
 private struct PartitionContext: @unchecked Sendable {
@@ -408,14 +503,13 @@ private struct PartitionContext: @unchecked Sendable {
     /// Routes the rows at positions `piece`: left ones to `scratch[piece.lowerBound...]`,
     /// right ones to `scratch[rowCount + piece.lowerBound...]`; returns the left count.
     @inline(__always)
-    func route<T: FixedWidthInteger>(_ piece: Range<Int>, _ bins: UnsafePointer<T>, threshold: Int,
-                                     missingLeft: Bool) -> Int {
+    func route<T: FixedWidthInteger>(_ piece: Range<Int>, _ bins: UnsafePointer<T>, split: SplitCandidate) -> Int {
         var left = piece.lowerBound
         var right = rowCount + piece.lowerBound
         for i in piece {
             let r = rows[i]
             let b = Int(bins[Int(r)])
-            if b == 0 ? missingLeft : b <= threshold {
+            if split.goesLeft(b) {
                 scratch[left] = r
                 left += 1
             } else {

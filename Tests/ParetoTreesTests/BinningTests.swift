@@ -150,3 +150,53 @@ struct GradientBoostingTests {
         #expect(throws: UsageError.self) { try GradientBoosting(objective: .regression).fit(data, labels: [0]) }
     }
 }
+
+@Suite("Categorical splits")
+struct CategoricalSplitTests {
+    func fit(_ labels: [String?], _ y: [Double], leaves: Int = 2) throws -> (GradientBoostedTrees, BinnedDataset) {
+        let frame = try DataFrame([.categorical("c", labels)])
+        let data = try BinnedDataset(frame, binning: try Binner.fit(frame))
+        var learner = GradientBoosting(objective: .regression)
+        learner.numTrees = 1
+        learner.learningRate = 1
+        learner.tree.numLeaves = leaves
+        learner.tree.minDataInLeaf = 1
+        learner.tree.catL2 = 0
+        return (try learner.fit(data, labels: y), data)
+    }
+
+    /// Eight categories (more than maxCatToOnehot): the one split must put
+    /// exactly the four high-target categories on one side, whatever their
+    /// frequency order.
+    @Test("many-vs-many: a single split separates an unordered set of categories")
+    func manyVsMany() throws {
+        let names = ["A", "B", "C", "D", "E", "F", "G", "H"]
+        let high: Set = ["A", "D", "F", "H"]
+        var labels: [String?] = []
+        var y: [Double] = []
+        for (i, name) in names.enumerated() {
+            for _ in 0..<(150 + 10 * i) {
+                labels.append(name)
+                y.append(high.contains(name) ? 10 : 0)
+            }
+        }
+        let (model, data) = try fit(labels, y)
+        let tree = try #require(model.trees.first)
+        #expect(tree.categoryStart == [0], "the split is categorical")
+        #expect(zip(model.predict(data), y).allSatisfy { abs($0 - $1) < 1e-5 }, "one split fits the target (up to Float gradients)")
+    }
+
+    @Test("one-vs-rest with few categories; missing and unseen categories go right")
+    func oneVsRest() throws {
+        let labels: [String?] = Array(repeating: "x", count: 50) + Array(repeating: "y", count: 50)
+            + Array(repeating: "z", count: 50) + Array(repeating: nil, count: 10)
+        let y = Array(repeating: 0.0, count: 50) + Array(repeating: 8.0, count: 50) + Array(repeating: 0.0, count: 60)
+        let (model, data) = try fit(labels, y)
+        let p = model.predict(data)
+        #expect(p[60] == 8 && p[0] == 0 && p[120] == 0 && p[155] == 0)
+        let tree = try #require(model.trees.first)
+        let binOfY = model.binning[0].bin(of: "y")
+        #expect(tree.categoryContains(node: 0, bin: binOfY))
+        #expect(!tree.categoryContains(node: 0, bin: 0), "missing goes right")
+    }
+}
