@@ -200,3 +200,21 @@ struct CategoricalSplitTests {
         #expect(!tree.categoryContains(node: 0, bin: 0), "missing goes right")
     }
 }
+
+@Suite("Binning new data")
+struct BinningNewDataTests {
+    /// A prediction file lists categories in another order (and one unseen):
+    /// bins must follow the labels, not the codes.
+    @Test("categories map by label, not by code; unseen ones go to bin 0")
+    func relabelled() throws {
+        let train = try DataFrame([.categorical("c", ["a", "b", "b", "c", "c", "c"])])
+        var options = BinningOptions()
+        options.minRowsPerCategory = 1
+        let binning = try Binner.fit(train, options: options)
+        let test = try DataFrame([.categorical("c", ["c", "new", "a", nil, "b"])])
+        let data = try BinnedDataset(test, binning: binning)
+        let expected = ["c", "new", "a", nil, "b"].map { binning[0].bin(of: $0) }
+        #expect((0..<5).map { data.bin(feature: 0, row: $0) } == expected)
+        #expect(expected == [2, 0, 4, 0, 3])
+    }
+}
