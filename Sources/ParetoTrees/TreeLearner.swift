@@ -111,6 +111,8 @@ final class TreeLearner: @unchecked Sendable {
     /// A leaf's gradients and hessians gathered into row order for its passes.
     private let orderedGradients: UnsafeMutablePointer<Float>
     private let orderedHessians: UnsafeMutablePointer<Float>
+    /// The one hessian value of this tree's rows, when all are equal.
+    private var constantHessian: Double? = nil
 
     init(data: BinnedDataset, parameters: TreeParameters, threads: Int) {
         self.data = data
@@ -151,13 +153,19 @@ final class TreeLearner: @unchecked Sendable {
         leafBegin = [0]
         leafCount = [n]
         var sumG = 0.0, sumH = 0.0
+        let firstHessian = Float(hessians[0])
+        var constant = true
         for i in 0..<n {
             gradients32[i] = Float(gradients[i])
             hessians32[i] = Float(hessians[i])
+            constant = constant && hessians32[i] == firstHessian
             // The root's sums from the same Float values the histograms add up.
             sumG += Double(gradients32[i])
             sumH += Double(hessians32[i])
         }
+        // Squared error (unweighted) has hessian 1 everywhere: then a bin's
+        // hessian sum is its count times that value, and passes skip hessians.
+        constantHessian = constant ? Double(firstHessian) : nil
         var tree = DecisionTree(leafValue: leafOutput(sumG, sumH) * shrinkage, count: n)
         guard parameters.numLeaves > 1, n >= 2 * parameters.minDataInLeaf else { return tree }
 
@@ -278,18 +286,19 @@ final class TreeLearner: @unchecked Sendable {
         let count = leafCount[leaf]
         let n = data.rowCount
         let whole = count == n
+        let constantHessian = self.constantHessian
         if !whole {
             // Gather once, so every feature's pass reads gradients sequentially.
             for i in 0..<count {
                 let r = Int(rows[begin + i])
                 orderedGradients[i] = gradients32[r]
-                orderedHessians[i] = hessians32[r]
+                if constantHessian == nil { orderedHessians[i] = hessians32[r] }
             }
         }
         let context = HistogramContext(
             rows: UnsafeBufferPointer(start: rows + begin, count: count),
             gradients: whole ? gradients32 : orderedGradients, hessians: whole ? hessians32 : orderedHessians,
-            whole: whole)
+            whole: whole, skipHessians: constantHessian != nil)
         let offsets = self.offsets
         let featureCount = offsets.count
         let pairs = (featureCount + 1) / 2
@@ -324,6 +333,11 @@ final class TreeLearner: @unchecked Sendable {
                         }
                     }
                 }
+            }
+        }
+        if let h = constantHessian {
+            histogram.sums.withUnsafeMutableBufferPointer { sums in
+                for j in 0..<histogram.counts.count { sums[2 * j + 1] = Double(histogram.counts[j]) * h }
             }
         }
         return histogram
@@ -527,6 +541,8 @@ private struct HistogramContext: @unchecked Sendable {
     let gradients: UnsafeMutablePointer<Float>
     let hessians: UnsafeMutablePointer<Float>
     let whole: Bool
+    /// Hessians are all equal: leave their sums to the caller (count × value).
+    let skipHessians: Bool
 
     /// Adds the leaf's rows of two features into their bins in one pass.
     @inline(__always)
@@ -535,6 +551,19 @@ private struct HistogramContext: @unchecked Sendable {
         let (sumsA, countsA) = outA
         let (sumsB, countsB) = outB
         let count = rows.count
+        if skipHessians {
+            for i in 0..<count {
+                let r = whole ? i : Int(rows[i])
+                let g = Double(gradients[i])
+                let a = Int(binsA[r])
+                let b = Int(binsB[r])
+                sumsA[2 * a] += g
+                countsA[a] &+= 1
+                sumsB[2 * b] += g
+                countsB[b] &+= 1
+            }
+            return
+        }
         for i in 0..<count {
             let r = whole ? i : Int(rows[i])
             let g = Double(gradients[i])
