@@ -199,3 +199,43 @@ struct PredictCommand: ParsableCommand {
         return String(decoding: CSVWriter().bytes(output), as: UTF8.self)
     }
 }
+
+/// `pareto importance MODEL`: which features the model relies on.
+struct ImportanceCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "importance",
+        abstract: "Show each feature's importance in a trained model (total gain and split count).")
+
+    @Argument(help: "The model file written by pareto train.") var model: String
+    @Flag(help: "Print one JSON object instead of a table.") var json = false
+
+    func run() throws {
+        try ParetoCommand.reportingErrors { print(try report(), terminator: "") }
+    }
+
+    func report() throws -> String {
+        let trained = try TabularTreeModel.load(from: model).model
+        let gain = trained.featureImportance(.gain)
+        let splits = trained.featureImportance(.split)
+        let order = gain.indices.sorted { gain[$0] != gain[$1] ? gain[$0] > gain[$1] : $0 < $1 }
+        let total = max(gain.reduce(0, +), .leastNonzeroMagnitude)
+        if json {
+            let rows: [JSONValue] = order.map { f in
+                .object([("feature", .string(trained.featureNames[f])), ("gain", .number(gain[f])),
+                         ("gain_share", .number(gain[f] / total)), ("splits", .int(Int(splits[f])))])
+            }
+            return JSONValue.object([("features", .array(rows))]).serialized() + "\n"
+        }
+        let width = max(7, trained.featureNames.map(\.count).max() ?? 7)
+        var out = "feature" + String(repeating: " ", count: width - 7) + "   gain share   splits\n"
+        for f in order {
+            let name = trained.featureNames[f]
+            let share = DescribeTable.fixed(100 * gain[f] / total, 1) + "%"
+            let splitText = String(Int(splits[f]))
+            out += name + String(repeating: " ", count: width - name.count)
+                + String(repeating: " ", count: max(1, 13 - share.count)) + share
+                + String(repeating: " ", count: max(1, 9 - splitText.count)) + splitText + "\n"
+        }
+        return out
+    }
+}

@@ -422,3 +422,26 @@ public struct GradientBoostedTrees: Sendable, Codable, Equatable {
         return sum
     }
 }
+
+/// How feature importance is counted.
+public enum ImportanceKind: String, Sendable, Codable, CaseIterable {
+    /// The number of splits on the feature.
+    case split
+    /// The total loss reduction of the splits on the feature.
+    case gain
+}
+
+extension GradientBoostedTrees {
+    /// Importance of each feature (in `featureNames` order), over the kept trees.
+    ///
+    /// Cost: one pass over the trees' split nodes.
+    public func featureImportance(_ kind: ImportanceKind = .gain) -> [Double] {
+        var importance = [Double](repeating: 0, count: featureNames.count)
+        for tree in trees {
+            for (node, feature) in tree.splitFeature.enumerated() {
+                importance[Int(feature)] += kind == .split ? 1 : tree.splitGain[node]
+            }
+        }
+        return importance
+    }
+}

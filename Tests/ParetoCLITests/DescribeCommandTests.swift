@@ -207,6 +207,14 @@ struct TrainPredictCommandTests {
         #expect(correct >= 145, "training accuracy on iris; got \(correct) of 150")
         let sums = lines.dropFirst().map { $0.split(separator: ",").dropFirst().compactMap { Double($0) }.reduce(0, +) }
         #expect(sums.allSatisfy { abs($0 - 1) < 1e-9 })
+        let importance = try cli.run(["importance", model, "--json"])
+        #expect(importance.status == 0)
+        let object = try JSONSerialization.jsonObject(with: Data(importance.stdout.utf8)) as? [String: Any]
+        let features = try #require(object?["features"] as? [[String: Any]])
+        #expect(features.count == 4)
+        let shares = features.compactMap { $0["gain_share"] as? Double }
+        #expect(abs(shares.reduce(0, +) - 1) < 1e-9)
+        #expect(shares == shares.sorted(by: >), "most important first")
     }
 
     @Test("bad input to train and predict exits 1 with a message")

@@ -210,3 +210,30 @@ struct BoostingLoopTests {
         #expect(model.predict(binned) == [1, 1, 5, 5])
     }
 }
+
+@Suite("Feature importance")
+struct ImportanceTests {
+    @Test("gain and split counts add up per feature; a noise feature gets little")
+    func importance() throws {
+        var rng = Xoshiro256(seed: 21)
+        let n = 2_000
+        let signal = (0..<n).map { _ in rng.uniformDouble() }
+        let noise = (0..<n).map { _ in rng.uniformDouble() }
+        let y = signal.map { $0 > 0.3 ? 5.0 : 0.0 }
+        let frame = try DataFrame([.numeric("noise", noise), .numeric("signal", signal)])
+        let data = try BinnedDataset(frame, binning: try Binner.fit(frame))
+        var learner = GradientBoosting(objective: .regression)
+        learner.numTrees = 1
+        learner.learningRate = 1
+        learner.tree.numLeaves = 2
+        let one = try learner.fit(data, labels: y)
+        #expect(one.featureImportance(.split) == [0, 1])
+        #expect(one.featureImportance(.gain) == [0, one.trees[0].splitGain[0]])
+        learner.numTrees = 10
+        learner.tree.numLeaves = 8
+        let many = try learner.fit(data, labels: y)
+        let gain = many.featureImportance(.gain)
+        #expect(gain[1] > 100 * gain[0])
+        #expect(many.featureImportance(.split).reduce(0, +) == Double(many.trees.map(\.splitFeature.count).reduce(0, +)))
+    }
+}
