@@ -207,6 +207,8 @@ struct ImportanceCommand: ParsableCommand {
         abstract: "Show each feature's importance in a trained model (total gain and split count).")
 
     @Argument(help: "The model file written by pareto train.") var model: String
+    @Option(help: "A CSV file to explain with --shap.") var data: String?
+    @Flag(help: "Rank by mean |SHAP value| over the rows of --data (exact TreeSHAP).") var shap = false
     @Flag(help: "Print one JSON object instead of a table.") var json = false
 
     func run() throws {
@@ -214,7 +216,33 @@ struct ImportanceCommand: ParsableCommand {
     }
 
     func report() throws -> String {
-        let trained = try TabularTreeModel.load(from: model).model
+        let tabular = try TabularTreeModel.load(from: model)
+        let trained = tabular.model
+        if shap {
+            guard let data else { throw UsageError("--shap needs --data FILE: the rows to explain") }
+            var csv = CSVOptions()
+            let header = try CSVReader(options: csv).read(path: data).columnNames
+            for (name, kind) in zip(trained.featureNames, tabular.featureKinds) where header.contains(name) {
+                csv.columnKinds[name] = kind
+            }
+            let binned = try tabular.binned(try CSVReader(options: csv).read(path: data))
+            var meanAbsolute = [Double](repeating: 0, count: trained.featureNames.count)
+            for output in 0..<trained.outputCount {
+                for row in trained.shapValues(binned, output: output) {
+                    for f in meanAbsolute.indices { meanAbsolute[f] += abs(row[f]) / Double(max(1, binned.rowCount)) }
+                }
+            }
+            let order = meanAbsolute.indices.sorted { meanAbsolute[$0] != meanAbsolute[$1] ? meanAbsolute[$0] > meanAbsolute[$1] : $0 < $1 }
+            if json {
+                let rows: [JSONValue] = order.map { f in
+                    .object([("feature", .string(trained.featureNames[f])), ("mean_abs_shap", .number(meanAbsolute[f]))])
+                }
+                return JSONValue.object([("features", .array(rows))]).serialized() + "\n"
+            }
+            var out = "feature  mean |SHAP| (raw score units, over \(binned.rowCount) rows)\n"
+            for f in order { out += "\(trained.featureNames[f])  \(DescribeTable.number(meanAbsolute[f]))\n" }
+            return out
+        }
         let gain = trained.featureImportance(.gain)
         let splits = trained.featureImportance(.split)
         let order = gain.indices.sorted { gain[$0] != gain[$1] ? gain[$0] > gain[$1] : $0 < $1 }

@@ -215,6 +215,11 @@ struct TrainPredictCommandTests {
         let shares = features.compactMap { $0["gain_share"] as? Double }
         #expect(abs(shares.reduce(0, +) - 1) < 1e-9)
         #expect(shares == shares.sorted(by: >), "most important first")
+        let shap = try cli.run(["importance", model, "--data", iris, "--shap", "--json"])
+        #expect(shap.status == 0, "\(shap.stderr)")
+        #expect(shap.stdout.contains("mean_abs_shap"))
+        let noData = try cli.run(["importance", model, "--shap"])
+        #expect(noData.status == 1 && noData.stderr.contains("--shap needs --data"))
     }
 
     @Test("bad input to train and predict exits 1 with a message")

@@ -237,3 +237,58 @@ struct ImportanceTests {
         #expect(many.featureImportance(.split).reduce(0, +) == Double(many.trees.map(\.splitFeature.count).reduce(0, +)))
     }
 }
+
+@Suite("TreeSHAP")
+struct TreeSHAPTests {
+    /// One split x ≤ 2.5 with leaves −2 and +2 over equal covers: the mean
+    /// output is 0, so a row's whole deviation belongs to x.
+    @Test("one split by hand")
+    func handExample() throws {
+        let frame = try DataFrame([.numeric("x", [1, 2, 3, 4]), .numeric("unused", [5, 5, 5, 5])])
+        var options = BinningOptions()
+        options.minRowsPerBin = 1
+        let data = try BinnedDataset(frame, binning: try Binner.fit(frame, options: options))
+        var learner = GradientBoosting(objective: .regression)
+        learner.numTrees = 1
+        learner.learningRate = 1
+        learner.tree.numLeaves = 2
+        learner.tree.minDataInLeaf = 1
+        let model = try learner.fit(data, labels: [1, 1, 5, 5])
+        let shap = model.shapValues(data)
+        #expect(shap[0] == [-2, 0, 3])
+        #expect(shap[3] == [2, 0, 3])
+    }
+
+    /// Additivity on a real model: contributions plus the expected value
+    /// equal the raw score for every row (binary, with missing values and a
+    /// categorical feature), and for each class of a multiclass model.
+    @Test("contributions add up to the raw score")
+    func additivity() throws {
+        var rng = Xoshiro256(seed: 33)
+        let n = 1_500
+        let a = (0..<n).map { _ in rng.uniformInt(below: 10) == 0 ? Double.nan : rng.uniformDouble() }
+        let b = (0..<n).map { _ in rng.uniformDouble() }
+        let c = (0..<n).map { _ in ["p", "q", "r", "s", "t", "u"][rng.uniformInt(below: 6)] as String? }
+        let y = (0..<n).map { i in ((a[i].isNaN ? 0.6 : a[i]) + b[i] > 1) != (c[i] == "q") ? 1.0 : 0.0 }
+        let frame = try DataFrame([.numeric("a", a), .numeric("b", b), .categorical("c", c)])
+        let data = try BinnedDataset(frame, binning: try Binner.fit(frame))
+        var learner = GradientBoosting(objective: .binary)
+        learner.numTrees = 30
+        learner.tree.numLeaves = 15
+        learner.tree.minDataPerGroup = 20
+        let model = try learner.fit(data, labels: y)
+        let raw = model.rawScores(data)
+        let shap = model.shapValues(data)
+        for i in 0..<n { #expect(abs(shap[i].reduce(0, +) - raw[i]) < 1e-9) }
+
+        let classes = (0..<n).map { i in Double(Int(b[i] * 3)) }
+        var multi = GradientBoosting(objective: .multiclass(classes: 3))
+        multi.numTrees = 10
+        let multiModel = try multi.fit(data, labels: classes)
+        let multiRaw = multiModel.rawScores(data)
+        for k in 0..<3 {
+            let values = multiModel.shapValues(data, output: k)
+            for i in stride(from: 0, to: n, by: 7) { #expect(abs(values[i].reduce(0, +) - multiRaw[3 * i + k]) < 1e-9) }
+        }
+    }
+}
