@@ -18,7 +18,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "The column to predict.")
     var target: String
 
-    @Option(help: "The model family: gbdt (random forests and single trees are not built yet).")
+    @Option(help: "The model family: gbdt, rf (random forest) or tree (one decision tree).")
     var model = "gbdt"
 
     @Option(help: "binary, multiclass or regression (default: inferred from the target).")
@@ -38,6 +38,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Bins per feature, the missing bin included.") var bins = 255
     @Option(help: "L1 regularization of leaf values.") var l1 = 0.0
     @Option(help: "L2 regularization of leaf values.") var l2 = 0.0
+    @Option(help: "Share of rows each tree sees (bagging), in (0, 1].") var subsample: Double?
+    @Option(help: "Share of features each tree may use, in (0, 1].") var colsample: Double?
 
     @Option(help: "A validation CSV file (for the per-round metric and early stopping).")
     var valid: String?
@@ -62,8 +64,8 @@ struct TrainCommand: ParsableCommand {
     }
 
     func train() throws -> String {
-        guard model == "gbdt" else {
-            throw UsageError("--model \(model) is not available yet; use --model gbdt")
+        guard ["gbdt", "rf", "tree"].contains(model) else {
+            throw UsageError("unknown model family \"\(model)\"", hint: "use gbdt, rf or tree")
         }
         var csv = CSVOptions()
         csv.threads = threads
@@ -80,13 +82,28 @@ struct TrainCommand: ParsableCommand {
             validation = frame.rows(split.test)
         }
         var learner = GradientBoosting(objective: try parseObjective())
-        learner.numTrees = trees
-        learner.learningRate = learningRate
-        learner.tree.numLeaves = leaves
-        learner.tree.maxDepth = maxDepth
-        learner.tree.minDataInLeaf = minDataInLeaf
+        let featureCount = max(1, frame.columnCount - 1)
+        switch model {
+        case "rf":
+            learner = .randomForest(objective: learner.objective, trees: trees, maxDepth: maxDepth, featureCount: featureCount)
+        case "tree":
+            learner = .decisionTree(objective: learner.objective, maxDepth: maxDepth, maxLeaves: leaves,
+                                    minDataInLeaf: minDataInLeaf)
+        default:
+            learner.numTrees = trees
+            learner.learningRate = learningRate
+            learner.tree.numLeaves = leaves
+            learner.tree.maxDepth = maxDepth
+            learner.tree.minDataInLeaf = minDataInLeaf
+        }
         learner.tree.lambdaL1 = l1
         learner.tree.lambdaL2 = l2
+        learner.seed = seed
+        if let subsample {
+            learner.baggingFraction = subsample
+            learner.baggingFrequency = 1
+        }
+        if let colsample { learner.featureFraction = colsample }
         learner.earlyStoppingRounds = earlyStopping
         learner.threads = threads
         if let classWeight {

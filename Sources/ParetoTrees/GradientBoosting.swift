@@ -45,6 +45,15 @@ public enum BoostingObjective: Sendable, Codable, Equatable {
     }
 }
 
+/// How the trees of an ensemble combine.
+public enum EnsembleMode: String, Sendable, Codable, Equatable {
+    /// Gradient boosting: each tree corrects the ones before it.
+    case boosting
+    /// A random forest (or, with one tree, a decision tree): trees fit
+    /// independently and are averaged.
+    case randomForest = "random_forest"
+}
+
 /// Weights for classes, turned into row weights before training.
 public enum ClassWeight: Sendable, Codable, Equatable {
     /// `n / (classes × n_c)`: every class carries the same total weight.
@@ -82,9 +91,56 @@ public struct GradientBoosting: Sendable, Codable, Equatable {
     /// Worker threads (`nil`: all processors). Results are identical for any
     /// thread count.
     public var threads: Int? = nil
+    /// Boosting (each tree fits the current residuals) or a random forest
+    /// (every tree fits the starting residuals on its own bagged rows, and
+    /// the trees are averaged, as LightGBM's `rf` mode).
+    public var mode: EnsembleMode = .boosting
+    /// The share of rows each tree sees (bagging), in (0, 1].
+    public var baggingFraction = 1.0
+    /// Draw new bagged rows every this many rounds (0: no bagging).
+    public var baggingFrequency = 0
+    /// The share of features each tree may split on, in (0, 1].
+    public var featureFraction = 1.0
+    /// The share of a tree's features each node draws from, in (0, 1].
+    public var featureFractionByNode = 1.0
+    /// Seed for bagging and feature sampling: same seed, same model.
+    public var seed: UInt64 = 0
 
     /// A learner with default settings for `objective`.
     public init(objective: BoostingObjective) { self.objective = objective }
+
+    /// A random forest: `trees` trees grown depth-first to `maxDepth` (no
+    /// leaf limit) on bagged rows (63.2%, drawn anew per tree), each node
+    /// choosing among √features, averaged.
+    public static func randomForest(objective: BoostingObjective, trees: Int = 100, maxDepth: Int? = nil,
+                                    featureCount: Int) -> GradientBoosting {
+        var learner = GradientBoosting(objective: objective)
+        learner.mode = .randomForest
+        learner.numTrees = trees
+        learner.learningRate = 1
+        learner.tree.numLeaves = 1 << 20
+        learner.tree.maxDepth = maxDepth
+        learner.tree.minDataInLeaf = 1
+        learner.tree.minSumHessianInLeaf = 0
+        learner.baggingFraction = 0.632
+        learner.baggingFrequency = 1
+        learner.featureFractionByNode = featureCount > 0 ? max(1, Double(featureCount).squareRoot().rounded(.down)) / Double(featureCount) : 1
+        return learner
+    }
+
+    /// A single decision tree grown on all rows and features.
+    public static func decisionTree(objective: BoostingObjective, maxDepth: Int? = nil,
+                                    maxLeaves: Int = 1 << 20, minDataInLeaf: Int = 1) -> GradientBoosting {
+        var learner = GradientBoosting(objective: objective)
+        learner.mode = .randomForest
+        learner.numTrees = 1
+        learner.learningRate = 1
+        learner.tree.numLeaves = maxLeaves
+        learner.tree.maxDepth = maxDepth
+        learner.tree.minDataInLeaf = minDataInLeaf
+        learner.tree.minSumHessianInLeaf = 0
+        return learner
+    }
 
     /// Trains on binned data.
     ///
@@ -129,28 +185,61 @@ public struct GradientBoosting: Sendable, Codable, Equatable {
         var history: [Double] = []
         var best: (round: Int, value: Double)? = nil
 
-        for round in 0..<numTrees {
+        var rng = Xoshiro256(seed: seed)
+        var subset: [Int32]? = nil
+        let forest = mode == .randomForest
+        // A forest fits every tree to the residuals at the starting scores.
+        if forest {
             computeGradients(loss, scores, labels, rowWeights, &gradients, &hessians, rowCount: n, threads: threadCount)
+        }
+        var forestSums = [Double](repeating: 0, count: validationScores.count)
+        for round in 0..<numTrees {
+            if !forest {
+                computeGradients(loss, scores, labels, rowWeights, &gradients, &hessians, rowCount: n, threads: threadCount)
+            }
+            if baggingFrequency > 0 && baggingFraction < 1 && round % baggingFrequency == 0 {
+                let keep = max(1, Int((Double(n) * baggingFraction).rounded()))
+                subset = rng.permutation(n).prefix(keep).sorted().map { Int32($0) }
+            }
+            let features: [Bool]? = featureFraction < 1
+                ? TreeLearner.sampleFeatures([Bool](repeating: true, count: data.featureCount), fraction: featureFraction, rng: &rng)
+                : nil
             for c in 0..<k {
                 var grown = learner.grow(gradients: Array(gradients[(c * n)..<((c + 1) * n)]),
                                          hessians: Array(hessians[(c * n)..<((c + 1) * n)]),
-                                         shrinkage: learningRate)
+                                         shrinkage: learningRate, subset: subset, features: features,
+                                         nodeFeatureFraction: featureFractionByNode, rng: &rng)
                 if let q = loss.leafQuantile {
                     renewLeaves(&grown, learner: learner, quantile: q, scores: scores, labels: labels, weights: rowWeights)
                 }
-                // Rows are grouped by leaf: add each leaf's value to its rows.
-                let rows = learner.rows
-                let (begins, counts) = (learner.leafBegin, learner.leafCount)
-                scores.withUnsafeMutableBufferPointer { s in
-                    for leaf in 0..<grown.leafValue.count {
-                        let value = grown.leafValue[leaf]
-                        for i in begins[leaf]..<(begins[leaf] + counts[leaf]) { s[c * n + Int(rows[i])] += value }
+                if !forest {
+                    if subset == nil {
+                        // Rows are grouped by leaf: add each leaf's value to its rows.
+                        let rows = learner.rows
+                        let (begins, counts) = (learner.leafBegin, learner.leafCount)
+                        scores.withUnsafeMutableBufferPointer { s in
+                            for leaf in 0..<grown.leafValue.count {
+                                let value = grown.leafValue[leaf]
+                                for i in begins[leaf]..<(begins[leaf] + counts[leaf]) { s[c * n + Int(rows[i])] += value }
+                            }
+                        }
+                    } else {
+                        // Rows outside the bag reach their leaves through the tree.
+                        let add = GradientBoostedTrees.treeScores(grown, data, threads: threadCount)
+                        for i in 0..<n { scores[c * n + i] += add[i] }
                     }
                 }
                 if let validation {
                     let m = validation.data.rowCount
                     let add = GradientBoostedTrees.treeScores(grown, validation.data, threads: threadCount)
-                    for i in 0..<m { validationScores[c * m + i] += add[i] }
+                    if forest {
+                        for i in 0..<m {
+                            forestSums[c * m + i] += add[i]
+                            validationScores[c * m + i] = initial[c] + forestSums[c * m + i] / Double(round + 1)
+                        }
+                    } else {
+                        for i in 0..<m { validationScores[c * m + i] += add[i] }
+                    }
                 }
                 trees.append(grown)
             }
@@ -172,6 +261,11 @@ public struct GradientBoosting: Sendable, Codable, Equatable {
             // Keep the best round's trees only.
             bestIteration = best.round
             trees.removeLast(trees.count - (best.round + 1) * k)
+        }
+        if forest {
+            // Averaging: each tree counts 1 / (number of trees).
+            let scale = 1 / Double(trees.count / k)
+            for t in trees.indices { trees[t].leafValue = trees[t].leafValue.map { $0 * scale } }
         }
         return GradientBoostedTrees(objective: customObjective == nil ? objective : nil, outputCount: k,
                                     initialScores: initial, trees: trees, bestIteration: bestIteration,
@@ -234,7 +328,17 @@ public struct GradientBoosting: Sendable, Codable, Equatable {
         if earlyStoppingRounds != nil && validation == nil {
             throw UsageError("early stopping needs validation data", hint: "pass validation rows or drop earlyStoppingRounds")
         }
+        guard baggingFraction > 0, baggingFraction <= 1, featureFraction > 0, featureFraction <= 1,
+              featureFractionByNode > 0, featureFractionByNode <= 1, baggingFrequency >= 0
+        else {
+            throw UsageError("bagging and feature fractions must be in (0, 1] and the bagging frequency ≥ 0")
+        }
+        if mode == .randomForest && loss(objective).leafQuantile != nil {
+            throw UsageError("random forests support squared-error and classification losses")
+        }
     }
+
+    private func loss(_ objective: BoostingObjective) -> any Objective { objective.objective }
 
     /// Row weights from `weights` and the class weights (`nil` when all are 1).
     private func combinedWeights(labels: [Double], weights: [Double]?) throws -> [Double]? {

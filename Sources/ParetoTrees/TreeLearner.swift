@@ -113,6 +113,8 @@ final class TreeLearner: @unchecked Sendable {
     private let orderedHessians: UnsafeMutablePointer<Float>
     /// The one hessian value of this tree's rows, when all are equal.
     private var constantHessian: Double? = nil
+    /// Whether the root holds every row in order (no row subset this tree).
+    private var rowsAreIdentity = true
 
     init(data: BinnedDataset, parameters: TreeParameters, threads: Int) {
         self.data = data
@@ -148,10 +150,31 @@ final class TreeLearner: @unchecked Sendable {
     /// Grows a tree on `gradients` and `hessians`; leaf values are scaled by
     /// `shrinkage` (the learning rate).
     func grow(gradients: [Double], hessians: [Double], shrinkage: Double) -> DecisionTree {
+        var rng = Xoshiro256(seed: 0)
+        return grow(gradients: gradients, hessians: hessians, shrinkage: shrinkage, subset: nil, features: nil,
+                    nodeFeatureFraction: 1, rng: &rng)
+    }
+
+    /// Grows a tree on the rows in `subset` (all rows when `nil`; sorted),
+    /// splitting only on features whose `features` flag is set (all when
+    /// `nil`), each node drawing `nodeFeatureFraction` of those with `rng`.
+    func grow(gradients: [Double], hessians: [Double], shrinkage: Double, subset: [Int32]?, features: [Bool]?,
+              nodeFeatureFraction: Double, rng: inout Xoshiro256) -> DecisionTree {
         let n = data.rowCount
-        for i in 0..<n { rows[i] = Int32(i) }
+        if let subset {
+            for (i, r) in subset.enumerated() { rows[i] = r }
+        } else {
+            for i in 0..<n { rows[i] = Int32(i) }
+        }
+        let used = subset?.count ?? n
+        rowsAreIdentity = subset == nil
         leafBegin = [0]
-        leafCount = [n]
+        leafCount = [used]
+        let allowed = features ?? [Bool](repeating: true, count: offsets.count)
+        func nodeFeatures(_ rng: inout Xoshiro256) -> [Bool] {
+            guard nodeFeatureFraction < 1 else { return allowed }
+            return Self.sampleFeatures(allowed, fraction: nodeFeatureFraction, rng: &rng)
+        }
         var sumG = 0.0, sumH = 0.0
         let firstHessian = Float(hessians[0])
         var constant = true
@@ -159,18 +182,27 @@ final class TreeLearner: @unchecked Sendable {
             gradients32[i] = Float(gradients[i])
             hessians32[i] = Float(hessians[i])
             constant = constant && hessians32[i] == firstHessian
-            // The root's sums from the same Float values the histograms add up.
-            sumG += Double(gradients32[i])
-            sumH += Double(hessians32[i])
+        }
+        // The root's sums from the same Float values the histograms add up.
+        if let subset {
+            for r in subset {
+                sumG += Double(gradients32[Int(r)])
+                sumH += Double(hessians32[Int(r)])
+            }
+        } else {
+            for i in 0..<n {
+                sumG += Double(gradients32[i])
+                sumH += Double(hessians32[i])
+            }
         }
         // Squared error (unweighted) has hessian 1 everywhere: then a bin's
         // hessian sum is its count times that value, and passes skip hessians.
         constantHessian = constant ? Double(firstHessian) : nil
-        var tree = DecisionTree(leafValue: leafOutput(sumG, sumH) * shrinkage, count: n)
-        guard parameters.numLeaves > 1, n >= 2 * parameters.minDataInLeaf else { return tree }
+        var tree = DecisionTree(leafValue: leafOutput(sumG, sumH) * shrinkage, count: used)
+        guard parameters.numLeaves > 1, used >= 2 * parameters.minDataInLeaf else { return tree }
 
         var histograms = [buildHistogram(leaf: 0, gradients: gradients, hessians: hessians)]
-        var best = [findBestSplit(histograms[0], sumG: sumG, sumH: sumH, count: n)]
+        var best = [findBestSplit(histograms[0], sumG: sumG, sumH: sumH, count: used, features: nodeFeatures(&rng))]
         var depth = [0]
         // Where each leaf hangs in the tree: (parent node, is left child); root has none.
         var parentLink: [(node: Int, left: Bool)?] = [nil]
@@ -236,9 +268,9 @@ final class TreeLearner: @unchecked Sendable {
             histograms.append(smallIsLeft ? largeHistogram : smallHistogram)
 
             best[chosen] = findBestSplit(histograms[chosen], sumG: split.leftGradient, sumH: split.leftHessian,
-                                         count: leftCount)
+                                         count: leftCount, features: nodeFeatures(&rng))
             best.append(findBestSplit(histograms[newLeaf], sumG: split.rightGradient, sumH: split.rightHessian,
-                                      count: total - leftCount))
+                                      count: total - leftCount, features: nodeFeatures(&rng)))
         }
         return tree
     }
@@ -285,7 +317,7 @@ final class TreeLearner: @unchecked Sendable {
         let begin = leafBegin[leaf]
         let count = leafCount[leaf]
         let n = data.rowCount
-        let whole = count == n
+        let whole = count == n && leaf == 0 && leafBegin.count == 1 && rowsAreIdentity
         let constantHessian = self.constantHessian
         if !whole {
             // Gather once, so every feature's pass reads gradients sequentially.
@@ -384,12 +416,24 @@ final class TreeLearner: @unchecked Sendable {
 
     /// The best numeric split of a leaf over all features, trying missing
     /// values on each side.
-    private func findBestSplit(_ histogram: Histogram, sumG: Double, sumH: Double, count: Int) -> SplitCandidate {
+    /// A random subset of the allowed features: `fraction` of them, at least one.
+    static func sampleFeatures(_ allowed: [Bool], fraction: Double, rng: inout Xoshiro256) -> [Bool] {
+        var indices = allowed.indices.filter { allowed[$0] }
+        rng.shuffle(&indices)
+        let keep = max(1, Int((Double(indices.count) * fraction).rounded()))
+        var mask = [Bool](repeating: false, count: allowed.count)
+        for f in indices.prefix(keep) { mask[f] = true }
+        return mask
+    }
+
+    private func findBestSplit(_ histogram: Histogram, sumG: Double, sumH: Double, count: Int,
+                               features: [Bool]) -> SplitCandidate {
         let parentScore = leafScore(sumG, sumH)
         let featureCount = offsets.count
         let candidates = Parallel.map(count: featureCount, threads: featureCount >= 8 ? threads : 1) { f in
-            self.bestSplit(feature: f, histogram: histogram, sumG: sumG, sumH: sumH, count: count,
-                           parentScore: parentScore)
+            guard features[f] else { return SplitCandidate() }
+            return self.bestSplit(feature: f, histogram: histogram, sumG: sumG, sumH: sumH, count: count,
+                                  parentScore: parentScore)
         }
         var best = SplitCandidate()
         for candidate in candidates where candidate.gain > best.gain { best = candidate }

@@ -292,3 +292,81 @@ struct TreeSHAPTests {
         }
     }
 }
+
+@Suite("Sampling, forests and single trees")
+struct SamplingAndForestTests {
+    func data(_ n: Int, seed: UInt64) throws -> (BinnedDataset, [Double], [Double], [Double]) {
+        var rng = Xoshiro256(seed: seed)
+        let a = (0..<n).map { _ in rng.uniformDouble() }
+        let b = (0..<n).map { _ in rng.uniformDouble() }
+        let y = (0..<n).map { a[$0] * a[$0] + 0.5 * b[$0] }
+        let frame = try DataFrame([.numeric("a", a), .numeric("b", b)])
+        var options = BinningOptions()
+        options.minRowsPerBin = 1
+        return (try BinnedDataset(frame, binning: try Binner.fit(frame, options: options)), y, a, b)
+    }
+
+    @Test("bagging: each tree sees the bagged share; same seed same model, other seed another")
+    func bagging() throws {
+        let (binned, y, _, _) = try data(1_000, seed: 1)
+        var learner = GradientBoosting(objective: .regression)
+        learner.numTrees = 5
+        learner.baggingFraction = 0.5
+        learner.baggingFrequency = 1
+        learner.seed = 7
+        let model = try learner.fit(binned, labels: y)
+        #expect(model.trees.allSatisfy { $0.leafCount.reduce(0, +) == 500 })
+        #expect(try learner.fit(binned, labels: y) == model)
+        learner.seed = 8
+        #expect(try learner.fit(binned, labels: y) != model)
+    }
+
+    @Test("feature fraction: with half of two features, every tree splits on one feature only")
+    func featureFraction() throws {
+        let (binned, y, _, _) = try data(1_000, seed: 2)
+        var learner = GradientBoosting(objective: .regression)
+        learner.numTrees = 10
+        learner.featureFraction = 0.5
+        learner.seed = 3
+        let model = try learner.fit(binned, labels: y)
+        #expect(model.trees.allSatisfy { Set($0.splitFeature).count == 1 })
+        #expect(Set(model.trees.map { $0.splitFeature[0] }).count == 2, "both features get trees")
+    }
+
+    @Test("a single unlimited decision tree fits distinct training rows exactly")
+    func decisionTree() throws {
+        let (binned, y, _, _) = try data(200, seed: 4)
+        let model = try GradientBoosting.decisionTree(objective: .regression).fit(binned, labels: y)
+        #expect(model.trees.count == 1)
+        let p = model.predict(binned)
+        #expect(zip(p, y).allSatisfy { abs($0 - $1) < 1e-5 }, "each row its own leaf (up to Float gradients)")
+    }
+
+    @Test("a random forest averages its trees and generalizes better than one deep tree")
+    func randomForest() throws {
+        var rng = Xoshiro256(seed: 5)
+        func sample(_ n: Int) -> ([Double], [Double], [Double]) {
+            let a = (0..<n).map { _ in rng.uniformDouble() }
+            let b = (0..<n).map { _ in rng.uniformDouble() }
+            let y = (0..<n).map { a[$0] * a[$0] + 0.5 * b[$0] + (rng.uniformDouble() - 0.5) * 0.4 }
+            return (a, b, y)
+        }
+        let (a, b, y) = sample(2_000)
+        let (ta, tb, ty) = sample(2_000)
+        let frame = try DataFrame([.numeric("a", a), .numeric("b", b)])
+        let binning = try Binner.fit(frame)
+        let train = try BinnedDataset(frame, binning: binning)
+        let test = try BinnedDataset(try DataFrame([.numeric("a", ta), .numeric("b", tb)]), binning: binning)
+        let forest = try GradientBoosting.randomForest(objective: .regression, trees: 25, featureCount: 2)
+            .fit(train, labels: y)
+        let single = try GradientBoosting.decisionTree(objective: .regression).fit(train, labels: y)
+        #expect(forest.trees.count == 25)
+        func rmse(_ model: GradientBoostedTrees) -> Double {
+            let p = model.predict(test)
+            return (zip(p, ty).map { ($0 - $1) * ($0 - $1) }.reduce(0, +) / Double(p.count)).squareRoot()
+        }
+        let (forestError, singleError) = (rmse(forest), rmse(single))
+        #expect(forestError < 0.9 * singleError, "forest \(forestError) vs one tree \(singleError)")
+        #expect(forestError < 0.2, "noise alone gives about 0.115")
+    }
+}
