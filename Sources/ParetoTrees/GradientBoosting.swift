@@ -152,36 +152,56 @@ public struct GradientBoosting: Sendable, Codable, Equatable {
     ///   - observer: called after every round with the validation metric; may stop training.
     ///   - customObjective: a loss to use instead of `objective` (its model
     ///     predicts raw scores).
+    ///   - continuing: a model to continue training (warm start, or
+    ///     fine-tuning on new data binned with its binning): boosting starts
+    ///     from its raw scores and the result holds its trees and the new ones.
     /// - Throws: `UsageError` for mismatched lengths, missing or out-of-range
     ///   labels, negative weights, or settings out of range.
     public func fit(_ data: BinnedDataset, labels: [Double], weights: [Double]? = nil,
                     validation: (data: BinnedDataset, labels: [Double])? = nil,
                     observer: (any TrainingObserver)? = nil,
-                    customObjective: (any Objective)? = nil) throws -> GradientBoostedTrees {
+                    customObjective: (any Objective)? = nil,
+                    continuing base: GradientBoostedTrees? = nil) throws -> GradientBoostedTrees {
         try validate(data, labels, weights, validation)
         let loss = customObjective ?? objective.objective
         let k = loss.outputCount
         let n = data.rowCount
         let threadCount = Parallel.threadCount(threads)
         let rowWeights = try combinedWeights(labels: labels, weights: weights)
-        let initial = labels.withUnsafeBufferPointer { y in
+        if let base {
+            guard base.binning == data.binning, base.outputCount == k, mode == .boosting,
+                  base.objective == (customObjective == nil ? objective : nil)
+            else {
+                throw UsageError("a model can only be continued on data binned with its binning, with the same "
+                                 + "objective and in boosting mode")
+            }
+        }
+        let initial = base?.initialScores ?? labels.withUnsafeBufferPointer { y in
             (rowWeights ?? []).withUnsafeBufferPointer { w in
                 loss.initialScores(labels: y, weights: rowWeights == nil ? nil : w)
             }
         }
-        var scores = [Double](repeating: 0, count: n * k)
-        for c in 0..<k { for i in 0..<n { scores[c * n + i] = initial[c] } }
+        // Row-major raw scores of a model, as class-major blocks.
+        func startingScores(_ rows: BinnedDataset) -> [Double] {
+            let m = rows.rowCount
+            var out = [Double](repeating: 0, count: m * k)
+            if let base {
+                let raw = base.rawScores(rows, threads: threadCount)
+                for i in 0..<m { for c in 0..<k { out[c * m + i] = raw[i * k + c] } }
+            } else {
+                for c in 0..<k { for i in 0..<m { out[c * m + i] = initial[c] } }
+            }
+            return out
+        }
+        var scores = startingScores(data)
         var gradients = [Double](repeating: 0, count: n * k)
         var hessians = [Double](repeating: 0, count: n * k)
-        var validationScores: [Double] = []
-        if let validation {
-            validationScores = [Double](repeating: 0, count: validation.data.rowCount * k)
-            for c in 0..<k { for i in 0..<validation.data.rowCount { validationScores[c * validation.data.rowCount + i] = initial[c] } }
-        }
+        var validationScores: [Double] = validation.map { startingScores($0.data) } ?? []
         let metric = self.metric ?? objective.defaultMetric
         let learner = TreeLearner(data: data, parameters: tree, threads: threadCount)
-        var trees: [DecisionTree] = []
-        trees.reserveCapacity(numTrees * k)
+        var trees: [DecisionTree] = base?.trees ?? []
+        let baseTrees = trees.count
+        trees.reserveCapacity(baseTrees + numTrees * k)
         var history: [Double] = []
         var best: (round: Int, value: Double)? = nil
 
@@ -259,8 +279,8 @@ public struct GradientBoosting: Sendable, Codable, Equatable {
         var bestIteration: Int? = nil
         if earlyStoppingRounds != nil, let best {
             // Keep the best round's trees only.
-            bestIteration = best.round
-            trees.removeLast(trees.count - (best.round + 1) * k)
+            bestIteration = baseTrees / k + best.round
+            trees.removeLast(trees.count - baseTrees - (best.round + 1) * k)
         }
         if forest {
             // Averaging: each tree counts 1 / (number of trees).

@@ -370,3 +370,27 @@ struct SamplingAndForestTests {
         #expect(forestError < 0.2, "noise alone gives about 0.115")
     }
 }
+
+@Suite("Continued training")
+struct ContinuedTrainingTests {
+    @Test("50 rounds then 50 more equal 100 rounds at once; continuing on other data is refused unless binned alike")
+    func warmStart() throws {
+        var rng = Xoshiro256(seed: 40)
+        let n = 1_000
+        let x = (0..<n).map { _ in rng.uniformDouble() }
+        let y = x.map { $0 > 0.4 ? 1.0 : 0.0 }
+        let frame = try DataFrame([.numeric("x", x)])
+        let data = try BinnedDataset(frame, binning: try Binner.fit(frame))
+        var learner = GradientBoosting(objective: .binary)
+        learner.numTrees = 100
+        let full = try learner.fit(data, labels: y)
+        learner.numTrees = 50
+        let half = try learner.fit(data, labels: y)
+        let continued = try learner.fit(data, labels: y, continuing: half)
+        #expect(continued.trees.count == 100)
+        let (a, b) = (continued.rawScores(data), full.rawScores(data))
+        #expect(zip(a, b).allSatisfy { abs($0 - $1) < 1e-9 })
+        let other = try BinnedDataset(frame, binning: [.numeric(upperBounds: [0.5, .infinity])])
+        #expect(throws: UsageError.self) { try learner.fit(other, labels: y, continuing: half) }
+    }
+}
