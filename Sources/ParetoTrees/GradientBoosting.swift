@@ -348,6 +348,14 @@ public struct GradientBoosting: Sendable, Codable, Equatable {
         if earlyStoppingRounds != nil && validation == nil {
             throw UsageError("early stopping needs validation data", hint: "pass validation rows or drop earlyStoppingRounds")
         }
+        if let constraints = tree.monotoneConstraints {
+            guard constraints.count == data.featureCount, constraints.allSatisfy({ (-1...1).contains($0) }) else {
+                throw UsageError("give one monotone constraint (−1, 0 or 1) per feature (\(data.featureCount))")
+            }
+            if let f = constraints.indices.first(where: { constraints[$0] != 0 && data.binning[$0].isCategorical }) {
+                throw UsageError("feature \"\(data.featureNames[f])\" is categorical; monotone constraints need an order")
+            }
+        }
         guard baggingFraction > 0, baggingFraction <= 1, featureFraction > 0, featureFraction <= 1,
               featureFractionByNode > 0, featureFractionByNode <= 1, baggingFrequency >= 0
         else {

@@ -30,9 +30,25 @@ public struct TreeParameters: Sendable, Codable, Equatable {
     public var catL2 = 10.0
     /// The fewest rows a category needs to take part in a many-vs-many split.
     public var minDataPerGroup = 100
+    /// Per feature: +1 for predictions that never decrease as the feature
+    /// grows, −1 for never increase, 0 for no constraint (`nil`: none).
+    /// Numeric features only; enforced LightGBM's "basic" way (children's
+    /// outputs bounded by the midpoint of a constrained split).
+    public var monotoneConstraints: [Int]? = nil
 
     /// The defaults.
     public init() {}
+}
+
+/// The range a leaf's output must stay in (monotone constraints).
+struct OutputBounds {
+    var lower = -Double.infinity
+    var upper = Double.infinity
+
+    var isBounded: Bool { lower > -.infinity || upper < .infinity }
+
+    @inline(__always)
+    func clamp(_ value: Double) -> Double { min(max(value, lower), upper) }
 }
 
 /// The best split found for one leaf.
@@ -199,10 +215,12 @@ final class TreeLearner: @unchecked Sendable {
         // hessian sum is its count times that value, and passes skip hessians.
         constantHessian = constant ? Double(firstHessian) : nil
         var tree = DecisionTree(leafValue: leafOutput(sumG, sumH) * shrinkage, count: used)
+        var bounds = [OutputBounds()]
         guard parameters.numLeaves > 1, used >= 2 * parameters.minDataInLeaf else { return tree }
 
         var histograms = [buildHistogram(leaf: 0, gradients: gradients, hessians: hessians)]
-        var best = [findBestSplit(histograms[0], sumG: sumG, sumH: sumH, count: used, features: nodeFeatures(&rng))]
+        var best = [findBestSplit(histograms[0], sumG: sumG, sumH: sumH, count: used, features: nodeFeatures(&rng),
+                                  bounds: bounds[0])]
         var depth = [0]
         // Where each leaf hangs in the tree: (parent node, is left child); root has none.
         var parentLink: [(node: Int, left: Bool)?] = [nil]
@@ -251,9 +269,27 @@ final class TreeLearner: @unchecked Sendable {
             parentLink[chosen] = (node, true)
             parentLink.append((node, false))
 
-            tree.leafValue[chosen] = leafOutput(split.leftGradient, split.leftHessian) * shrinkage
+            // Children's output ranges: a monotone split caps each side at the midpoint.
+            let parentBounds = bounds[chosen]
+            let leftOutput = parentBounds.clamp(leafOutput(split.leftGradient, split.leftHessian))
+            let rightOutput = parentBounds.clamp(leafOutput(split.rightGradient, split.rightHessian))
+            var leftBounds = parentBounds, rightBounds = parentBounds
+            let direction = parameters.monotoneConstraints?[split.feature] ?? 0
+            if direction != 0 {
+                let middle = (leftOutput + rightOutput) / 2
+                if direction > 0 {
+                    leftBounds.upper = min(leftBounds.upper, middle)
+                    rightBounds.lower = max(rightBounds.lower, middle)
+                } else {
+                    leftBounds.lower = max(leftBounds.lower, middle)
+                    rightBounds.upper = min(rightBounds.upper, middle)
+                }
+            }
+            bounds[chosen] = leftBounds
+            bounds.append(rightBounds)
+            tree.leafValue[chosen] = leftBounds.clamp(leftOutput) * shrinkage
             tree.leafCount[chosen] = leftCount
-            tree.leafValue.append(leafOutput(split.rightGradient, split.rightHessian) * shrinkage)
+            tree.leafValue.append(rightBounds.clamp(rightOutput) * shrinkage)
             tree.leafCount.append(total - leftCount)
 
             guard tree.leafValue.count < parameters.numLeaves else { break }
@@ -268,9 +304,9 @@ final class TreeLearner: @unchecked Sendable {
             histograms.append(smallIsLeft ? largeHistogram : smallHistogram)
 
             best[chosen] = findBestSplit(histograms[chosen], sumG: split.leftGradient, sumH: split.leftHessian,
-                                         count: leftCount, features: nodeFeatures(&rng))
+                                         count: leftCount, features: nodeFeatures(&rng), bounds: bounds[chosen])
             best.append(findBestSplit(histograms[newLeaf], sumG: split.rightGradient, sumH: split.rightHessian,
-                                      count: total - leftCount, features: nodeFeatures(&rng)))
+                                      count: total - leftCount, features: nodeFeatures(&rng), bounds: bounds[newLeaf]))
         }
         return tree
     }
@@ -427,11 +463,16 @@ final class TreeLearner: @unchecked Sendable {
     }
 
     private func findBestSplit(_ histogram: Histogram, sumG: Double, sumH: Double, count: Int,
-                               features: [Bool]) -> SplitCandidate {
+                               features: [Bool], bounds: OutputBounds) -> SplitCandidate {
         let parentScore = leafScore(sumG, sumH)
         let featureCount = offsets.count
         let candidates = Parallel.map(count: featureCount, threads: featureCount >= 8 ? threads : 1) { f in
             guard features[f] else { return SplitCandidate() }
+            let direction = self.parameters.monotoneConstraints?[f] ?? 0
+            if direction != 0 || bounds.isBounded {
+                return self.bestConstrainedSplit(feature: f, histogram: histogram, sumG: sumG, sumH: sumH,
+                                                 count: count, direction: direction, bounds: bounds)
+            }
             return self.bestSplit(feature: f, histogram: histogram, sumG: sumG, sumH: sumH, count: count,
                                   parentScore: parentScore)
         }
@@ -488,6 +529,59 @@ final class TreeLearner: @unchecked Sendable {
 }
 
 extension TreeLearner {
+    /// The loss reduction of a leaf with sums `g`, `h` held at `output`:
+    /// −(2·T(g)·output + (h + λ₂)·output²); at the unconstrained optimum this
+    /// is T(g)²/(h + λ₂).
+    @inline(__always)
+    fileprivate func gain(_ g: Double, _ h: Double, output: Double) -> Double {
+        let l1 = parameters.lambdaL1
+        let t = l1 > 0 ? (g > l1 ? g - l1 : (g < -l1 ? g + l1 : 0)) : g
+        return -(2 * t * output + (h + parameters.lambdaL2) * output * output)
+    }
+
+    /// The best numeric split when the leaf's outputs are bounded or the
+    /// feature is monotone: outputs are clamped to the leaf's range, splits
+    /// whose sides break the direction are skipped, and gains are computed
+    /// at the clamped outputs.
+    fileprivate func bestConstrainedSplit(feature f: Int, histogram: Histogram, sumG: Double, sumH: Double,
+                                          count: Int, direction: Int, bounds: OutputBounds) -> SplitCandidate {
+        if data.binning[f].isCategorical {
+            // No order, so no direction: the children inherit the leaf's range
+            // and their outputs are clamped to it when the split is made.
+            return bestCategoricalSplit(feature: f, histogram: histogram, sumG: sumG, sumH: sumH, count: count,
+                                        parentScore: leafScore(sumG, sumH))
+        }
+        var best = SplitCandidate()
+        let binCount = binCounts[f]
+        let base = offsets[f]
+        guard binCount > 2 || (binCount == 2 && histogram.counts[base] > 0) else { return best }
+        let parentGain = gain(sumG, sumH, output: bounds.clamp(leafOutput(sumG, sumH)))
+        let missingN = Int(histogram.counts[base])
+        for missingLeft in [false, true] where !missingLeft || missingN > 0 {
+            var g = missingLeft ? histogram.sums[2 * base] : 0
+            var h = missingLeft ? histogram.sums[2 * base + 1] : 0
+            var n = missingLeft ? missingN : 0
+            for b in 1..<max(1, binCount - 1) {
+                g += histogram.sums[2 * (base + b)]
+                h += histogram.sums[2 * (base + b) + 1]
+                n += Int(histogram.counts[base + b])
+                if n < parameters.minDataInLeaf || h < parameters.minSumHessianInLeaf { continue }
+                let rightN = count - n, rightG = sumG - g, rightH = sumH - h
+                if rightN < parameters.minDataInLeaf || rightH < parameters.minSumHessianInLeaf { break }
+                let leftOutput = bounds.clamp(leafOutput(g, h))
+                let rightOutput = bounds.clamp(leafOutput(rightG, rightH))
+                if (direction > 0 && leftOutput > rightOutput) || (direction < 0 && leftOutput < rightOutput) { continue }
+                let total = gain(g, h, output: leftOutput) + gain(rightG, rightH, output: rightOutput) - parentGain
+                if total > best.gain && total > parameters.minGainToSplit {
+                    best = SplitCandidate(gain: total, feature: f, thresholdBin: b, defaultLeft: missingLeft,
+                                          leftGradient: g, leftHessian: h, leftCount: n,
+                                          rightGradient: rightG, rightHessian: rightH, rightCount: rightN)
+                }
+            }
+        }
+        return best
+    }
+
     /// The best categorical split, LightGBM-style: with few categories in the
     /// leaf, one category against the rest; otherwise categories (with at
     /// least `minDataPerGroup` rows) are ordered by G / (H + catSmooth) and

@@ -394,3 +394,37 @@ struct ContinuedTrainingTests {
         #expect(throws: UsageError.self) { try learner.fit(other, labels: y, continuing: half) }
     }
 }
+
+@Suite("Monotone constraints")
+struct MonotoneTests {
+    /// y = sin(6x) + z goes up and down in x; with x constrained, predictions
+    /// along a grid of x (any fixed z) never go the wrong way.
+    @Test("constrained predictions are monotone on a grid; unconstrained ones are not", arguments: [1, -1])
+    func monotone(direction: Int) throws {
+        var rng = Xoshiro256(seed: 50)
+        let n = 3_000
+        let x = (0..<n).map { _ in rng.uniformDouble() }
+        let z = (0..<n).map { _ in rng.uniformDouble() }
+        let y = (0..<n).map { sin(6 * x[$0]) + Double(direction) * x[$0] + z[$0] }
+        let frame = try DataFrame([.numeric("x", x), .numeric("z", z)])
+        let binning = try Binner.fit(frame)
+        let data = try BinnedDataset(frame, binning: binning)
+        var learner = GradientBoosting(objective: .regression)
+        learner.numTrees = 50
+        let free = try learner.fit(data, labels: y)
+        learner.tree.monotoneConstraints = [direction, 0]
+        let constrained = try learner.fit(data, labels: y)
+        for zValue in [0.1, 0.5, 0.9] {
+            let grid = (0...200).map { Double($0) / 200 }
+            let gridData = try BinnedDataset(try DataFrame([.numeric("x", grid), .numeric("z", grid.map { _ in zValue })]),
+                                             binning: binning)
+            let p = constrained.predict(gridData)
+            let steps = zip(p.dropFirst(), p).map { ($0 - $1) * Double(direction) }
+            #expect(steps.allSatisfy { $0 >= -1e-12 }, "z = \(zValue)")
+            let q = free.predict(gridData)
+            #expect(zip(q.dropFirst(), q).contains { ($0 - $1) * Double(direction) < -1e-6 }, "the data alone is not monotone")
+        }
+        learner.tree.monotoneConstraints = [1]
+        #expect(throws: UsageError.self) { try learner.fit(data, labels: y) }
+    }
+}
