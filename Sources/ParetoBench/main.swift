@@ -122,12 +122,51 @@ func trainTabular(_ arguments: [String]) throws {
     print(json.serialized())
 }
 
+/// Trains a 100-tree, 31-leaf binary model on --train, then times batch
+/// prediction of --test's rows on raw values through CompiledEnsemble with 1
+/// and 2 threads (median of --repeat runs each).
+func predictThroughput(_ arguments: [String]) throws {
+    guard let trainPath = option(arguments, "--train"), let testPath = option(arguments, "--test"),
+          let target = option(arguments, "--target")
+    else { fail("usage: pareto-bench predict --train FILE --test FILE --target COL [--repeat N]") }
+    let repeats = option(arguments, "--repeat").flatMap(Int.init) ?? 5
+    let train = try CSVReader().read(path: trainPath)
+    let features = try train.dropping([target])
+    let binning = try Binner.fit(features)
+    let model = try GradientBoosting(objective: .binary)
+        .fit(try BinnedDataset(features, binning: binning), labels: try train.column(target).numeric!.values.array)
+    let test = try CSVReader().read(path: testPath).dropping([target])
+    let n = test.rowCount, f = test.columnCount
+    var rows = [Double](repeating: 0, count: n * f)
+    for (c, column) in test.columns.enumerated() {
+        let values = column.numeric!.values
+        for r in 0..<n { rows[r * f + c] = values[r] }
+    }
+    let compiled = CompiledEnsemble(model)
+    var results: [(String, JSONValue)] = [("rows", .int(n)), ("trees", .int(model.trees.count))]
+    for threads in [1, 2] {
+        var times: [Double] = []
+        var checksum = 0.0
+        for _ in 0..<repeats {
+            let clock = Stopwatch()
+            let scores = rows.withUnsafeBufferPointer { compiled.rawScores(rows: $0, rowCount: n, threads: threads) }
+            times.append(clock.seconds)
+            checksum = scores.reduce(0, +)
+        }
+        times.sort()
+        results.append(("rows_per_second_\(threads)_thread\(threads == 1 ? "" : "s")", .number(Double(n) / times[times.count / 2])))
+        results.append(("checksum_\(threads)", .number(checksum)))
+    }
+    print(JSONValue.object(results).serialized())
+}
+
 let arguments = Array(CommandLine.arguments.dropFirst())
 do {
     switch arguments.first {
     case "csv": try readCSV(arguments)
     case "gbdt": try trainGBDT(arguments)
     case "tabular": try trainTabular(arguments)
+    case "predict": try predictThroughput(arguments)
     default: fail("usage: pareto-bench csv|gbdt …")
     }
 } catch {

@@ -428,3 +428,35 @@ struct MonotoneTests {
         #expect(throws: UsageError.self) { try learner.fit(data, labels: y) }
     }
 }
+
+@Suite("Compiled prediction")
+struct CompiledEnsembleTests {
+    /// The flattened predictor on raw values must agree with the binned path
+    /// exactly, including missing values, categories and multiclass outputs.
+    @Test("raw-value scores equal binned scores", arguments: [false, true])
+    func agreesWithBinned(multiclass: Bool) throws {
+        var rng = Xoshiro256(seed: 60)
+        let n = 2_000
+        let a = (0..<n).map { _ in rng.uniformInt(below: 8) == 0 ? Double.nan : rng.uniformDouble() * 10 }
+        let b = (0..<n).map { _ in rng.uniformDouble() }
+        let c = (0..<n).map { _ in rng.uniformInt(below: 12) == 0 ? nil : ["k", "l", "m", "n", "o", "p"][rng.uniformInt(below: 6)] as String? }
+        let y = (0..<n).map { i -> Double in
+            let base = (a[i].isNaN ? 5 : a[i]) / 10 + b[i] + (c[i] == "m" ? 0.7 : 0)
+            return multiclass ? Double(min(2, Int(base))) : (base > 1 ? 1 : 0)
+        }
+        let frame = try DataFrame([.numeric("a", a), .numeric("b", b), .categorical("c", c)])
+        let binning = try Binner.fit(frame)
+        let data = try BinnedDataset(frame, binning: binning)
+        var learner = GradientBoosting(objective: multiclass ? .multiclass(classes: 3) : .binary)
+        learner.numTrees = 40
+        learner.tree.minDataPerGroup = 20
+        let model = try learner.fit(data, labels: y)
+        let compiled = CompiledEnsemble(model)
+        var raw: [Double] = []
+        for i in 0..<n { raw += [a[i], b[i], Double(binning[2].bin(of: c[i]))] }
+        let fast = raw.withUnsafeBufferPointer { compiled.rawScores(rows: $0, rowCount: n, threads: 2) }
+        let reference = model.rawScores(data)
+        #expect(fast.count == reference.count)
+        #expect(zip(fast, reference).allSatisfy { abs($0 - $1) < 1e-12 })
+    }
+}
