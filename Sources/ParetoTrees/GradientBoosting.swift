@@ -45,6 +45,20 @@ public enum BoostingObjective: Sendable, Codable, Equatable {
     }
 }
 
+/// The shares GOSS keeps: rows with the largest gradients, and a sample of the rest.
+public struct GOSS: Sendable, Codable, Equatable {
+    /// Share of rows with the largest |gradient| always kept (LightGBM's `top_rate`).
+    public var top: Double
+    /// Share of rows sampled from the rest (LightGBM's `other_rate`).
+    public var other: Double
+
+    /// Creates GOSS shares (defaults: LightGBM's 0.2 and 0.1).
+    public init(top: Double = 0.2, other: Double = 0.1) {
+        self.top = top
+        self.other = other
+    }
+}
+
 /// How the trees of an ensemble combine.
 public enum EnsembleMode: String, Sendable, Codable, Equatable {
     /// Gradient boosting: each tree corrects the ones before it.
@@ -105,6 +119,12 @@ public struct GradientBoosting: Sendable, Codable, Equatable {
     public var featureFractionByNode = 1.0
     /// Seed for bagging and feature sampling: same seed, same model.
     public var seed: UInt64 = 0
+    /// Gradient-based one-side sampling (LightGBM's GOSS) instead of bagging:
+    /// each tree keeps the `top` share of rows with the largest gradients and
+    /// a random `other` share of the rest, whose gradients are scaled by
+    /// (1 − top) / other. Starts after the first 1 / learningRate rounds, as
+    /// LightGBM does. `nil`: off.
+    public var goss: GOSS? = nil
 
     /// A learner with default settings for `objective`.
     public init(objective: BoostingObjective) { self.objective = objective }
@@ -217,7 +237,9 @@ public struct GradientBoosting: Sendable, Codable, Equatable {
             if !forest {
                 computeGradients(loss, scores, labels, rowWeights, &gradients, &hessians, rowCount: n, threads: threadCount)
             }
-            if baggingFrequency > 0 && baggingFraction < 1 && round % baggingFrequency == 0 {
+            if let goss, !forest, Double(round) >= (1 / learningRate).rounded(.down) {
+                subset = sampleGOSS(goss, gradients: &gradients, hessians: &hessians, rowCount: n, outputs: k, rng: &rng)
+            } else if baggingFrequency > 0 && baggingFraction < 1 && round % baggingFrequency == 0 {
                 let keep = max(1, Int((Double(n) * baggingFraction).rounded()))
                 subset = rng.permutation(n).prefix(keep).sorted().map { Int32($0) }
             }
@@ -356,6 +378,13 @@ public struct GradientBoosting: Sendable, Codable, Equatable {
                 throw UsageError("feature \"\(data.featureNames[f])\" is categorical; monotone constraints need an order")
             }
         }
+        if let groups = tree.interactionConstraints,
+           groups.contains(where: { $0.contains { $0 < 0 || $0 >= data.featureCount } }) {
+            throw UsageError("interaction constraints name feature indices outside 0 ..< \(data.featureCount)")
+        }
+        if let goss, !(goss.top > 0 && goss.other > 0 && goss.top + goss.other <= 1) {
+            throw UsageError("GOSS shares must be positive and sum to at most 1, not \(goss.top) and \(goss.other)")
+        }
         guard baggingFraction > 0, baggingFraction <= 1, featureFraction > 0, featureFraction <= 1,
               featureFractionByNode > 0, featureFractionByNode <= 1, baggingFrequency >= 0
         else {
@@ -367,6 +396,64 @@ public struct GradientBoosting: Sendable, Codable, Equatable {
     }
 
     private func loss(_ objective: BoostingObjective) -> any Objective { objective.objective }
+
+    /// GOSS: keeps the rows whose |gradient| (summed over outputs) is in the
+    /// top share, samples the other share from the rest, and scales the
+    /// sampled rows' gradients and hessians so their sums stay unbiased.
+    /// Returns the kept rows, sorted.
+    private func sampleGOSS(_ goss: GOSS, gradients: inout [Double], hessians: inout [Double], rowCount n: Int,
+                            outputs k: Int, rng: inout Xoshiro256) -> [Int32] {
+        var magnitude = [Double](repeating: 0, count: n)
+        for c in 0..<k { for i in 0..<n { magnitude[i] += abs(gradients[c * n + i]) } }
+        let topCount = max(1, Int(Double(n) * goss.top))
+        // The topCount-th largest magnitude, by selection (no full sort).
+        var scratch = magnitude
+        let threshold = Self.select(&scratch, rank: n - topCount)
+        var kept: [Int32] = []
+        var rest: [Int] = []
+        var tiesAllowed = topCount - magnitude.reduce(0) { $0 + ($1 > threshold ? 1 : 0) }
+        for i in 0..<n {
+            if magnitude[i] > threshold || (magnitude[i] == threshold && tiesAllowed > 0) {
+                if magnitude[i] == threshold { tiesAllowed -= 1 }
+                kept.append(Int32(i))
+            } else {
+                rest.append(i)
+            }
+        }
+        let otherCount = min(rest.count, max(0, Int(Double(n) * goss.other)))
+        rng.shuffle(&rest)
+        let scale = (1 - goss.top) / goss.other
+        for i in rest.prefix(otherCount) {
+            for c in 0..<k {
+                gradients[c * n + i] *= scale
+                hessians[c * n + i] *= scale
+            }
+            kept.append(Int32(i))
+        }
+        kept.sort()
+        return kept
+    }
+
+    /// The value of rank `rank` (0-based, ascending) in `values`, by
+    /// quickselect with a middle pivot; reorders `values`.
+    static func select(_ values: inout [Double], rank: Int) -> Double {
+        var low = 0, high = values.count - 1
+        while low < high {
+            let pivot = values[(low + high) / 2]
+            var i = low, j = high
+            while i <= j {
+                while values[i] < pivot { i += 1 }
+                while values[j] > pivot { j -= 1 }
+                if i <= j {
+                    values.swapAt(i, j)
+                    i += 1
+                    j -= 1
+                }
+            }
+            if rank <= j { high = j } else if rank >= i { low = i } else { return values[rank] }
+        }
+        return values[rank]
+    }
 
     /// Row weights from `weights` and the class weights (`nil` when all are 1).
     private func combinedWeights(labels: [Double], weights: [Double]?) throws -> [Double]? {

@@ -35,6 +35,10 @@ public struct TreeParameters: Sendable, Codable, Equatable {
     /// Numeric features only; enforced LightGBM's "basic" way (children's
     /// outputs bounded by the midpoint of a constrained split).
     public var monotoneConstraints: [Int]? = nil
+    /// Groups of feature indices that may interact: every root-to-leaf path
+    /// uses features of one group only (features in no group are never
+    /// split on). `nil`: no constraint.
+    public var interactionConstraints: [[Int]]? = nil
 
     /// The defaults.
     public init() {}
@@ -187,9 +191,20 @@ final class TreeLearner: @unchecked Sendable {
         leafBegin = [0]
         leafCount = [used]
         let allowed = features ?? [Bool](repeating: true, count: offsets.count)
-        func nodeFeatures(_ rng: inout Xoshiro256) -> [Bool] {
-            guard nodeFeatureFraction < 1 else { return allowed }
-            return Self.sampleFeatures(allowed, fraction: nodeFeatureFraction, rng: &rng)
+        // Features used on each leaf's path, for interaction constraints.
+        var pathFeatures: [Set<Int>] = [[]]
+        func nodeFeatures(_ rng: inout Xoshiro256, leaf: Int) -> [Bool] {
+            var mask = allowed
+            if let groups = parameters.interactionConstraints {
+                // Allowed: features of any group that holds every feature used so far.
+                var permitted = [Bool](repeating: false, count: mask.count)
+                for group in groups where pathFeatures[leaf].isSubset(of: group) {
+                    for f in group where f >= 0 && f < permitted.count { permitted[f] = true }
+                }
+                for f in mask.indices { mask[f] = mask[f] && permitted[f] }
+            }
+            guard nodeFeatureFraction < 1, mask.contains(true) else { return mask }
+            return Self.sampleFeatures(mask, fraction: nodeFeatureFraction, rng: &rng)
         }
         var sumG = 0.0, sumH = 0.0
         let firstHessian = Float(hessians[0])
@@ -219,7 +234,7 @@ final class TreeLearner: @unchecked Sendable {
         guard parameters.numLeaves > 1, used >= 2 * parameters.minDataInLeaf else { return tree }
 
         var histograms = [buildHistogram(leaf: 0, gradients: gradients, hessians: hessians)]
-        var best = [findBestSplit(histograms[0], sumG: sumG, sumH: sumH, count: used, features: nodeFeatures(&rng),
+        var best = [findBestSplit(histograms[0], sumG: sumG, sumH: sumH, count: used, features: nodeFeatures(&rng, leaf: 0),
                                   bounds: bounds[0])]
         var depth = [0]
         // Where each leaf hangs in the tree: (parent node, is left child); root has none.
@@ -268,6 +283,8 @@ final class TreeLearner: @unchecked Sendable {
             depth.append(depth[chosen])
             parentLink[chosen] = (node, true)
             parentLink.append((node, false))
+            pathFeatures[chosen].insert(split.feature)
+            pathFeatures.append(pathFeatures[chosen])
 
             // Children's output ranges: a monotone split caps each side at the midpoint.
             let parentBounds = bounds[chosen]
@@ -304,9 +321,10 @@ final class TreeLearner: @unchecked Sendable {
             histograms.append(smallIsLeft ? largeHistogram : smallHistogram)
 
             best[chosen] = findBestSplit(histograms[chosen], sumG: split.leftGradient, sumH: split.leftHessian,
-                                         count: leftCount, features: nodeFeatures(&rng), bounds: bounds[chosen])
+                                         count: leftCount, features: nodeFeatures(&rng, leaf: chosen), bounds: bounds[chosen])
             best.append(findBestSplit(histograms[newLeaf], sumG: split.rightGradient, sumH: split.rightHessian,
-                                      count: total - leftCount, features: nodeFeatures(&rng), bounds: bounds[newLeaf]))
+                                      count: total - leftCount, features: nodeFeatures(&rng, leaf: newLeaf),
+                                      bounds: bounds[newLeaf]))
         }
         return tree
     }

@@ -460,3 +460,79 @@ struct CompiledEnsembleTests {
         #expect(zip(fast, reference).allSatisfy { abs($0 - $1) < 1e-12 })
     }
 }
+
+@Suite("GOSS and interaction constraints")
+struct GOSSAndInteractionTests {
+    @Test("quickselect finds the rank-th smallest value")
+    func select() {
+        var rng = Xoshiro256(seed: 70)
+        for _ in 0..<200 {
+            let n = 1 + rng.uniformInt(below: 300)
+            var values = (0..<n).map { _ in Double(rng.uniformInt(below: 50)) }
+            let sorted = values.sorted()
+            let rank = rng.uniformInt(below: n)
+            #expect(GradientBoosting.select(&values, rank: rank) == sorted[rank])
+        }
+    }
+
+    @Test("GOSS trees see the top and sampled rows only, and still learn")
+    func goss() throws {
+        var rng = Xoshiro256(seed: 71)
+        let n = 5_000
+        let x = (0..<n).map { _ in rng.uniformDouble() }
+        let z = (0..<n).map { _ in rng.uniformDouble() }
+        let y = (0..<n).map { (x[$0] + 0.3 * z[$0] > 0.65) != (rng.uniformDouble() < 0.05) ? 1.0 : 0.0 }
+        let frame = try DataFrame([.numeric("x", x), .numeric("z", z)])
+        let data = try BinnedDataset(frame, binning: try Binner.fit(frame))
+        var learner = GradientBoosting(objective: .binary)
+        learner.numTrees = 40
+        learner.learningRate = 0.2
+        learner.goss = GOSS(top: 0.2, other: 0.1)
+        let model = try learner.fit(data, labels: y)
+        // The first 1/learningRate = 5 rounds use every row; later ones 20% + 10%.
+        #expect(model.trees.prefix(5).allSatisfy { $0.leafCount.reduce(0, +) == n })
+        #expect(model.trees.dropFirst(5).allSatisfy { $0.leafCount.reduce(0, +) == 1_500 })
+        let p = model.predict(data)
+        let accuracy = Double(zip(p, y).filter { ($0 > 0.5) == ($1 == 1) }.count) / Double(n)
+        #expect(accuracy > 0.92)
+        #expect(try learner.fit(data, labels: y) == model, "seeded: the same model again")
+    }
+
+    /// Paths of a tree as sets of the features they split on.
+    func paths(_ tree: DecisionTree) -> [Set<Int>] {
+        var out: [Set<Int>] = []
+        func walk(_ node: Int32, _ used: Set<Int>) {
+            if node < 0 {
+                out.append(used)
+                return
+            }
+            let next = used.union([Int(tree.splitFeature[Int(node)])])
+            walk(tree.leftChild[Int(node)], next)
+            walk(tree.rightChild[Int(node)], next)
+        }
+        if !tree.splitFeature.isEmpty { walk(0, []) }
+        return out
+    }
+
+    @Test("every path stays within one interaction group")
+    func interactions() throws {
+        var rng = Xoshiro256(seed: 72)
+        let n = 3_000
+        let columns = (0..<3).map { _ in (0..<n).map { _ in rng.uniformDouble() } }
+        let y = (0..<n).map { columns[0][$0] * columns[1][$0] + columns[2][$0] }
+        let frame = try DataFrame(columns.enumerated().map { .numeric("x\($0.offset)", $0.element) })
+        let data = try BinnedDataset(frame, binning: try Binner.fit(frame))
+        var learner = GradientBoosting(objective: .regression)
+        learner.numTrees = 20
+        learner.tree.interactionConstraints = [[0, 1], [2]]
+        let model = try learner.fit(data, labels: y)
+        let groups: [Set<Int>] = [[0, 1], [2]]
+        for tree in model.trees {
+            for path in paths(tree) { #expect(groups.contains { path.isSubset(of: $0) }, "path \(path)") }
+        }
+        learner.tree.interactionConstraints = nil
+        let free = try learner.fit(data, labels: y)
+        #expect(free.trees.flatMap(paths).contains { $0.contains(2) && ($0.contains(0) || $0.contains(1)) },
+                "without constraints, paths mix the groups")
+    }
+}
