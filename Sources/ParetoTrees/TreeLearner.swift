@@ -440,7 +440,7 @@ final class TreeLearner: @unchecked Sendable {
         let count = leafCount[leaf]
         let n = data.rowCount
         let f = split.feature
-        let pieces = Parallel.chunks(of: begin..<(begin + count), parts: count >= 65_536 ? threads : 1)
+        let pieces = Parallel.chunks(of: begin..<(begin + count), parts: count >= 16_384 ? threads : 1)
         let context = PartitionContext(rows: rows, scratch: scratch, rowCount: n)
         let lefts: [Int] = Parallel.map(count: pieces.count, threads: threads) { k in
             switch data.storage {
@@ -484,7 +484,9 @@ final class TreeLearner: @unchecked Sendable {
                                features: [Bool], bounds: OutputBounds) -> SplitCandidate {
         let parentScore = leafScore(sumG, sumH)
         let featureCount = offsets.count
-        let candidates = Parallel.map(count: featureCount, threads: featureCount >= 8 ? threads : 1) { f in
+        // Scanning bins is cheap (tens of nanoseconds per bin): fork only when
+        // there are enough bins to repay waking a thread.
+        let candidates = Parallel.map(count: featureCount, threads: totalBins >= 4_096 ? threads : 1) { f in
             guard features[f] else { return SplitCandidate() }
             let direction = self.parameters.monotoneConstraints?[f] ?? 0
             if direction != 0 || bounds.isBounded {
@@ -676,15 +678,25 @@ private struct PartitionContext: @unchecked Sendable {
     func route<T: FixedWidthInteger>(_ piece: Range<Int>, _ bins: UnsafePointer<T>, split: SplitCandidate) -> Int {
         var left = piece.lowerBound
         var right = rowCount + piece.lowerBound
-        for i in piece {
-            let r = rows[i]
-            let b = Int(bins[Int(r)])
-            if split.goesLeft(b) {
-                scratch[left] = r
-                left += 1
-            } else {
-                scratch[right] = r
-                right += 1
+        // The decision's inputs as plain locals: no optional array touched per row.
+        let threshold = split.thresholdBin
+        let missingLeft = split.defaultLeft
+        let mask = split.categoryMask ?? []
+        let categorical = split.categoryMask != nil
+        mask.withUnsafeBufferPointer { words in
+            for i in piece {
+                let r = rows[i]
+                let b = Int(bins[Int(r)])
+                let goLeft = categorical
+                    ? b != 0 && words[b >> 6] & (1 << UInt64(b & 63)) != 0
+                    : (b == 0 ? missingLeft : b <= threshold)
+                if goLeft {
+                    scratch[left] = r
+                    left += 1
+                } else {
+                    scratch[right] = r
+                    right += 1
+                }
             }
         }
         return left - piece.lowerBound
