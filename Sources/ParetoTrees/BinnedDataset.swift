@@ -52,28 +52,25 @@ public struct BinnedDataset: Sendable {
         let n = frame.rowCount
         let columns = frame.columns
         if binning.allSatisfy({ $0.binCount <= 256 }) {
-            var bins = [UInt8](repeating: 0, count: n * binning.count)
-            bins.withUnsafeMutableBufferPointer { all in
-                let shared = SendableBuffer(all)
-                Parallel.forEachChunk(0..<binning.count, threads: threads) { features in
-                    for f in features {
-                        BinnedDataset.fill(shared.base.baseAddress! + f * n, columns[f], binning[f]) { UInt8($0) }
-                    }
-                }
-            }
-            storage = .narrow(bins)
+            storage = .narrow(Self.binAll(columns, binning, rowCount: n, threads: threads) { UInt8($0) })
         } else {
-            var bins = [UInt16](repeating: 0, count: n * binning.count)
-            bins.withUnsafeMutableBufferPointer { all in
-                let shared = SendableBuffer(all)
-                Parallel.forEachChunk(0..<binning.count, threads: threads) { features in
-                    for f in features {
-                        BinnedDataset.fill(shared.base.baseAddress! + f * n, columns[f], binning[f]) { UInt16($0) }
-                    }
-                }
-            }
-            storage = .wide(bins)
+            storage = .wide(Self.binAll(columns, binning, rowCount: n, threads: threads) { UInt16($0) })
         }
+    }
+
+    /// Every column's bins, feature-major, filled in parallel across columns.
+    private static func binAll<T: FixedWidthInteger & Sendable>(
+        _ columns: [Column], _ binning: [FeatureBinning], rowCount n: Int, threads: Int?,
+        _ convert: @escaping @Sendable (Int) -> T
+    ) -> [T] {
+        var bins = [T](repeating: 0, count: n * binning.count)
+        bins.withUnsafeMutableBufferPointer { all in
+            let shared = SendableBuffer(all)
+            Parallel.forEachChunk(0..<binning.count, threads: threads) { features in
+                for f in features { fill(shared.base.baseAddress! + f * n, columns[f], binning[f], convert) }
+            }
+        }
+        return bins
     }
 
     /// Writes the bins of one column.
