@@ -121,7 +121,10 @@ struct TrainCommand: ParsableCommand {
         }
         let progress = automaticProgressReporter()
         progress.begin("training", total: trees)
-        let observer = ClosureObserver { _, _ in
+        let observer = ClosureObserver { round, metrics in
+            if let (name, value) = metrics.first {
+                progress.status("round \(round + 1): \(name) \(DescribeTable.fixed(value, 5))")
+            }
             progress.advance(by: 1)
             return .continue
         }

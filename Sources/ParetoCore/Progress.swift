@@ -16,6 +16,13 @@ public protocol ProgressReporter: Sendable {
     func advance(by units: Int)
     /// Ends the task, with an optional one-line result.
     func finish(_ summary: String?)
+    /// Shows a short status beside the progress (such as the latest
+    /// validation metric); reporters that show nothing ignore it.
+    func status(_ text: String)
+}
+
+extension ProgressReporter {
+    public func status(_ text: String) {}
 }
 
 /// A reporter that shows nothing: the default when output is not a terminal.
@@ -39,6 +46,7 @@ public final class TerminalProgressBar: ProgressReporter, @unchecked Sendable {
     private var done = 0
     private var started = Stopwatch()
     private var lastDraw: Double = -1
+    private var statusText = ""
 
     /// Creates a bar `width` characters wide (at least 1).
     public init(width: Int = 30) { self.width = max(1, width) }
@@ -59,6 +67,11 @@ public final class TerminalProgressBar: ProgressReporter, @unchecked Sendable {
             done += units
             draw(force: false)
         }
+    }
+
+    /// Shows `text` after the bar from the next redraw on.
+    public func status(_ text: String) {
+        lock.withLock { statusText = text }
     }
 
     public func finish(_ summary: String?) {
@@ -84,6 +97,7 @@ public final class TerminalProgressBar: ProgressReporter, @unchecked Sendable {
             line += "\(done)"
         }
         line += "  " + Self.format(seconds: now)
+        if !statusText.isEmpty { line += "  " + statusText }
         Self.write(line)
     }
 
