@@ -19,6 +19,8 @@ let package = Package(
         .target(name: "ParetoData", dependencies: ["ParetoCore"]),
         .target(name: "ParetoTrees", dependencies: ["ParetoCore", "ParetoData"]),
         .target(name: "Pareto", dependencies: ["ParetoCore", "ParetoData", "ParetoTrees"]),
+        // Test support: checks every learner must pass (not part of the umbrella).
+        .target(name: "ParetoTesting", dependencies: ["ParetoCore", "ParetoData"]),
         .executableTarget(
             name: "ParetoCLI",
             dependencies: [
@@ -30,7 +32,7 @@ let package = Package(
         .testTarget(
             name: "ParetoDataTests", dependencies: ["ParetoData"],
             resources: [.copy("Fixtures")]),
-        .testTarget(name: "ParetoTreesTests", dependencies: ["ParetoTrees"]),
+        .testTarget(name: "ParetoTreesTests", dependencies: ["ParetoTrees", "ParetoTesting"]),
         .testTarget(name: "ParetoCLITests", dependencies: ["ParetoCLI"]),
     ]
 )

@@ -109,7 +109,7 @@ func trainTabular(_ arguments: [String]) throws {
     // Read the test file with the training column kinds.
     for (name, kind) in zip(trained.model.featureNames, trained.featureKinds) { csv.columnKinds[name] = kind }
     let test = try CSVReader(options: csv).read(path: testPath)
-    let predictions = try trained.predict(test, threads: threads)
+    let predictions = try trained.predict(test, threads: threads).values
     let columns: [Column] = trained.task == .regression
         ? [.numeric("prediction", predictions.map { $0[0] })]
         : trained.classLabels.indices.map { c in .numeric("p_\(trained.classLabels[c])", predictions.map { $0[c] }) }

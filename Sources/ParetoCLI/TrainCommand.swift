@@ -203,12 +203,11 @@ struct PredictCommand: ParsableCommand {
         let predictions = try trained.predict(frame, threads: threads)
         var columns: [Column]
         if trained.task == .regression {
-            columns = [.numeric("prediction", predictions.map { $0[0] })]
+            columns = [.numeric("prediction", predictions.values.map { $0[0] })]
         } else {
-            let labels = predictions.map { p in trained.classLabels[p.firstIndex(of: p.max()!)!] }
-            columns = [.categorical("prediction", labels)]
+            columns = [.categorical("prediction", predictions.labels)]
             for (c, label) in trained.classLabels.enumerated() {
-                columns.append(.numeric("p_\(label)", predictions.map { $0[c] }))
+                columns.append(.numeric("p_\(label)", predictions.values.map { $0[c] }))
             }
         }
         let output = try DataFrame(columns)

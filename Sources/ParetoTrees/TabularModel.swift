@@ -5,7 +5,7 @@ import ParetoData
 /// table: the feature columns (names and kinds), the target's name, the task
 /// and the class labels. This is what `pareto train` saves and
 /// `pareto predict` loads.
-public struct TabularTreeModel: Sendable, Codable, Equatable {
+public struct TabularTreeModel: TabularModel, Equatable {
     /// The kind written in the model file's header.
     public static let fileKind = "gradient-boosted-trees"
 
@@ -122,17 +122,18 @@ public struct TabularTreeModel: Sendable, Codable, Equatable {
         return try BinnedDataset(try frame.selecting(model.featureNames), binning: model.binning, threads: threads)
     }
 
-    /// Predictions for every row of `frame`, row-major: one value per row
-    /// for regression, one probability per class otherwise (for binary:
-    /// both classes, negative first).
-    public func predict(_ frame: DataFrame, threads: Int? = nil) throws -> [[Double]] {
+    /// Predictions for every row of `frame`: one value per row for
+    /// regression, one probability per class otherwise (for binary: both
+    /// classes, in `classLabels` order).
+    public func predict(_ frame: DataFrame, threads: Int? = nil) throws -> Predictions {
         let data = try binned(frame, threads: threads)
         let raw = model.predict(data, threads: threads)
         let k = model.outputCount
-        return (0..<frame.rowCount).map { i in
+        let values = (0..<frame.rowCount).map { i -> [Double] in
             let row = Array(raw[(i * k)..<((i + 1) * k)])
             return task == .binary ? [1 - row[0], row[0]] : row
         }
+        return Predictions(task: task, classLabels: classLabels, values: values)
     }
 
     /// Saves the model to `path` in Pareto's model format (atomically).
@@ -182,5 +183,29 @@ public struct TabularTreeModel: Sendable, Codable, Equatable {
             }
         }
         return nil
+    }
+}
+
+/// A tree-ensemble learner for tables: boosting, random forest or single
+/// tree (per `boosting.mode`), with its binning, as a `TabularLearner`.
+public struct TreeEnsembleLearner: TabularLearner, Equatable {
+    /// The ensemble's settings (the objective is adapted to the task).
+    public var boosting: GradientBoosting
+    /// How features are binned.
+    public var binning: BinningOptions
+    /// The task; `nil` infers it from the target.
+    public var task: TaskKind?
+
+    /// Creates a learner.
+    public init(_ boosting: GradientBoosting, binning: BinningOptions = BinningOptions(), task: TaskKind? = nil) {
+        self.boosting = boosting
+        self.binning = binning
+        self.task = task
+    }
+
+    public func fit(_ frame: DataFrame, target: String, validation: DataFrame?,
+                    observer: (any TrainingObserver)?) throws -> TabularTreeModel {
+        try TabularTreeModel.train(frame, target: target, task: task, learner: boosting, binning: binning,
+                                   validation: validation, observer: observer).model
     }
 }

@@ -31,7 +31,7 @@ struct ModelFileTests {
         let loaded = try TabularTreeModel.load(from: file)
         #expect(loaded == model)
         #expect(try loaded.predict(frame) == model.predict(frame))
-        let p = try model.predict(frame)
+        let p = try model.predict(frame).values
         let accuracy = zip(p, 0..<frame.rowCount).filter { probabilities, row in
             (probabilities[1] > 0.5) == (frame["buy"]?.formattedValue(row) == "yes")
         }.count
