@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Batch prediction throughput: Pareto's CompiledEnsemble vs LightGBM's predict.
+"""Batch prediction throughput: Pareto's CompiledEnsemble vs LightGBM's predict and lleaves.
 
   predict.py --pareto BIN [--repeat 5]
 
@@ -8,6 +8,8 @@ rows per leaf) on the 100,000-row benchmark set's 80,000 training rows
 (bench/gbdt.py's make_classification data), then score the first 200,000
 rows of the 1,000,000-row set's test part on raw values, with 1 and 2
 threads; the median of --repeat runs is reported as rows per second.
+lleaves (LightGBM's model compiled by LLVM; needs llvmlite 0.44) runs when
+it is installed: pip install "llvmlite==0.44.0" lleaves.
 """
 import argparse
 import json
@@ -47,10 +49,33 @@ def main() -> None:
             model.predict(test, raw_score=True, num_threads=threads)
             times.append(time.perf_counter() - start)
         theirs[threads] = len(test) / statistics.median(times)
-    print(f"{'threads':8s} {'Pareto rows/s':>14s} {'LightGBM rows/s':>16s} {'ratio':>7s}")
+    compiled = {}
+    try:
+        import lleaves
+
+        path = os.path.join(HERE, ".data", "predict_model.txt")
+        model.save_model(path)
+        llvm = lleaves.Model(model_file=path)
+        llvm.compile(cache=os.path.join(HERE, ".data", "predict_model.so"))
+        for threads in (1, 2):
+            times = []
+            for _ in range(args.repeat):
+                start = time.perf_counter()
+                llvm.predict(test, n_jobs=threads)
+                times.append(time.perf_counter() - start)
+            compiled[threads] = len(test) / statistics.median(times)
+    except ImportError:
+        pass
+    header = f"{'threads':8s} {'Pareto rows/s':>14s} {'LightGBM rows/s':>16s} {'Pareto/LightGBM':>16s}"
+    if compiled:
+        header += f" {'lleaves rows/s':>15s} {'Pareto/lleaves':>15s}"
+    print(header)
     for threads in (1, 2):
         key = f"rows_per_second_{threads}_thread" + ("" if threads == 1 else "s")
-        print(f"{threads:<8d} {ours[key]:14,.0f} {theirs[threads]:16,.0f} {ours[key] / theirs[threads]:6.2f}x")
+        line = f"{threads:<8d} {ours[key]:14,.0f} {theirs[threads]:16,.0f} {ours[key] / theirs[threads]:15.2f}x"
+        if compiled:
+            line += f" {compiled[threads]:15,.0f} {ours[key] / compiled[threads]:14.2f}x"
+        print(line)
 
 
 if __name__ == "__main__":
