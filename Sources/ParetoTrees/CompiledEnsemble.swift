@@ -99,6 +99,7 @@ public struct CompiledEnsemble: Sendable {
                        _ out: UnsafeMutableBufferPointer<Double>) {
         let k = outputCount
         let f = featureCount
+        let numericOnly = categoryWords.isEmpty
         nodes.withUnsafeBufferPointer { nodes in
             leafValues.withUnsafeBufferPointer { leaves in
                 categoryWords.withUnsafeBufferPointer { words in
@@ -110,6 +111,24 @@ public struct CompiledEnsemble: Sendable {
                         }
                         for (t, root) in roots.enumerated() {
                             let output = t % k
+                            if numericOnly {
+                                // The common case, with no categorical branch in the loop. (A
+                                // branch-free select was measured 1.7x slower: it serializes
+                                // the node loads that branch prediction overlaps.)
+                                let base = nodes.baseAddress!
+                                for row in blockStart..<blockEnd {
+                                    let x = rows.baseAddress! + row * f
+                                    var i = root
+                                    while i >= 0 {
+                                        let node = base[Int(i)]
+                                        let v = x[Int(node.feature)]
+                                        let goLeft = v <= node.threshold || (v.isNaN && node.flags & 1 != 0)
+                                        i = goLeft ? node.left : node.right
+                                    }
+                                    out[row * k + output] += leaves[Int(~i)]
+                                }
+                                continue
+                            }
                             for row in blockStart..<blockEnd {
                                 let x = rows.baseAddress! + row * f
                                 var i = root

@@ -433,8 +433,8 @@ struct MonotoneTests {
 struct CompiledEnsembleTests {
     /// The flattened predictor on raw values must agree with the binned path
     /// exactly, including missing values, categories and multiclass outputs.
-    @Test("raw-value scores equal binned scores", arguments: [false, true])
-    func agreesWithBinned(multiclass: Bool) throws {
+    @Test("raw-value scores equal binned scores", arguments: [(false, true), (true, true), (false, false)])
+    func agreesWithBinned(multiclass: Bool, withCategory: Bool) throws {
         var rng = Xoshiro256(seed: 60)
         let n = 2_000
         let a = (0..<n).map { _ in rng.uniformInt(below: 8) == 0 ? Double.nan : rng.uniformDouble() * 10 }
@@ -444,7 +444,8 @@ struct CompiledEnsembleTests {
             let base = (a[i].isNaN ? 5 : a[i]) / 10 + b[i] + (c[i] == "m" ? 0.7 : 0)
             return multiclass ? Double(min(2, Int(base))) : (base > 1 ? 1 : 0)
         }
-        let frame = try DataFrame([.numeric("a", a), .numeric("b", b), .categorical("c", c)])
+        let columns: [Column] = [.numeric("a", a), .numeric("b", b)] + (withCategory ? [.categorical("c", c)] : [])
+        let frame = try DataFrame(columns)
         let binning = try Binner.fit(frame)
         let data = try BinnedDataset(frame, binning: binning)
         var learner = GradientBoosting(objective: multiclass ? .multiclass(classes: 3) : .binary)
@@ -452,8 +453,9 @@ struct CompiledEnsembleTests {
         learner.tree.minDataPerGroup = 20
         let model = try learner.fit(data, labels: y)
         let compiled = CompiledEnsemble(model)
+        #expect(compiled.categoryWords.isEmpty != withCategory, "the numeric-only path is taken exactly without categories")
         var raw: [Double] = []
-        for i in 0..<n { raw += [a[i], b[i], Double(binning[2].bin(of: c[i]))] }
+        for i in 0..<n { raw += [a[i], b[i]] + (withCategory ? [Double(binning[2].bin(of: c[i]))] : []) }
         let fast = raw.withUnsafeBufferPointer { compiled.rawScores(rows: $0, rowCount: n, threads: 2) }
         let reference = model.rawScores(data)
         #expect(fast.count == reference.count)
