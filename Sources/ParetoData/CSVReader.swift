@@ -32,11 +32,10 @@ public struct CSVReader: Sendable {
         if probe.size == nil {
             // A pipe or device can be read only once, but a column that needs
             // re-reading needs a second pass: keep the bytes in memory.
-            var source = probe
             var bytes: [UInt8] = []
             var block = [UInt8](repeating: 0, count: 1 << 20)
             while true {
-                let n = try block.withUnsafeMutableBytes { try source.read(into: $0) }
+                let n = try block.withUnsafeMutableBytes { try probe.read(into: $0) }
                 if n == 0 { break }
                 bytes.append(contentsOf: block[..<n])
             }
