@@ -486,7 +486,7 @@ final class TreeLearner: @unchecked Sendable {
         let featureCount = offsets.count
         // Scanning bins is cheap (tens of nanoseconds per bin): fork only when
         // there are enough bins to repay waking a thread.
-        let candidates = Parallel.map(count: featureCount, threads: totalBins >= 4_096 ? threads : 1) { f in
+        let candidates = Parallel.map(count: featureCount, threads: totalBins >= 65_536 ? threads : 1) { f in
             guard features[f] else { return SplitCandidate() }
             let direction = self.parameters.monotoneConstraints?[f] ?? 0
             if direction != 0 || bounds.isBounded {
