@@ -247,10 +247,15 @@ public struct GradientBoosting: Sendable, Codable, Equatable {
                 ? TreeLearner.sampleFeatures([Bool](repeating: true, count: data.featureCount), fraction: featureFraction, rng: &rng)
                 : nil
             for c in 0..<k {
-                var grown = learner.grow(gradients: Array(gradients[(c * n)..<((c + 1) * n)]),
-                                         hessians: Array(hessians[(c * n)..<((c + 1) * n)]),
-                                         shrinkage: learningRate, subset: subset, features: features,
-                                         nodeFeatureFraction: featureFractionByNode, rng: &rng)
+                // Output c's block of gradients, without copying it.
+                var grown = gradients.withUnsafeBufferPointer { g in
+                    hessians.withUnsafeBufferPointer { h in
+                        learner.grow(gradients: UnsafeBufferPointer(rebasing: g[(c * n)..<((c + 1) * n)]),
+                                     hessians: UnsafeBufferPointer(rebasing: h[(c * n)..<((c + 1) * n)]),
+                                     shrinkage: learningRate, subset: subset, features: features,
+                                     nodeFeatureFraction: featureFractionByNode, rng: &rng)
+                    }
+                }
                 if let q = loss.leafQuantile {
                     renewLeaves(&grown, learner: learner, quantile: q, scores: scores, labels: labels, weights: rowWeights)
                 }
