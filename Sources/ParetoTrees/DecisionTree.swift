@@ -39,9 +39,6 @@ public struct DecisionTree: Sendable, Codable, Equatable {
         self.leafCount = [count]
     }
 
-    /// The number of leaves.
-    public var leafCountTotal: Int { leafValue.count }
-
     /// Whether the categorical split at `node` sends bin `bin` left.
     @inlinable
     public func categoryContains(node: Int, bin: Int) -> Bool {

@@ -186,10 +186,21 @@ struct DescribeCommandTests {
 struct TrainPredictCommandTests {
     let cli = DescribeCommandTests()
 
+    /// The committed iris fixture.
+    static let iris = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("ParetoDataTests/Fixtures/datasets/iris.csv").path
+
+    /// How many `pareto predict` rows name iris' true class.
+    func correctIrisPredictions(_ output: String) throws -> Int {
+        let rows = output.split(separator: "\n").dropFirst()
+        let expected = try String(contentsOfFile: Self.iris, encoding: .utf8).split(separator: "\n").dropFirst()
+            .map { $0.split(separator: ",").last.map(String.init) }
+        return zip(rows, expected).filter { $0.split(separator: ",").first.map(String.init) == $1 }.count
+    }
+
     @Test("train on iris, then predict: labels, one probability per class, exit 0")
     func irisRoundTrip() throws {
-        let iris = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("ParetoDataTests/Fixtures/datasets/iris.csv").path
+        let iris = Self.iris
         let model = FileManager.default.temporaryDirectory.appendingPathComponent("iris-\(UUID().uuidString).model").path
         let train = try cli.run(["train", iris, "--target", "target", "--trees", "30", "--min-data-in-leaf", "5",
                                  "--valid-fraction", "0.2", "--out", model])
@@ -201,9 +212,7 @@ struct TrainPredictCommandTests {
         let lines = predict.stdout.split(separator: "\n")
         #expect(lines.first == "prediction,p_0,p_1,p_2")
         #expect(lines.count == 151)
-        let expected = try String(contentsOfFile: iris, encoding: .utf8).split(separator: "\n").dropFirst()
-            .map { $0.split(separator: ",").last.map(String.init) }
-        let correct = zip(lines.dropFirst(), expected).filter { $0.split(separator: ",").first.map(String.init) == $1 }.count
+        let correct = try correctIrisPredictions(predict.stdout)
         #expect(correct >= 145, "training accuracy on iris; got \(correct) of 150")
         let sums = lines.dropFirst().map { $0.split(separator: ",").dropFirst().compactMap { Double($0) }.reduce(0, +) }
         #expect(sums.allSatisfy { abs($0 - 1) < 1e-9 })
@@ -224,18 +233,14 @@ struct TrainPredictCommandTests {
 
     @Test("random forest and single tree from the command line")
     func otherFamilies() throws {
-        let iris = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("ParetoDataTests/Fixtures/datasets/iris.csv").path
+        let iris = Self.iris
         for family in ["rf", "tree"] {
             let model = FileManager.default.temporaryDirectory.appendingPathComponent("\(family)-\(UUID().uuidString)").path
             let train = try cli.run(["train", iris, "--target", "target", "--model", family, "--trees", "20",
                                      "--min-data-in-leaf", "1", "--out", model])
             #expect(train.status == 0, "\(family): \(train.stderr)")
             let predict = try cli.run(["predict", model, iris])
-            let rows = predict.stdout.split(separator: "\n").dropFirst()
-            let expected = try String(contentsOfFile: iris, encoding: .utf8).split(separator: "\n").dropFirst()
-                .map { $0.split(separator: ",").last.map(String.init) }
-            let correct = zip(rows, expected).filter { $0.split(separator: ",").first.map(String.init) == $1 }.count
+            let correct = try correctIrisPredictions(predict.stdout)
             #expect(correct >= 140, "\(family): \(correct) of 150 on its training rows")
         }
     }

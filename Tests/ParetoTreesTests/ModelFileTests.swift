@@ -40,7 +40,7 @@ struct ModelFileTests {
 
     func loadError(_ bytes: [UInt8]) -> String? {
         let file = path("bad")
-        FileManager.default.createFile(atPath: file, contents: Data(bytes))
+        guard FileManager.default.createFile(atPath: file, contents: Data(bytes)) else { return "could not write \(file)" }
         do {
             _ = try TabularTreeModel.load(from: file)
             return nil
