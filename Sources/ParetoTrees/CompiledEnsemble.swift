@@ -1,9 +1,11 @@
 import ParetoCore
 
-/// A trained ensemble flattened for fast prediction on raw feature values:
-/// every tree's nodes in one contiguous array of 24-byte nodes, leaves
-/// referenced by negative indices, and rows scored in blocks so that a
-/// tree's nodes stay in cache while a block of rows walks it.
+/// A trained ensemble flattened for fast prediction on raw feature values.
+/// Trees of up to 64 leaves are scored feature by feature with
+/// `QuickScorer` (sorted thresholds and leaf bitmasks, few mispredicted
+/// branches); larger trees walk one contiguous array of 24-byte nodes,
+/// leaves referenced by negative indices, rows in blocks so that a tree's
+/// nodes stay in cache while a block of rows walks it.
 ///
 /// ```swift
 /// let compiled = CompiledEnsemble(model)
@@ -30,6 +32,8 @@ public struct CompiledEnsemble: Sendable {
     let roots: [Int32]
     let leafValues: [Double]
     let categoryWords: [UInt64]
+    /// The feature-by-feature scorer, used when every tree has at most 64 leaves.
+    let quickScorer: QuickScorer?
     /// Raw scores per row.
     public let outputCount: Int
     /// The starting raw score of each output.
@@ -38,7 +42,16 @@ public struct CompiledEnsemble: Sendable {
     public let featureCount: Int
 
     /// Flattens `model`.
+    ///
+    /// Cost: O(nodes log nodes) once. Ensembles whose trees all have at
+    /// most 64 leaves are scored feature by feature (`QuickScorer`), others
+    /// by walking each tree; both give the same scores bit for bit.
     public init(_ model: GradientBoostedTrees) {
+        self.init(model, featureByFeature: true)
+    }
+
+    /// Flattens `model`, choosing whether the feature-by-feature scorer may be used.
+    init(_ model: GradientBoostedTrees, featureByFeature: Bool) {
         var nodes: [Node] = []
         var roots: [Int32] = []
         var leaves: [Double] = []
@@ -70,6 +83,7 @@ public struct CompiledEnsemble: Sendable {
         self.roots = roots
         self.leafValues = leaves
         self.categoryWords = words
+        self.quickScorer = featureByFeature ? QuickScorer(model.trees, featureCount: model.featureNames.count) : nil
         self.outputCount = model.outputCount
         self.initialScores = model.initialScores
         self.featureCount = model.featureNames.count
@@ -99,6 +113,13 @@ public struct CompiledEnsemble: Sendable {
                        _ out: UnsafeMutableBufferPointer<Double>) {
         let k = outputCount
         let f = featureCount
+        if let quickScorer {
+            for row in range {
+                for c in 0..<k { out[row * k + c] = initialScores[c] }
+            }
+            quickScorer.score(range, rows: rows.baseAddress!, featureCount: f, outputCount: k, out: out.baseAddress!)
+            return
+        }
         let numericOnly = categoryWords.isEmpty
         nodes.withUnsafeBufferPointer { nodes in
             leafValues.withUnsafeBufferPointer { leaves in

@@ -433,10 +433,11 @@ struct MonotoneTests {
 struct CompiledEnsembleTests {
     /// The flattened predictor on raw values must agree with the binned path
     /// exactly, including missing values, categories and multiclass outputs.
-    @Test("raw-value scores equal binned scores", arguments: [(false, true), (true, true), (false, false)])
-    func agreesWithBinned(multiclass: Bool, withCategory: Bool) throws {
+    @Test("raw-value scores equal binned scores", arguments: [(false, true, 31), (true, true, 31), (false, false, 31),
+                                                             (false, true, 100), (true, false, 64)])
+    func agreesWithBinned(multiclass: Bool, withCategory: Bool, leaves: Int) throws {
         var rng = Xoshiro256(seed: 60)
-        let n = 2_000
+        let n = 2_001
         let a = (0..<n).map { _ in rng.uniformInt(below: 8) == 0 ? Double.nan : rng.uniformDouble() * 10 }
         let b = (0..<n).map { _ in rng.uniformDouble() }
         let c = (0..<n).map { _ in rng.uniformInt(below: 12) == 0 ? nil : ["k", "l", "m", "n", "o", "p"][rng.uniformInt(below: 6)] as String? }
@@ -451,12 +452,20 @@ struct CompiledEnsembleTests {
         var learner = GradientBoosting(objective: multiclass ? .multiclass(classes: 3) : .binary)
         learner.numTrees = 40
         learner.tree.minDataPerGroup = 20
+        learner.tree.numLeaves = leaves
+        learner.tree.minDataInLeaf = 5
         let model = try learner.fit(data, labels: y)
         let compiled = CompiledEnsemble(model)
+        let walked = CompiledEnsemble(model, featureByFeature: false)
         #expect(compiled.categoryWords.isEmpty != withCategory, "the numeric-only path is taken exactly without categories")
+        let largest = model.trees.map(\.leafValue.count).max()!
+        #expect((compiled.quickScorer != nil) == (largest <= 64), "feature by feature exactly when trees have ≤ 64 leaves")
+        if leaves > 64 { #expect(largest > 64, "the test must reach the tree-walk fallback") }
         var raw: [Double] = []
         for i in 0..<n { raw += [a[i], b[i]] + (withCategory ? [Double(binning[2].bin(of: c[i]))] : []) }
         let fast = raw.withUnsafeBufferPointer { compiled.rawScores(rows: $0, rowCount: n, threads: 2) }
+        let walk = raw.withUnsafeBufferPointer { walked.rawScores(rows: $0, rowCount: n, threads: 1) }
+        #expect(fast == walk, "both scorers add the same leaves in the same order")
         let reference = model.rawScores(data)
         #expect(fast.count == reference.count)
         #expect(zip(fast, reference).allSatisfy { abs($0 - $1) < 1e-12 })
