@@ -18,7 +18,8 @@ let package = Package(
         .target(name: "ParetoCore"),
         .target(name: "ParetoData", dependencies: ["ParetoCore"]),
         .target(name: "ParetoTrees", dependencies: ["ParetoCore", "ParetoData"]),
-        .target(name: "Pareto", dependencies: ["ParetoCore", "ParetoData", "ParetoTrees"]),
+        .target(name: "ParetoEval", dependencies: ["ParetoCore", "ParetoData"]),
+        .target(name: "Pareto", dependencies: ["ParetoCore", "ParetoData", "ParetoTrees", "ParetoEval"]),
         // Test support: checks every learner must pass (not part of the umbrella).
         .target(name: "ParetoTesting", dependencies: ["ParetoCore", "ParetoData"]),
         .executableTarget(
@@ -33,6 +34,9 @@ let package = Package(
             name: "ParetoDataTests", dependencies: ["ParetoData"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "ParetoTreesTests", dependencies: ["ParetoTrees", "ParetoTesting"]),
+        .testTarget(
+            name: "ParetoEvalTests", dependencies: ["ParetoEval"],
+            resources: [.copy("Fixtures")]),
         .testTarget(name: "ParetoCLITests", dependencies: ["ParetoCLI"]),
     ]
 )

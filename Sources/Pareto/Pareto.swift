@@ -2,3 +2,4 @@
 @_exported import ParetoCore
 @_exported import ParetoData
 @_exported import ParetoTrees
+@_exported import ParetoEval
