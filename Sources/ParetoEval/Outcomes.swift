@@ -89,6 +89,35 @@ public struct Outcomes: Sendable {
         self.weights = weights
     }
 
+    /// Wraps already-checked parts (subsets of checked outcomes).
+    init(checkedTargets targets: [Double], predictions: [Double], classCount: Int, outputsPerRow: Int,
+         weights: [Double]?) {
+        self.targets = targets
+        self.predictions = predictions
+        self.classCount = classCount
+        self.outputsPerRow = outputsPerRow
+        self.weights = weights
+    }
+
+    /// The outcomes of the rows at `indices` (repeats allowed, in that order),
+    /// as a bootstrap resample or a segment needs them.
+    ///
+    /// Cost: O(indices × outputsPerRow); no checks are repeated.
+    /// - Precondition: every index is in `0..<count`.
+    public func rows(_ indices: some Collection<Int>) -> Outcomes {
+        let k = outputsPerRow
+        var t = [Double](), p = [Double](), w: [Double]? = weights == nil ? nil : []
+        t.reserveCapacity(indices.count)
+        p.reserveCapacity(indices.count * k)
+        w?.reserveCapacity(indices.count)
+        for i in indices {
+            t.append(targets[i])
+            p.append(contentsOf: predictions[(i * k)..<((i + 1) * k)])
+            if let weights { w!.append(weights[i]) }
+        }
+        return Outcomes(checkedTargets: t, predictions: p, classCount: classCount, outputsPerRow: k, weights: w)
+    }
+
     private static func check(predictions: [Double], perRow: Int, weights: [Double]?, rows: Int) throws {
         if let bad = predictions.firstIndex(where: \.isNaN) {
             throw EvaluationError("row \(bad / perRow + 1): the prediction is NaN",
