@@ -18,28 +18,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "The column to predict.")
     var target: String
 
-    @Option(help: "The model family: gbdt, rf (random forest) or tree (one decision tree).")
-    var model = "gbdt"
-
-    @Option(help: "binary, multiclass or regression (default: inferred from the target).")
-    var task: String?
-
-    @Option(help: "The loss: binary, focal, regression, l1, huber, quantile, poisson (default: the task's).")
-    var objective: String?
-
-    @Option(help: "Quantile for --objective quantile, alpha for focal.")
-    var alpha: Double?
-
-    @Option(help: "Boosting rounds.") var trees = 100
-    @Option(help: "Leaves per tree.") var leaves = 31
-    @Option(name: .customLong("learning-rate"), help: "Shrinkage per tree.") var learningRate = 0.1
-    @Option(name: .customLong("max-depth"), help: "Deepest leaf (default: no limit).") var maxDepth: Int?
-    @Option(name: .customLong("min-data-in-leaf"), help: "Fewest rows per leaf.") var minDataInLeaf = 20
-    @Option(help: "Bins per feature, the missing bin included.") var bins = 255
-    @Option(help: "L1 regularization of leaf values.") var l1 = 0.0
-    @Option(help: "L2 regularization of leaf values.") var l2 = 0.0
-    @Option(help: "Share of rows each tree sees (bagging), in (0, 1].") var subsample: Double?
-    @Option(help: "Share of features each tree may use, in (0, 1].") var colsample: Double?
+    @OptionGroup var modelOptions: ModelOptions
 
     @Option(help: "A validation CSV file (for the per-round metric and early stopping).")
     var valid: String?
@@ -50,12 +29,6 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("early-stopping"), help: "Stop after this many rounds without improvement.")
     var earlyStopping: Int?
 
-    @Option(name: .customLong("class-weight"), help: "balanced: weight classes inversely to their frequency.")
-    var classWeight: String?
-
-    @Option(help: "Worker threads (default: all processors).") var threads: Int?
-    @Option(help: "Seed for sampling and splits.") var seed: UInt64 = 0
-
     @Option(help: "Where to write the model.")
     var out: String
 
@@ -64,9 +37,7 @@ struct TrainCommand: ParsableCommand {
     }
 
     func train() throws -> String {
-        guard ["gbdt", "rf", "tree"].contains(model) else {
-            throw UsageError("unknown model family \"\(model)\"", hint: "use gbdt, rf or tree")
-        }
+        let threads = modelOptions.threads, seed = modelOptions.seed
         var csv = CSVOptions()
         csv.threads = threads
         let frame = try CSVReader(options: csv).read(path: file)
@@ -81,44 +52,11 @@ struct TrainCommand: ParsableCommand {
             trainFrame = frame.rows(split.train)
             validation = frame.rows(split.test)
         }
-        var learner = GradientBoosting(objective: try parseObjective())
-        let featureCount = max(1, frame.columnCount - 1)
-        switch model {
-        case "rf":
-            learner = .randomForest(objective: learner.objective, trees: trees, maxDepth: maxDepth, featureCount: featureCount)
-        case "tree":
-            learner = .decisionTree(objective: learner.objective, maxDepth: maxDepth, maxLeaves: leaves,
-                                    minDataInLeaf: minDataInLeaf)
-        default:
-            learner.numTrees = trees
-            learner.learningRate = learningRate
-            learner.tree.numLeaves = leaves
-            learner.tree.maxDepth = maxDepth
-            learner.tree.minDataInLeaf = minDataInLeaf
-        }
-        learner.tree.lambdaL1 = l1
-        learner.tree.lambdaL2 = l2
-        learner.seed = seed
-        if let subsample {
-            learner.baggingFraction = subsample
-            learner.baggingFrequency = 1
-        }
-        if let colsample { learner.featureFraction = colsample }
+        var learner = try modelOptions.learner(featureCount: max(1, frame.columnCount - 1))
         learner.earlyStoppingRounds = earlyStopping
-        learner.threads = threads
-        if let classWeight {
-            guard classWeight == "balanced" else { throw UsageError("--class-weight takes \"balanced\", not \"\(classWeight)\"") }
-            learner.classWeight = .balanced
-        }
-        var binning = BinningOptions()
-        binning.maxBins = bins
-        binning.seed = seed
-        let parsedTask = try task.map { name -> TaskKind in
-            guard let kind = TaskKind(rawValue: name) else {
-                throw UsageError("--task must be binary, multiclass or regression, not \"\(name)\"")
-            }
-            return kind
-        }
+        let binning = modelOptions.binning
+        let parsedTask = try modelOptions.parsedTask()
+        let trees = learner.numTrees
         let progress = automaticProgressReporter()
         progress.begin("training", total: trees)
         let observer = ClosureObserver { round, metrics in
@@ -149,22 +87,6 @@ struct TrainCommand: ParsableCommand {
         if result.droppedRows > 0 { text += "dropped \(result.droppedRows) rows without a target\n" }
         text += "model written to \(out)\n"
         return text
-    }
-
-    func parseObjective() throws -> BoostingObjective {
-        switch objective {
-        case nil, "binary": return .binary
-        case "focal": return .focal(alpha: alpha ?? 0.25, gamma: 2)
-        case "regression", "l2": return .regression
-        case "l1": return .l1
-        case "huber": return .huber(delta: alpha ?? 1)
-        case "quantile": return .quantile(alpha: alpha ?? 0.5)
-        case "poisson": return .poisson
-        case "multiclass": return .multiclass(classes: 2)
-        case let other?:
-            throw UsageError("unknown objective \"\(other)\"",
-                             hint: "use binary, focal, regression, l1, huber, quantile, poisson or multiclass")
-        }
     }
 }
 

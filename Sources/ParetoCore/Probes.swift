@@ -64,6 +64,26 @@ public enum MemoryProbe {
         #endif
     }
 
+    /// Memory the system can still give out without swapping, in bytes
+    /// (`MemAvailable` in `/proc/meminfo` on Linux), or `nil` where unknown.
+    public static var availableBytes: Int? {
+        #if os(Linux)
+        guard let file = fopen("/proc/meminfo", "r") else { return nil }
+        defer { fclose(file) }
+        var buffer = [CChar](repeating: 0, count: 256)
+        while fgets(&buffer, Int32(buffer.count), file) != nil {
+            let line = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            guard line.hasPrefix("MemAvailable:") else { continue }
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard fields.count >= 2, let kilobytes = Int(fields[1]) else { return nil }
+            return kilobytes * 1024
+        }
+        return nil
+        #else
+        return nil
+        #endif
+    }
+
     #if os(Linux)
     private static func fscanf_statm(_ file: UnsafeMutablePointer<FILE>, _ size: inout Int, _ resident: inout Int) -> Bool {
         var buffer = [CChar](repeating: 0, count: 128)

@@ -50,8 +50,36 @@ public protocol TabularModel: Sendable, Codable {
 public protocol TabularLearner: Sendable, Codable {
     /// The model `fit` returns.
     associatedtype Fitted: TabularModel
+    /// Worker threads for fitting; `nil` for all cores. Cross-validation
+    /// sets it to share the cores among folds fitted at once, so a fit must
+    /// give the same model for any thread count.
+    var threads: Int? { get set }
     /// Fits on `frame` to predict `target`; `validation` rows (same columns)
     /// feed per-round metrics and early stopping; `observer` sees every round.
     func fit(_ frame: DataFrame, target: String, validation: DataFrame?,
              observer: (any TrainingObserver)?) throws -> Fitted
+}
+
+/// Pareto's order of class labels: numerically when both are numbers (so
+/// "2" comes before "10"), otherwise by text. Class indices follow it, so
+/// for 0/1, no/yes or `<=50K`/`>50K` the second is the positive class.
+public func classLabelOrder(_ a: String, _ b: String) -> Bool {
+    if let x = Double(a), let y = Double(b) { return x < y }
+    return a < b
+}
+
+extension DataFrame {
+    /// The distinct non-missing values of column `name` as class labels, in
+    /// `classLabelOrder`.
+    ///
+    /// Cost: O(rows) formatting and hashing.
+    /// - Throws: `UsageError` for an unknown column.
+    public func classLabels(_ name: String) throws -> [String] {
+        let column = try column(name)
+        var seen = Set<String>()
+        for row in 0..<rowCount {
+            if let label = column.formattedValue(row) { seen.insert(label) }
+        }
+        return seen.sorted(by: classLabelOrder)
+    }
 }

@@ -44,8 +44,7 @@ public struct TabularTreeModel: TabularModel, Equatable {
 
         var classLabels: [String] = []
         if task != .regression {
-            classLabels = Array(Set((0..<rows.rowCount).compactMap { try? rows.column(target).formattedValue($0) }))
-                .sorted(by: labelOrder)
+            classLabels = try rows.classLabels(target)
             guard classLabels.count >= 2 else {
                 throw UsageError("the target \"\(target)\" has only one class", hint: "a classifier needs two or more")
             }
@@ -73,12 +72,6 @@ public struct TabularTreeModel: TabularModel, Equatable {
         let model = TabularTreeModel(target: target, task: task, classLabels: classLabels,
                                      featureKinds: features.columns.map(\.kind), model: trees)
         return (model, skipped, frame.rowCount - keep.count)
-    }
-
-    /// Labels in sorted order: numerically when all are numbers, else by text.
-    static func labelOrder(_ a: String, _ b: String) -> Bool {
-        if let x = Double(a), let y = Double(b) { return x < y }
-        return a < b
     }
 
     static func objective(_ given: BoostingObjective, task: TaskKind, classes: Int) throws -> BoostingObjective {
@@ -195,6 +188,11 @@ public struct TreeEnsembleLearner: TabularLearner, Equatable {
     public var binning: BinningOptions
     /// The task; `nil` infers it from the target.
     public var task: TaskKind?
+    /// Worker threads for fitting (the boosting's setting).
+    public var threads: Int? {
+        get { boosting.threads }
+        set { boosting.threads = newValue }
+    }
 
     /// Creates a learner.
     public init(_ boosting: GradientBoosting, binning: BinningOptions = BinningOptions(), task: TaskKind? = nil) {

@@ -52,4 +52,18 @@ struct ProbesTests {
         #expect(peakAfter >= currentDuring - (1 << 20), "peak \(peakAfter) < current \(currentDuring)")
         #expect(peakAfter >= currentBefore + (32 << 20))
     }
+
+    @Test("available memory agrees with /proc/meminfo and sysconf's bounds")
+    func availableMemory() throws {
+        #if os(Linux)
+        let available = try #require(MemoryProbe.availableBytes)
+        let total = Int(sysconf(Int32(_SC_PHYS_PAGES))) * Int(sysconf(Int32(_SC_PAGESIZE)))
+        // Read independently: Foundation's view of the same file.
+        let text = try String(contentsOfFile: "/proc/meminfo", encoding: .utf8)
+        let line = try #require(text.split(separator: "\n").first { $0.hasPrefix("MemAvailable:") })
+        let kilobytes = try #require(Int(line.split(separator: " ")[1]))
+        #expect(abs(available - kilobytes * 1024) < 256 << 20, "memory moves a little between the two reads")
+        #expect(available > 0 && available <= total)
+        #endif
+    }
 }
