@@ -110,7 +110,7 @@ public enum ISO8601 {
 
     /// Days since 1970-01-01 of a proleptic Gregorian date (era-based
     /// arithmetic: a 400-year era has exactly 146,097 days).
-    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+    public static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yearOfEra = y - era * 400
@@ -121,7 +121,7 @@ public enum ISO8601 {
     }
 
     /// The date (year, month, day) `days` after 1970-01-01.
-    static func civil(fromDays days: Int) -> (year: Int, month: Int, day: Int) {
+    public static func civil(fromDays days: Int) -> (year: Int, month: Int, day: Int) {
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let dayOfEra = z - era * 146_097
