@@ -184,4 +184,48 @@ struct ParallelTests {
         #expect(Parallel.threadCount(1) == 1)
         #expect(Parallel.threadCount(5) == 5)
     }
+
+    @Test("nested loops and loops from many threads at once all complete with every index visited once")
+    func nestedAndConcurrent() {
+        // 8 outer iterations, each running an inner parallel loop (serial
+        // inside a job), started from 4 threads at once.
+        final class Counts: @unchecked Sendable {
+            let lock = NSLock()
+            var visits: [Int: Int] = [:]
+            func add(_ key: Int) { lock.lock(); visits[key, default: 0] += 1; lock.unlock() }
+        }
+        let counts = Counts()
+        DispatchQueue.concurrentPerform(iterations: 4) { caller in
+            for round in 0..<50 {
+                Parallel.forEachChunk(0..<8, threads: 4) { outer in
+                    for o in outer {
+                        let sums = Parallel.map(count: 16, threads: 2) { i in i * i }
+                        #expect(sums == (0..<16).map { $0 * $0 })
+                        counts.add(((caller * 50 + round) * 8) + o)
+                    }
+                }
+            }
+        }
+        #expect(counts.visits.count == 4 * 50 * 8)
+        #expect(counts.visits.values.allSatisfy { $0 == 1 })
+    }
+
+    @Test("thousands of short loops in a row: each sees every index once")
+    func manyShortLoops() {
+        let n = 37
+        let slots = UnsafeMutableBufferPointer<Int>.allocate(capacity: n)
+        defer { slots.deallocate() }
+        let shared = SendableBuffer(slots)
+        for round in 1...5_000 {
+            slots.initialize(repeating: 0)
+            Parallel.forEachChunk(0..<n, threads: 2) { range in
+                for i in range { shared[i] += round }
+            }
+            if !slots.allSatisfy({ $0 == round }) {
+                Issue.record("round \(round): \(Array(slots))")
+                break
+            }
+        }
+    }
 }
+
