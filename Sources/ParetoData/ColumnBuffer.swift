@@ -41,7 +41,18 @@ public struct ColumnBuffer<Element: Sendable>: Sendable, RandomAccessCollection 
     /// The elements at `indices`, in that order (a copy).
     @inlinable public func take(_ indices: [Int]) -> ColumnBuffer<Element> {
         storage.withUnsafeBufferPointer { source in
-            ColumnBuffer(indices.map { source[$0] })
+            indices.withUnsafeBufferPointer { rows in
+                // One sequential check of the indices, then a plain gather
+                // into uninitialized memory, with no per-element bounds checks.
+                var outside = false
+                for row in rows { outside = outside || UInt(bitPattern: row) >= UInt(source.count) }
+                precondition(!outside, "row index out of bounds")
+                return ColumnBuffer(Array(unsafeUninitializedCapacity: rows.count) { out, initialized in
+                    let base = source.baseAddress!, target = out.baseAddress!
+                    for i in 0..<rows.count { (target + i).initialize(to: base[rows[i]]) }
+                    initialized = rows.count
+                })
+            }
         }
     }
 

@@ -68,18 +68,74 @@ public func classLabelOrder(_ a: String, _ b: String) -> Bool {
     return a < b
 }
 
+/// A column read as classes: the distinct labels in `classLabelOrder`, and
+/// each row's index into them.
+public struct ClassEncoding: Sendable, Equatable {
+    /// The distinct non-missing labels, in `classLabelOrder`.
+    public var labels: [String]
+    /// Per row: the index of its label in `labels`, or −1 when missing.
+    public var codes: [Int]
+}
+
 extension DataFrame {
     /// The distinct non-missing values of column `name` as class labels, in
     /// `classLabelOrder`.
     ///
-    /// Cost: O(rows) formatting and hashing.
+    /// Cost: as `classEncoding`.
     /// - Throws: `UsageError` for an unknown column.
     public func classLabels(_ name: String) throws -> [String] {
+        try classEncoding(name).labels
+    }
+
+    /// Column `name` read as classes. Labels are the values as
+    /// `formattedValue` writes them, so values that print alike (0 and −0)
+    /// are one class.
+    ///
+    /// Cost: one pass over the rows with a hash of each value's raw form
+    /// (a number's bits, a category's code); only distinct values are
+    /// formatted as text.
+    /// - Throws: `UsageError` for an unknown column.
+    public func classEncoding(_ name: String) throws -> ClassEncoding {
         let column = try column(name)
-        var seen = Set<String>()
-        for row in 0..<rowCount {
-            if let label = column.formattedValue(row) { seen.insert(label) }
+        // Each row's raw key, numbered in order of first appearance.
+        var keyOfRow = [Int](repeating: -1, count: rowCount)
+        var firstRowOfKey: [Int] = []
+        switch column.values {
+        case .numeric(let c):
+            var index: [UInt64: Int] = [:]
+            for row in 0..<rowCount where !c.isMissing(row) {
+                let bits = c.values[row].bitPattern
+                if let key = index[bits] { keyOfRow[row] = key; continue }
+                index[bits] = firstRowOfKey.count
+                keyOfRow[row] = firstRowOfKey.count
+                firstRowOfKey.append(row)
+            }
+        case .categorical(let c):
+            var index = [Int](repeating: -1, count: c.levels.count)
+            for row in 0..<rowCount {
+                let code = c.codes[row]
+                guard code != CategoricalColumn.missingCode else { continue }
+                if index[Int(code)] < 0 {
+                    index[Int(code)] = firstRowOfKey.count
+                    firstRowOfKey.append(row)
+                }
+                keyOfRow[row] = index[Int(code)]
+            }
+        default:
+            var index: [String: Int] = [:]
+            for row in 0..<rowCount {
+                guard let label = column.formattedValue(row) else { continue }
+                if let key = index[label] { keyOfRow[row] = key; continue }
+                index[label] = firstRowOfKey.count
+                keyOfRow[row] = firstRowOfKey.count
+                firstRowOfKey.append(row)
+            }
         }
-        return seen.sorted(by: classLabelOrder)
+        let keyLabels = firstRowOfKey.map { column.formattedValue($0)! }
+        let labels = Set(keyLabels).sorted(by: classLabelOrder)
+        var position: [String: Int] = [:]
+        for (i, label) in labels.enumerated() { position[label] = i }
+        let classOfKey = keyLabels.map { position[$0]! }
+        return ClassEncoding(labels: labels, codes: keyOfRow.map { $0 < 0 ? -1 : classOfKey[$0] })
     }
 }

@@ -266,16 +266,15 @@ public struct CrossValidation: Sendable {
             }
             return (numeric.values.array, [])
         }
-        let labels = try data.classLabels(target)
+        let encoding = try data.classEncoding(target)
+        let labels = encoding.labels
         guard labels.count >= 2 else {
             throw UsageError("the target \"\(target)\" has only one class", hint: "a classifier needs two or more")
         }
         if task == .binary && labels.count > 2 {
             throw UsageError("the target \"\(target)\" has \(labels.count) classes, not 2", hint: "use the multiclass task")
         }
-        var index: [String: Double] = [:]
-        for (i, label) in labels.enumerated() { index[label] = Double(i) }
-        return ((0..<data.rowCount).map { index[column.formattedValue($0)!]! }, labels)
+        return (encoding.codes.map(Double.init), labels)
     }
 
     /// The model's predictions as a row-major matrix over the report's classes.

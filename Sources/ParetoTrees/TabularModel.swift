@@ -95,11 +95,14 @@ public struct TabularTreeModel: TabularModel, Equatable {
         }
         var index: [String: Double] = [:]
         for (i, label) in classLabels.enumerated() { index[label] = Double(i) }
-        return try (0..<frame.rowCount).map { row in
-            guard let label = column.formattedValue(row), let code = index[label] else {
+        // Map each distinct label once, then every row through its code.
+        let encoding = try frame.classEncoding(target)
+        let trainingCode = encoding.labels.map { index[$0] }
+        return try encoding.codes.enumerated().map { row, code in
+            guard code >= 0, let value = trainingCode[code] else {
                 throw UsageError("row \(row + 1) has the class \"\(column.formattedValue(row) ?? "")\", unseen in training")
             }
-            return code
+            return value
         }
     }
 
