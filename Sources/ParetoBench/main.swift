@@ -167,6 +167,7 @@ do {
     case "gbdt": try trainGBDT(arguments)
     case "tabular": try trainTabular(arguments)
     case "predict": try predictThroughput(arguments)
+    case "cv": try crossValidationOverhead(arguments)
     default: fail("usage: pareto-bench csv|gbdt …")
     }
 } catch {
