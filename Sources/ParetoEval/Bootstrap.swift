@@ -215,3 +215,13 @@ public struct Bootstrap: Sendable, Codable, Equatable {
         }
     }
 }
+
+extension Bootstrap {
+    /// The interval of `metric` on `outcomes`, resampling rows.
+    ///
+    /// Cost: `resamples` evaluations of the metric on `outcomes.count` rows.
+    /// - Throws: as `interval(rowCount:statistic:)`, and the metric's errors on all rows.
+    public func interval(of metric: any Metric, on outcomes: Outcomes) throws -> ConfidenceInterval {
+        try interval(rowCount: outcomes.count) { try metric.evaluate(outcomes.rows($0)) }
+    }
+}

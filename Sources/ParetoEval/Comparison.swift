@@ -200,3 +200,47 @@ func formatPValue(_ p: Double) -> String {
     if text.hasSuffix(".0") { text.removeLast(2) }
     return text
 }
+
+extension ModelComparisons {
+    /// The corrected resampled t-test of two cross-validation reports made
+    /// on the same folds (same data, strategy, folds, repeats and seed),
+    /// on metric `metric` (a name in both reports).
+    ///
+    /// - Throws: `EvaluationError` when the reports' folds differ in number
+    ///   or size, or a report lacks the metric.
+    public static func compare(_ a: CrossValidationReport, _ b: CrossValidationReport, metric: String,
+                               confidence: Double = 0.95) throws -> ModelComparison {
+        guard let i = a.metricNames.firstIndex(of: metric), let j = b.metricNames.firstIndex(of: metric) else {
+            throw EvaluationError("both reports need the metric \"\(metric)\"",
+                                  hint: "A has \(a.metricNames.joined(separator: ", ")); B has \(b.metricNames.joined(separator: ", "))")
+        }
+        guard a.folds.count == b.folds.count,
+              zip(a.folds, b.folds).allSatisfy({ $0.trainRows == $1.trainRows && $0.validationRows == $1.validationRows })
+        else {
+            throw EvaluationError("the two reports were not made on the same folds",
+                                  hint: "cross-validate both with the same data, strategy, folds, repeats and seed")
+        }
+        let train = Double(a.folds.reduce(0) { $0 + $1.trainRows }) / Double(a.folds.count)
+        let test = Double(a.folds.reduce(0) { $0 + $1.validationRows }) / Double(a.folds.count)
+        return try correctedResampledTTest(a: a.folds.map { $0.scores[i] }, b: b.folds.map { $0.scores[j] },
+                                           trainRows: train, testRows: test, metric: metric,
+                                           direction: a.directions[i], confidence: confidence)
+    }
+
+    /// The paired bootstrap of `metric` for two models' outcomes on the same
+    /// rows (same targets, same weights).
+    ///
+    /// - Throws: `EvaluationError` when the outcomes are not on the same rows,
+    ///   and as `pairedBootstrap(rowCount:…)`.
+    public static func pairedBootstrap(_ metric: any Metric, a: Outcomes, b: Outcomes,
+                                       bootstrap: Bootstrap = Bootstrap()) throws -> ModelComparison {
+        guard a.targets == b.targets, a.weights == b.weights, a.classCount == b.classCount else {
+            throw EvaluationError("the two models' outcomes are not on the same rows",
+                                  hint: "predict the same rows, in the same order, with both models")
+        }
+        return try pairedBootstrap(rowCount: a.count, metric: metric.name, direction: metric.direction,
+                                   bootstrap: bootstrap) { rows in
+            (try metric.evaluate(a.rows(rows)), try metric.evaluate(b.rows(rows)))
+        }
+    }
+}

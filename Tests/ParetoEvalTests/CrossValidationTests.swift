@@ -10,6 +10,8 @@ import ParetoData
 struct BaselineLearner: TabularLearner {
     var threads: Int?
     var memorize = false
+    /// Regression predicts the training mean times this.
+    var shrink = 1.0
 
     struct Model: TabularModel {
         var task: TaskKind
@@ -38,7 +40,7 @@ struct BaselineLearner: TabularLearner {
         }
         if let numeric = column.numeric, TargetSummary(column).task == .regression {
             let values = numeric.values.array
-            return Model(task: .regression, labels: [], values: [values.reduce(0, +) / Double(values.count)])
+            return Model(task: .regression, labels: [], values: [shrink * values.reduce(0, +) / Double(values.count)])
         }
         let labels = try frame.classLabels(target)
         var counts = [String: Double]()

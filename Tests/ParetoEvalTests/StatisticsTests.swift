@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+import ParetoCore
+import ParetoData
 @testable import ParetoEval
 
 /// The committed scipy figures (Fixtures/make_stats_fixtures.py).
@@ -185,6 +187,48 @@ struct ComparisonTests {
         #expect(close(result.improvement, 34.0 / 1_000, relative: 1e-12))
         #expect(result.isSignificant && result.pValue < 0.01)
         #expect(result.summary().hasPrefix("B is better than A by 0.034 accuracy, 95% CI ["), "\(result.summary())")
+    }
+
+    @Test("two cross-validation reports on the same folds compare fold by fold")
+    func reports() throws {
+        var rng = Xoshiro256(seed: 8)
+        let n = 120
+        let y = (0..<n).map { _ in rng.uniformDouble() * 10 }
+        let frame = try DataFrame([.numeric("x", (0..<n).map(Double.init)), .numeric("y", y)])
+        let cv = CrossValidation(folds: 5, repeats: 2, seed: 4, metrics: [TestRMSE()], task: .regression)
+        let a = try cv.run(BaselineLearner(), on: frame, target: "y")
+        let b = try cv.run(BaselineLearner(shrink: 0.5), on: frame, target: "y")
+        let result = try ModelComparisons.compare(a, b, metric: "rmse")
+        let direct = try ModelComparisons.correctedResampledTTest(
+            a: a.folds.map { $0.scores[0] }, b: b.folds.map { $0.scores[0] }, trainRows: 96, testRows: 24,
+            metric: "rmse", direction: .lowerIsBetter)
+        #expect(result == direct)
+        #expect(result.improvement < 0, "predicting half the mean is worse than the mean")
+        let other = try CrossValidation(folds: 4, metrics: [TestRMSE()], task: .regression).run(BaselineLearner(), on: frame, target: "y")
+        #expect(throws: EvaluationError.self) { try ModelComparisons.compare(a, other, metric: "rmse") }
+        #expect(throws: EvaluationError.self) { try ModelComparisons.compare(a, b, metric: "auc") }
+    }
+
+    @Test("paired bootstrap of two models' outcomes: the improvement is the metric difference")
+    func pairedOutcomes() throws {
+        let targets = (0..<200).map { Double($0 % 2) }
+        let good = targets.map { $0 == 1 ? 0.8 : 0.3 }
+        let poor = targets.indices.map { i in i % 5 == 0 ? 1 - good[i] : good[i] }
+        let a = try Outcomes(classTargets: targets, predictions: poor, classCount: 2)
+        let b = try Outcomes(classTargets: targets, predictions: good, classCount: 2)
+        let accuracy = try Metrics.named("accuracy")
+        let result = try ModelComparisons.pairedBootstrap(accuracy, a: a, b: b, bootstrap: Bootstrap(resamples: 300, seed: 2))
+        #expect(close(result.improvement, try accuracy.evaluate(b) - accuracy.evaluate(a), relative: 1e-12))
+        #expect(abs(result.improvement - 0.2) < 1e-12 && result.isSignificant)
+        let logLoss = try Metrics.named("logloss")
+        let flipped = try ModelComparisons.pairedBootstrap(logLoss, a: b, b: a, bootstrap: Bootstrap(resamples: 300, seed: 2))
+        #expect(flipped.improvement < 0 && flipped.upper < 0, "A (good) has the lower log loss: B is worse")
+        let shifted = try Outcomes(classTargets: targets.map { 1 - $0 }, predictions: good, classCount: 2)
+        #expect(throws: EvaluationError.self) { try ModelComparisons.pairedBootstrap(accuracy, a: a, b: shifted) }
+        // The one-model interval uses the same resamples as a hand-written statistic.
+        let viaMetric = try Bootstrap(resamples: 200, seed: 5).interval(of: accuracy, on: b)
+        let viaClosure = try Bootstrap(resamples: 200, seed: 5).interval(rowCount: 200) { try accuracy.evaluate(b.rows($0)) }
+        #expect(viaMetric == viaClosure && viaMetric.estimate == 1)
     }
 
     @Test("numbers in summaries")
