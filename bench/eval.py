@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Metric speed: Pareto's ROC AUC and log loss vs scikit-learn's, on the same arrays.
 
-  eval.py --pareto BIN [--rows 10000000] [--repeat 5]
+  eval.py --pareto BIN [--rows 10000000] [--rounds 5] [--repeat 3]
 
 Makes (once, numpy seed 0) a binary problem of --rows rows: labels with 30%
 positives, class-1 probabilities from a noisy logistic model (continuous
@@ -10,11 +10,14 @@ occur), and row weights (gamma-distributed, 5% zero). Writes them to
 bench/.data/metrics_<rows>/{labels,scores,weights}.f64 as raw little-endian
 float64, which `pareto-bench metrics` reads.
 
-Times scikit-learn's roc_auc_score and log_loss (with and without
-sample_weight) in this process, then runs `pareto-bench metrics` with 2
-threads and with 1; every figure is the median of --repeat runs, timed
-around the call alone (reading the files is not timed). Checks that every
-Pareto value agrees with scikit-learn's to 1e-9 (relative) and stops if not.
+Runs --rounds rounds; each round runs `pareto-bench metrics` with 2 threads
+and with 1 (each reports the median of --repeat calls per metric, timed
+around the call alone; reading the files is not timed), then times
+scikit-learn's roc_auc_score and log_loss (with and without sample_weight)
+once each in this process. The machine is shared and noisy, so tools are
+interleaved round by round: the table shows each tool's median time and the
+median of the per-round ratios. Checks that every Pareto value agrees with
+scikit-learn's to 1e-9 (relative) and stops if not.
 """
 import argparse
 import json
@@ -49,20 +52,18 @@ def make_data(rows: int) -> str:
     return folder
 
 
-def median_seconds(f, repeat):
-    times, value = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        value = f()
-        times.append(time.perf_counter() - start)
-    return value, statistics.median(times)
+def timed(f):
+    start = time.perf_counter()
+    value = f()
+    return value, time.perf_counter() - start
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--pareto", required=True)
     parser.add_argument("--rows", type=int, default=10_000_000)
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     folder = make_data(args.rows)
 
@@ -73,39 +74,52 @@ def main() -> None:
             sys.exit(f"pareto-bench failed: {out.stdout}{out.stderr}")
         return json.loads(out.stdout.strip().splitlines()[-1])
 
-    ours = {2: pareto(2), 1: pareto(1)}
-
     from sklearn.metrics import log_loss, roc_auc_score
 
     y = np.fromfile(os.path.join(folder, "labels.f64"), dtype="<f8")
     p = np.fromfile(os.path.join(folder, "scores.f64"), dtype="<f8")
     w = np.fromfile(os.path.join(folder, "weights.f64"), dtype="<f8")
-    theirs = {
-        "auc": median_seconds(lambda: roc_auc_score(y, p), args.repeat),
-        "auc_weighted": median_seconds(lambda: roc_auc_score(y, p, sample_weight=w), args.repeat),
-        "logloss": median_seconds(lambda: log_loss(y, p), args.repeat),
-        "logloss_weighted": median_seconds(lambda: log_loss(y, p, sample_weight=w), args.repeat),
+    peers = {
+        "auc": lambda: roc_auc_score(y, p),
+        "auc_weighted": lambda: roc_auc_score(y, p, sample_weight=w),
+        "logloss": lambda: log_loss(y, p),
+        "logloss_weighted": lambda: log_loss(y, p, sample_weight=w),
     }
+    rounds = []  # per round: {"sklearn": {key: (value, s)}, 2: pareto json, 1: pareto json}
+    for _ in range(args.rounds):
+        result = {2: pareto(2), 1: pareto(1)}
+        result["sklearn"] = {key: timed(f) for key, f in peers.items()}
+        rounds.append(result)
 
     failed = False
-    for key, (value, _) in theirs.items():
-        for threads in (2, 1):
-            mine = ours[threads][key]
-            if abs(mine - value) > 1e-9 * max(1.0, abs(value)):
-                print(f"MISMATCH {key} ({threads} threads): Pareto {mine!r}, scikit-learn {value!r}")
-                failed = True
+    for result in rounds:
+        for key, (value, _) in result["sklearn"].items():
+            for threads in (2, 1):
+                mine = result[threads][key]
+                if abs(mine - value) > 1e-9 * max(1.0, abs(value)):
+                    print(f"MISMATCH {key} ({threads} threads): Pareto {mine!r}, scikit-learn {value!r}")
+                    failed = True
     if failed:
         sys.exit(1)
 
-    print(f"{args.rows:,} rows, median of {args.repeat} runs; values agree to 1e-9")
+    med = statistics.median
+    print(f"{args.rows:,} rows, {args.rounds} rounds (Pareto: median of {args.repeat} calls per round); "
+          "values agree to 1e-9; ratio = median of per-round sklearn/Pareto")
     print(f"{'metric':18s} {'value':>10s} {'sklearn s':>10s} {'Pareto 2t s':>12s} {'ratio':>7s} "
           f"{'Pareto 1t s':>12s} {'ratio':>7s}")
-    for key, (value, seconds) in theirs.items():
-        two, one = ours[2][key + "_seconds"], ours[1][key + "_seconds"]
-        print(f"{key:18s} {value:10.6f} {seconds:10.3f} {two:12.4f} {seconds / two:6.1f}x {one:12.4f} {seconds / one:6.1f}x")
-    via = ours[2]["auc_via_outcomes_seconds"]
-    print(f"auc through Outcomes + ROCAUC (2 threads, checks included): {via:.4f} s, "
-          f"{theirs['auc'][1] / via:.1f}x scikit-learn")
+    for key in peers:
+        value = rounds[0]["sklearn"][key][0]
+        theirs = [r["sklearn"][key][1] for r in rounds]
+        line = f"{key:18s} {value:10.6f} {med(theirs):10.3f}"
+        for threads in (2, 1):
+            ours = [r[threads][key + "_seconds"] for r in rounds]
+            ratio = med([t / o for t, o in zip(theirs, ours)])
+            line += f" {med(ours):12.4f} {ratio:6.1f}x"
+        print(line)
+    via = [r[2]["auc_via_outcomes_seconds"] for r in rounds]
+    ratio = med([r["sklearn"]["auc"][1] / v for r, v in zip(rounds, via)])
+    print(f"auc through Outcomes + ROCAUC (2 threads, input checks included): {med(via):.4f} s, "
+          f"{ratio:.1f}x scikit-learn")
 
 
 if __name__ == "__main__":
