@@ -11,6 +11,10 @@
 //       the user's path (TabularTreeModel: any column kinds, class labels); 100 trees, 31 leaves,
 //       learning rate 0.1, 255 bins, 20 rows per leaf; writes a CSV of per-class probabilities
 //       (classification) or values
+//   pareto-bench metrics --data DIR [--repeat N] [--threads N]
+//       read DIR/labels.f64, DIR/scores.f64 and DIR/weights.f64 (raw little-endian float64, one per
+//       row; labels 0 or 1, scores class-1 probabilities), then time ROC AUC and log loss, unweighted
+//       and weighted (median of --repeat runs each); print each value and its seconds
 import Pareto
 
 #if canImport(Glibc)
@@ -160,6 +164,56 @@ func predictThroughput(_ arguments: [String]) throws {
     print(JSONValue.object(results).serialized())
 }
 
+/// Reads a file of raw little-endian float64 values.
+func readDoubles(_ path: String) -> [Double] {
+    guard let file = fopen(path, "rb") else { fail("cannot open \(path)") }
+    defer { fclose(file) }
+    fseek(file, 0, SEEK_END)
+    let bytes = ftell(file)
+    fseek(file, 0, SEEK_SET)
+    let count = bytes / MemoryLayout<Double>.size
+    var values = [Double](repeating: 0, count: count)
+    let read = values.withUnsafeMutableBytes { fread($0.baseAddress, 1, bytes, file) }
+    guard read == bytes else { fail("short read of \(path)") }
+    return values  // x86-64 and arm64 are little-endian, as the files are
+}
+
+/// Times Pareto's ROC AUC and log loss on large binary arrays.
+func timeMetrics(_ arguments: [String]) throws {
+    guard let directory = option(arguments, "--data") else {
+        fail("usage: pareto-bench metrics --data DIR [--repeat N] [--threads N]")
+    }
+    let repeats = option(arguments, "--repeat").flatMap(Int.init) ?? 5
+    let threads = option(arguments, "--threads").flatMap(Int.init)
+    let labels = readDoubles(directory + "/labels.f64")
+    let scores = readDoubles(directory + "/scores.f64")
+    let weights = readDoubles(directory + "/weights.f64")
+    var results: [(String, JSONValue)] = [("rows", .int(labels.count)), ("threads", .int(Parallel.threadCount(threads)))]
+    func time(_ name: String, _ body: () throws -> Double) rethrows {
+        var seconds: [Double] = []
+        var value = 0.0
+        for _ in 0..<repeats {
+            let clock = Stopwatch()
+            value = try body()
+            seconds.append(clock.seconds)
+        }
+        seconds.sort()
+        results.append((name, .number(value)))
+        results.append((name + "_seconds", .number(seconds[seconds.count / 2])))
+    }
+    try time("auc") { try Metrics.rocAUC(scores: scores, labels: labels, threads: threads) }
+    try time("auc_weighted") { try Metrics.rocAUC(scores: scores, labels: labels, weights: weights, threads: threads) }
+    try time("logloss") { try Metrics.logLoss(probabilities: scores, labels: labels, threads: threads) }
+    try time("logloss_weighted") {
+        try Metrics.logLoss(probabilities: scores, labels: labels, weights: weights, threads: threads)
+    }
+    // The library path: check the arrays once as Outcomes, then evaluate the metric.
+    try time("auc_via_outcomes") {
+        try ROCAUC().evaluate(try Outcomes(classTargets: labels, predictions: scores, classCount: 2))
+    }
+    print(JSONValue.object(results).serialized())
+}
+
 let arguments = Array(CommandLine.arguments.dropFirst())
 do {
     switch arguments.first {
@@ -168,7 +222,8 @@ do {
     case "tabular": try trainTabular(arguments)
     case "predict": try predictThroughput(arguments)
     case "cv": try crossValidationOverhead(arguments)
-    default: fail("usage: pareto-bench csv|gbdt …")
+    case "metrics": try timeMetrics(arguments)
+    default: fail("usage: pareto-bench csv|gbdt|tabular|predict|cv|metrics …")
     }
 } catch {
     fail("\(error)")

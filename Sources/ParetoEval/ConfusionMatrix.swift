@@ -24,35 +24,65 @@ public struct ConfusionMatrix: Sendable, Equatable {
     /// Per class, how many rows (not weights) were predicted as it.
     public let predictedRows: [Int]
 
+    /// The most classes a confusion matrix (and so any label metric) takes:
+    /// its table has classCount² cells.
+    public static let maximumClassCount = 4096
+
     /// Counts `outcomes`' rows by true and predicted class.
     ///
-    /// - Throws: `EvaluationError` for regression outcomes or a NaN threshold.
+    /// - Throws: `EvaluationError` for regression outcomes, a NaN threshold,
+    ///   or more than `maximumClassCount` classes.
     public init(_ outcomes: Outcomes, threshold: Double = 0.5) throws {
         try outcomes.requireClasses(for: "a confusion matrix")
         guard !threshold.isNaN else { throw EvaluationError("the decision threshold is NaN") }
         let k = outcomes.classCount, perRow = outcomes.outputsPerRow
+        guard k <= Self.maximumClassCount else {
+            throw EvaluationError("a confusion matrix of \(k) classes would need \(k)² cells; label metrics take at most "
+                                  + "\(Self.maximumClassCount) classes", hint: "use a ranking or probability metric (auc, logloss)")
+        }
         let targets = outcomes.targets, predictions = outcomes.predictions, weights = outcomes.weights
-        let blocks = RowBlocks.map(outcomes.count) { range -> ([Double], [Int]) in
-            var cells = [Double](repeating: 0, count: k * k)
-            var rows = [Int](repeating: 0, count: 2 * k)  // target counts, then predicted counts
-            targets.withUnsafeBufferPointer { t in
-                predictions.withUnsafeBufferPointer { p in
-                    for i in range {
-                        let target = Int(t[i])
-                        let predicted = Self.predictedClass(p, row: i, perRow: perRow, classCount: k, threshold: threshold)
-                        cells[target * k + predicted] += weights?[i] ?? 1
-                        rows[target] += 1
-                        rows[k + predicted] += 1
+        var counts = [Double](repeating: 0, count: k * k)
+        var rows = [Int](repeating: 0, count: 2 * k)  // target counts, then predicted counts
+        if k <= 64 {
+            // Few classes: each block of rows fills its own small table; tables add up in block order.
+            let blocks = RowBlocks.map(outcomes.count) { range -> ([Double], [Int]) in
+                var cells = [Double](repeating: 0, count: k * k)
+                var blockRows = [Int](repeating: 0, count: 2 * k)
+                targets.withUnsafeBufferPointer { t in
+                    predictions.withUnsafeBufferPointer { p in
+                        for i in range {
+                            let target = Int(t[i])
+                            let predicted = Self.predictedClass(p, row: i, perRow: perRow, classCount: k, threshold: threshold)
+                            cells[target * k + predicted] += weights?[i] ?? 1
+                            blockRows[target] += 1
+                            blockRows[k + predicted] += 1
+                        }
                     }
                 }
+                return (cells, blockRows)
             }
-            return (cells, rows)
-        }
-        var counts = [Double](repeating: 0, count: k * k)
-        var rows = [Int](repeating: 0, count: 2 * k)
-        for (cells, blockRows) in blocks {
-            for j in 0..<(k * k) { counts[j] += cells[j] }
-            for j in 0..<(2 * k) { rows[j] += blockRows[j] }
+            for (cells, blockRows) in blocks {
+                for j in 0..<(k * k) { counts[j] += cells[j] }
+                for j in 0..<(2 * k) { rows[j] += blockRows[j] }
+            }
+        } else {
+            // Many classes: a table per block would cost k² each; find the
+            // predicted classes in parallel (the argmax is the work), then count in row order.
+            let predicted = RowBlocks.map(outcomes.count) { range -> [Int32] in
+                predictions.withUnsafeBufferPointer { p in
+                    range.map { Int32(Self.predictedClass(p, row: $0, perRow: perRow, classCount: k, threshold: threshold)) }
+                }
+            }
+            var i = 0
+            for block in predicted {
+                for p in block {
+                    let target = Int(targets[i]), p = Int(p)
+                    counts[target * k + p] += weights?[i] ?? 1
+                    rows[target] += 1
+                    rows[k + p] += 1
+                    i += 1
+                }
+            }
         }
         self.classCount = k
         self.counts = counts

@@ -271,7 +271,7 @@ public struct CohenKappa: Metric, Equatable {
     /// How a disagreement between class i and class j is weighted.
     public enum Weighting: String, Sendable, Codable, Equatable, CaseIterable {
         /// Every disagreement counts 1.
-        case none
+        case unweighted
         /// A disagreement counts |i − j|.
         case linear
         /// A disagreement counts (i − j)².
@@ -284,13 +284,13 @@ public struct CohenKappa: Metric, Equatable {
     public var threshold: Double
 
     /// Kappa with `weighting` (unweighted by default).
-    public init(weighting: Weighting = .none, threshold: Double = 0.5) {
+    public init(weighting: Weighting = .unweighted, threshold: Double = 0.5) {
         self.weighting = weighting
         self.threshold = threshold
     }
 
     /// `"kappa"`, `"kappa_linear"` or `"kappa_quadratic"`.
-    public var name: String { weighting == .none ? "kappa" : "kappa_" + weighting.rawValue }
+    public var name: String { weighting == .unweighted ? "kappa" : "kappa_" + weighting.rawValue }
     /// Higher is better.
     public var direction: MetricDirection { .higherIsBetter }
 
@@ -306,7 +306,7 @@ public struct CohenKappa: Metric, Equatable {
         for i in 0..<k {
             for j in 0..<k where i != j {
                 let distance = Double(abs(i - j))
-                let w = weighting == .none ? 1 : weighting == .linear ? distance : distance * distance
+                let w = weighting == .unweighted ? 1 : weighting == .linear ? distance : distance * distance
                 observed += w * matrix[target: i, predicted: j]
                 expected += w * targetTotals[i] * predictedTotals[j] / total
             }

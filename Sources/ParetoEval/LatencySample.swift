@@ -61,7 +61,7 @@ public struct LatencySample: Sendable, Equatable {
     /// Calls answered per second of call time.
     public var callsPerSecond: Double { Double(calls) / totalSeconds }
     /// Rows scored per second of call time.
-    public var rowsPerSecond: Double { Double(calls * rowsPerCall) / totalSeconds }
+    public var rowsPerSecond: Double { Double(calls) * Double(rowsPerCall) / totalSeconds }
 }
 
 extension Metrics {

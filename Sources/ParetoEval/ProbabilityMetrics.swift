@@ -111,8 +111,8 @@ public struct ExpectedCalibrationError: Metric, Equatable {
 
     /// The weighted mean gap between confidence and frequency.
     ///
-    /// - Throws: `EvaluationError` for regression outcomes, fewer than 1 bin,
-    ///   or a prediction outside 0…1.
+    /// - Throws: `EvaluationError` for regression outcomes, fewer than 1 or
+    ///   more than 1,000 bins, or a prediction outside 0…1.
     public func evaluate(_ outcomes: Outcomes) throws -> Double {
         let table = try CalibrationBins(outcomes, bins: bins, metric: "expected calibration error")
         var gap = 0.0
@@ -141,8 +141,8 @@ public struct MaximumCalibrationError: Metric, Equatable {
 
     /// The largest per-bin gap.
     ///
-    /// - Throws: `EvaluationError` for regression outcomes, fewer than 1 bin,
-    ///   or a prediction outside 0…1.
+    /// - Throws: `EvaluationError` for regression outcomes, fewer than 1 or
+    ///   more than 1,000 bins, or a prediction outside 0…1.
     public func evaluate(_ outcomes: Outcomes) throws -> Double {
         let table = try CalibrationBins(outcomes, bins: bins, metric: "maximum calibration error")
         var worst = 0.0
@@ -156,13 +156,18 @@ public struct MaximumCalibrationError: Metric, Equatable {
 /// Per equal-width bin: total weight, weighted confidence and weighted
 /// outcome sums (the raw material of ECE and MCE).
 struct CalibrationBins {
+    /// More bins than this would hold a handful of rows each, and cost memory per block of rows.
+    static let maximumBins = 1_000
+
     var weight: [Double]
     var confidence: [Double]
     var outcome: [Double]
 
     init(_ outcomes: Outcomes, bins: Int, metric: String) throws {
         try outcomes.requireClasses(for: metric)
-        guard bins >= 1 else { throw EvaluationError("\(metric) needs at least 1 bin, got \(bins)") }
+        guard bins >= 1, bins <= CalibrationBins.maximumBins else {
+            throw EvaluationError("\(metric) needs 1 to \(CalibrationBins.maximumBins) bins, got \(bins)")
+        }
         try outcomes.requireProbabilities(for: metric)
         let k = outcomes.outputsPerRow, classCount = outcomes.classCount
         let targets = outcomes.targets, predictions = outcomes.predictions, weights = outcomes.weights

@@ -107,6 +107,10 @@ extension Metrics {
         return sorted.averagePrecision()
     }
 
+    /// 1 for true, 0 for false: lets a scan combine conditions without branches.
+    @inline(__always)
+    static func flag(_ condition: Bool) -> UInt8 { condition ? 1 : 0 }
+
     /// Checks a binary problem given as plain arrays, in one parallel pass.
     static func checkBinary(scores: [Double], labels: [Double], weights: [Double]?,
                             scoresAreProbabilities: Bool) throws {
@@ -118,23 +122,29 @@ extension Metrics {
             throw EvaluationError("\(labels.count) rows but \(weights.count) weights")
         }
         // Each block reports its first bad row; the first block's report wins.
+        // The scan ORs the failures of a whole block without branches (so it
+        // vectorizes) and looks for the row only in a block that failed.
         let firstBad = RowBlocks.map(labels.count) { range -> Int? in
             scores.withUnsafeBufferPointer { s in
                 labels.withUnsafeBufferPointer { y in
-                    var bad = false
-                    for i in range {
+                    func isBad(_ i: Int) -> Bool {
                         let v = s[i], label = y[i]
-                        let badScore = scoresAreProbabilities ? !(v >= 0 && v <= 1) : v.isNaN
-                        bad = bad || badScore || (label != 0 && label != 1)
+                        let badScore = scoresAreProbabilities ? !(v >= 0 && v <= 1) : v != v
+                        return badScore || (label != 0 && label != 1)
+                    }
+                    var bad: UInt8 = 0
+                    if scoresAreProbabilities {
+                        for i in range { bad |= flag(!(s[i] >= 0)) | flag(!(s[i] <= 1)) | flag(y[i] != 0) & flag(y[i] != 1) }
+                    } else {
+                        for i in range { bad |= flag(s[i] != s[i]) | flag(y[i] != 0) & flag(y[i] != 1) }
                     }
                     if let weights {
-                        for i in range where !(weights[i] >= 0 && weights[i].isFinite) { bad = true }
+                        weights.withUnsafeBufferPointer { w in
+                            for i in range { bad |= flag(!(w[i] >= 0)) | flag(w[i] == .infinity) }
+                        }
                     }
-                    guard bad else { return nil }
-                    return range.first { i in
-                        (scoresAreProbabilities ? !(s[i] >= 0 && s[i] <= 1) : s[i].isNaN) || (y[i] != 0 && y[i] != 1)
-                            || weights.map { !($0[i] >= 0 && $0[i].isFinite) } ?? false
-                    }
+                    guard bad != 0 else { return nil }
+                    return range.first { i in isBad(i) || weights.map { !($0[i] >= 0 && $0[i].isFinite) } ?? false }
                 }
             }
         }.lazy.compactMap { $0 }.first
@@ -197,7 +207,7 @@ final class SortedScores {
                         }
                     }
                 } else {
-                    for i in parts[c] where t[i] == positive { positives += 1 }
+                    for i in parts[c] { positives += t[i] == positive ? 1 : 0 }
                     negatives = parts[c].count - positives
                     positiveWeight = Double(positives)
                     negativeWeight = Double(negatives)
@@ -211,8 +221,8 @@ final class SortedScores {
         negativeTotal = tallies.reduce(0) { $0 + $1.3 }
 
         // Two halves: [keys | scratch], each `kept` long (likewise weights).
-        let keyStorage = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: max(1, 2 * kept))
-        let weightStorage = weights == nil ? nil : UnsafeMutableBufferPointer<Double>.allocate(capacity: max(1, 2 * kept))
+        let keyStorage = ScratchMemory.allocate(UInt64.self, count: 2 * kept)
+        let weightStorage = weights == nil ? nil : ScratchMemory.allocate(Double.self, count: 2 * kept)
         var firstSlots: [(Int, Int)] = []
         var nextPositive = 0, nextNegative = positiveCount
         for tally in tallies {
@@ -240,15 +250,12 @@ final class SortedScores {
                             weightsOut[j] = weights[i]
                         }
                     } else {
+                        // Branch-free: a random mix of classes would mispredict a branch often.
                         for i in parts[c] {
-                            let key = RadixSort.key(s[i * stride + offset])
-                            if t[i] == positive {
-                                keysOut[p] = key
-                                p += 1
-                            } else {
-                                keysOut[q] = key
-                                q += 1
-                            }
+                            let isPositive = t[i] == positive
+                            keysOut[isPositive ? p : q] = RadixSort.key(s[i * stride + offset])
+                            p += isPositive ? 1 : 0
+                            q += isPositive ? 0 : 1
                         }
                     }
                 }
@@ -277,8 +284,8 @@ final class SortedScores {
     }
 
     deinit {
-        keyStorage.deallocate()
-        weightStorage?.deallocate()
+        ScratchMemory.deallocate(keyStorage)
+        if let weightStorage { ScratchMemory.deallocate(weightStorage) }
     }
 
     /// Throws unless both sides hold weight. `classDescription` names the

@@ -21,7 +21,7 @@ public struct MeanSquaredError: Metric, Equatable {
 
     /// The weighted mean squared error.
     ///
-    /// - Throws: `EvaluationError` for classification outcomes.
+    /// - Throws: `EvaluationError` for classification outcomes or an infinite target or prediction.
     public func evaluate(_ outcomes: Outcomes) throws -> Double {
         try outcomes.requireRegression(for: "mse")
         return Regression.meanSquaredError(outcomes)
@@ -39,7 +39,7 @@ public struct RootMeanSquaredError: Metric, Equatable {
 
     /// √(weighted mean squared error).
     ///
-    /// - Throws: `EvaluationError` for classification outcomes.
+    /// - Throws: `EvaluationError` for classification outcomes or an infinite target or prediction.
     public func evaluate(_ outcomes: Outcomes) throws -> Double {
         try outcomes.requireRegression(for: "rmse")
         return Regression.meanSquaredError(outcomes).squareRoot()
@@ -57,7 +57,7 @@ public struct MeanAbsoluteError: Metric, Equatable {
 
     /// The weighted mean absolute error.
     ///
-    /// - Throws: `EvaluationError` for classification outcomes.
+    /// - Throws: `EvaluationError` for classification outcomes or an infinite target or prediction.
     public func evaluate(_ outcomes: Outcomes) throws -> Double {
         try outcomes.requireRegression(for: "mae")
         let y = outcomes.targets, p = outcomes.predictions
@@ -83,7 +83,7 @@ public struct MedianAbsoluteError: Metric, Equatable {
 
     /// The (weighted) median absolute error.
     ///
-    /// - Throws: `EvaluationError` for classification outcomes.
+    /// - Throws: `EvaluationError` for classification outcomes or an infinite target or prediction.
     public func evaluate(_ outcomes: Outcomes) throws -> Double {
         try outcomes.requireRegression(for: "median_absolute_error")
         let y = outcomes.targets, p = outcomes.predictions
@@ -125,7 +125,7 @@ public struct MeanAbsolutePercentageError: Metric, Equatable {
 
     /// The weighted mean relative error.
     ///
-    /// - Throws: `EvaluationError` for classification outcomes.
+    /// - Throws: `EvaluationError` for classification outcomes or an infinite target or prediction.
     public func evaluate(_ outcomes: Outcomes) throws -> Double {
         try outcomes.requireRegression(for: "mape")
         let y = outcomes.targets, p = outcomes.predictions
@@ -151,7 +151,7 @@ public struct RSquared: Metric, Equatable {
 
     /// R² of the predictions.
     ///
-    /// - Throws: `EvaluationError` for classification outcomes.
+    /// - Throws: `EvaluationError` for classification outcomes or an infinite target or prediction.
     public func evaluate(_ outcomes: Outcomes) throws -> Double {
         try outcomes.requireRegression(for: "r2")
         let y = outcomes.targets, p = outcomes.predictions, n = outcomes.count, w = outcomes.weights
@@ -177,7 +177,7 @@ public struct ExplainedVariance: Metric, Equatable {
 
     /// The explained variance score.
     ///
-    /// - Throws: `EvaluationError` for classification outcomes.
+    /// - Throws: `EvaluationError` for classification outcomes or an infinite target or prediction.
     public func evaluate(_ outcomes: Outcomes) throws -> Double {
         try outcomes.requireRegression(for: "explained_variance")
         let y = outcomes.targets, p = outcomes.predictions, n = outcomes.count, w = outcomes.weights
@@ -211,7 +211,7 @@ public struct PinballLoss: Metric, Equatable {
 
     /// The weighted mean pinball loss.
     ///
-    /// - Throws: `EvaluationError` for classification outcomes or α outside 0…1.
+    /// - Throws: `EvaluationError` for classification outcomes, an infinite target or prediction, or α outside 0…1.
     public func evaluate(_ outcomes: Outcomes) throws -> Double {
         try outcomes.requireRegression(for: "the pinball loss")
         guard alpha >= 0, alpha <= 1 else {
@@ -237,8 +237,8 @@ public struct PoissonDeviance: Metric, Equatable {
 
     /// The weighted mean deviance.
     ///
-    /// - Throws: `EvaluationError` for classification outcomes, a negative
-    ///   target, or a prediction that is not strictly positive.
+    /// - Throws: `EvaluationError` for classification outcomes, an infinite or negative
+    ///   target, or a prediction that is infinite or not strictly positive.
     public func evaluate(_ outcomes: Outcomes) throws -> Double {
         try outcomes.requireRegression(for: "the Poisson deviance")
         let y = outcomes.targets, p = outcomes.predictions

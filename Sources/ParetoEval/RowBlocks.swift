@@ -58,11 +58,20 @@ extension Outcomes {
         }
     }
 
-    /// Throws unless these are regression outcomes.
+    /// Throws unless these are regression outcomes with finite targets and
+    /// predictions (`Outcomes` refuses only NaN; an infinity would turn R²
+    /// and friends into a silent NaN).
     func requireRegression(for metric: String) throws {
         guard classCount == 0 else {
             throw EvaluationError("\(metric) needs regression targets, but these are \(classCount)-class outcomes",
                                   hint: "use a classification metric such as accuracy, auc or logloss")
+        }
+        if let bad = targets.firstIndex(where: { !$0.isFinite }) {
+            throw EvaluationError("row \(bad + 1): \(metric) needs finite targets, got \(targets[bad])")
+        }
+        if let bad = predictions.firstIndex(where: { !$0.isFinite }) {
+            throw EvaluationError("row \(bad + 1): \(metric) needs finite predictions, got \(predictions[bad])",
+                                  hint: "a model produced an infinite value; check it for overflow")
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import ParetoCore
 import Testing
 @testable import ParetoEval
 
@@ -75,6 +76,25 @@ struct HandComputedMetricTests {
         #expect(try ConfusionMatrix(binary([0, 1], [0.5, 0.5]), threshold: 0.4).counts == [0, 1, 0, 1])
         let tied = try Outcomes(classTargets: [1], predictions: [0.2, 0.4, 0.4], classCount: 3)
         #expect(try ConfusionMatrix(tied)[target: 1, predicted: 1] == 1)
+    }
+
+    @Test("70 classes (the row-order counting path) count like a plain argmax loop")
+    func manyClasses() throws {
+        var random = Xoshiro256(seed: 5)
+        let k = 70, rows = 300
+        let targets = (0..<rows).map { _ in Double(random.uniformInt(below: k)) }
+        let predictions = (0..<(rows * k)).map { _ in (random.uniformDouble() * 8).rounded() }  // ties: first wins
+        let weights = (0..<rows).map { _ in random.uniformDouble() }
+        let matrix = try ConfusionMatrix(Outcomes(classTargets: targets, predictions: predictions, classCount: k, weights: weights))
+        var expected = [Double](repeating: 0, count: k * k)
+        for i in 0..<rows {
+            let row = Array(predictions[(i * k)..<((i + 1) * k)])
+            expected[Int(targets[i]) * k + row.firstIndex(of: row.max()!)!] += weights[i]
+        }
+        #expect(matrix.counts == expected)
+        #expect(matrix.targetRows.reduce(0, +) == rows && matrix.predictedRows.reduce(0, +) == rows)
+        let huge = try Outcomes(classTargets: [0], predictions: [Double](repeating: 0, count: 5000), classCount: 5000)
+        #expect(errorText { try Accuracy().evaluate(huge) }.contains("at most 4096 classes"))
     }
 
     @Test("calibration errors of a small table")
@@ -185,9 +205,14 @@ struct MetricRefusalTests {
         #expect(errorText { try ExpectedCost(costs: [[0, 1], [.nan, 0]]).evaluate(classes) }.contains("NaN or infinite"))
         #expect(errorText { try FScore(beta: -1).evaluate(classes) }.contains("beta"))
         #expect(errorText { try Accuracy(threshold: .nan).evaluate(classes) }.contains("threshold is NaN"))
-        #expect(errorText { try ExpectedCalibrationError(bins: 0).evaluate(classes) }.contains("at least 1 bin"))
+        #expect(errorText { try ExpectedCalibrationError(bins: 0).evaluate(classes) }.contains("1 to 1000 bins, got 0"))
+        #expect(errorText { try MaximumCalibrationError(bins: .max).evaluate(classes) }.contains("1 to 1000 bins"))
         let regression = try Outcomes(regressionTargets: [1, -2], predictions: [1, 0])
         #expect(errorText { try PinballLoss(alpha: 1.5).evaluate(regression) }.contains("alpha in 0…1"))
+        let infinite = try Outcomes(regressionTargets: [1, .infinity], predictions: [1, 2])
+        #expect(errorText { try RSquared().evaluate(infinite) }.contains("row 2: r2 needs finite targets, got inf"))
+        let overflow = try Outcomes(regressionTargets: [1, 2], predictions: [-.infinity, 2])
+        #expect(errorText { try MeanAbsoluteError().evaluate(overflow) }.contains("row 1: mae needs finite predictions"))
         #expect(errorText { try PoissonDeviance().evaluate(regression) }.contains("row 2: the Poisson deviance needs targets ≥ 0"))
         #expect(errorText { try LatencySample(secondsPerCall: []) }.contains("empty"))
         #expect(errorText { try LatencySample(secondsPerCall: [0.1, -1]) }.contains("call 2"))

@@ -148,9 +148,17 @@ def classification_checks(y, P, k, w):
             checks += [{"metric": "auc", "error": "needs rows of every class"},
                        {"metric": "average_precision_weighted", "error": "needs rows of every class"}]
         else:
+            rows_sum_to_one = np.allclose(P.sum(axis=1), 1)
             for avg, suffix in (("macro", ""), ("weighted", "_weighted")):
-                add("auc" + suffix, M.roc_auc_score(y, P, multi_class="ovr", average=avg, labels=labels,
-                                                     sample_weight=w))
+                if rows_sum_to_one:
+                    auc = M.roc_auc_score(y, P, multi_class="ovr", average=avg, labels=labels, sample_weight=w)
+                else:
+                    # scikit-learn refuses multiclass AUC of rows that do not sum to 1; Pareto ranks any
+                    # scores one-vs-rest, so compose the same average from scikit-learn's binary AUC.
+                    per_class = [M.roc_auc_score(y == c, P[:, c], sample_weight=w) for c in range(k)]
+                    support = [np.sum((y == c) * (1.0 if w is None else w)) for c in range(k)]
+                    auc = np.average(per_class, weights=None if avg == "macro" else support)
+                add("auc" + suffix, auc)
                 add("average_precision" + suffix, M.average_precision_score(y, P, average=avg, sample_weight=w))
     if P.min() >= 0 and P.max() <= 1:
         add("logloss", M.log_loss(y, P, labels=labels, sample_weight=w))
@@ -255,6 +263,10 @@ for k, weighted in ((3, False), (4, True), (5, True)):
     P = softmax(logits)
     classification_case(f"{k} classes" + (", weighted" if weighted else ""), y, P, k,
                         weights(n) if weighted else None)
+
+y = rng.integers(0, 3, 200)
+P = np.round(rng.random((200, 3)) * 0.6 + 0.3 * np.eye(3)[y], 2)  # rows do not sum to 1: not renormalized
+classification_case("3 classes, rows not summing to 1", y, P, 3, weights(200))
 
 y = np.tile(np.arange(4), 30)
 classification_case("4 classes, all correct", y, np.eye(4)[y] * 0.7 + 0.075, 4)
