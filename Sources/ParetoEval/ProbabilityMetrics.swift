@@ -92,8 +92,10 @@ public struct BrierScore: Metric, Equatable {
 /// independent numpy implementation): a row's confidence is its class-1
 /// probability for binary outcomes (its outcome: 1 if it is class 1), or its
 /// highest probability with 3+ classes (its outcome: 1 if that class is the
-/// true one — "top-label" calibration). Bin b of `bins` holds confidences in
-/// [b/bins, (b+1)/bins), the last bin also 1 (bin index min(⌊p·bins⌋, bins − 1)).
+/// true one — "top-label" calibration). The bins are `ReliabilityCurve`'s
+/// uniform ones (scikit-learn's `calibration_curve`): bin b holds
+/// confidences in (b/bins, (b+1)/bins], the first also 0, so the metric and
+/// the reliability diagram put a confidence on an edge in the same bin.
 /// ECE = Σ_b |Σ_{i∈b} wᵢ·(confidenceᵢ − outcomeᵢ)| / Σᵢ wᵢ: each bin's gap between
 /// mean confidence and observed frequency, weighted by the bin's share of rows.
 /// Cost: one pass over the predictions.
@@ -171,6 +173,7 @@ struct CalibrationBins {
         try outcomes.requireProbabilities(for: metric)
         let k = outcomes.outputsPerRow, classCount = outcomes.classCount
         let targets = outcomes.targets, predictions = outcomes.predictions, weights = outcomes.weights
+        let edges = ReliabilityCurve.fractions(bins)
         let blocks = RowBlocks.map(outcomes.count) { range -> [Double] in
             var table = [Double](repeating: 0, count: 3 * bins)  // weight, confidence, outcome
             predictions.withUnsafeBufferPointer { p in
@@ -184,7 +187,11 @@ struct CalibrationBins {
                         confidence = p[i * k + best]
                         outcome = Double(best) == targets[i] ? 1 : 0
                     }
-                    let b = min(Int(confidence * Double(bins)), bins - 1)
+                    // The number of inner edges below the confidence: start from
+                    // ⌈p·bins⌉ − 1 and settle against the edges themselves.
+                    var b = min(max(Int((confidence * Double(bins)).rounded(.up)) - 1, 0), bins - 1)
+                    while b > 0 && confidence <= edges[b] { b -= 1 }
+                    while b < bins - 1 && confidence > edges[b + 1] { b += 1 }
                     let w = weights?[i] ?? 1
                     table[b] += w
                     table[bins + b] += w * confidence

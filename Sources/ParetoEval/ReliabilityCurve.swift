@@ -131,7 +131,8 @@ public struct ReliabilityCurve: Sendable, Codable, Equatable {
     /// i/binCount for i in 0...binCount, computed as NumPy's `linspace` does
     /// (i times the step, the last set to exactly 1), so that a probability
     /// on an edge lands in the same bin as in scikit-learn.
-    private static func fractions(_ binCount: Int) -> [Double] {
+    /// The uniform edges i/binCount as NumPy's `linspace(0, 1, binCount + 1)` computes them.
+    static func fractions(_ binCount: Int) -> [Double] {
         let step = 1.0 / Double(binCount)
         var values = (0...binCount).map { Double($0) * step }
         values[binCount] = 1

@@ -105,6 +105,13 @@ struct HandComputedMetricTests {
         #expect(close(ece, (abs(0.6 - 1) + abs(2.5 - 3)) / 5, tolerance: 1e-15))
         let mce = try MaximumCalibrationError(bins: 2).evaluate(outcomes)
         #expect(close(mce, max(0.2, 0.5 / 3), tolerance: 1e-15))
+        // A probability exactly on an edge (0.5) goes to the lower bin, as in
+        // the reliability diagram: bins {0.1, 0.5} and {0.7, 0.8}.
+        let onEdge = try binary([0, 1, 1, 0], [0.1, 0.5, 0.7, 0.8])
+        #expect(close(try ExpectedCalibrationError(bins: 2).evaluate(onEdge), (abs(0.6 - 1) + abs(1.5 - 1)) / 4, tolerance: 1e-15))
+        let curve = try ReliabilityCurve(probabilities: [0.1, 0.5, 0.7, 0.8], labels: [0, 1, 1, 0], binCount: 2)
+        let fromCurve = curve.bins.reduce(0) { $0 + $1.weight * abs($1.meanPrediction - $1.observedFrequency) } / 4
+        #expect(close(try ExpectedCalibrationError(bins: 2).evaluate(onEdge), fromCurve, tolerance: 1e-15))
     }
 
     @Test("regression metrics of a small sample")

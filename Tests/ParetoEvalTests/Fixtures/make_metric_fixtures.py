@@ -80,7 +80,8 @@ def calibration_errors(y, P, k, w, bins):
         best = P.argmax(axis=1)
         conf, hit = P[np.arange(len(y)), best], (best == y).astype(float)
     w = np.ones(len(y)) if w is None else w
-    idx = np.minimum((conf * bins).astype(int), bins - 1)
+    # scikit-learn's calibration_curve bins: (e_i, e_i+1], the first also holding 0.
+    idx = np.searchsorted(np.linspace(0.0, 1.0, bins + 1)[1:-1], conf)
     W = np.bincount(idx, weights=w, minlength=bins)
     C = np.bincount(idx, weights=w * conf, minlength=bins)
     H = np.bincount(idx, weights=w * hit, minlength=bins)
