@@ -277,8 +277,9 @@ struct EvaluateCommand: ParsableCommand {
                                                                       method: .percentile, seed: seed, threads: threads))
                 .evaluate(outcomes, frame: frame, by: $0)
         }
+        let reliability = calibration ? try calibrationReport(outcomes) : nil
         if json {
-            return jsonText(values, segments, rows: outcomes.count, dropped: dropped, task: trained.task)
+            return jsonText(values, segments, reliability, rows: outcomes.count, dropped: dropped, task: trained.task)
         }
         var text = "\(trained.task.rawValue) model on \(outcomes.count) rows of \(file)"
             + (dropped > 0 ? " (\(dropped) without a target left out)" : "") + "\n"
@@ -290,6 +291,17 @@ struct EvaluateCommand: ParsableCommand {
                 text += "  95% CI [\(DescribeTable.fixed(interval.lower, 4)), \(DescribeTable.fixed(interval.upper, 4))]"
             }
             text += "\n"
+        }
+        if let reliability {
+            text += "\ncalibration (\(reliability.subject)): ECE \(DescribeTable.fixed(reliability.ece, 4)), "
+                + "MCE \(DescribeTable.fixed(reliability.mce, 4))\n"
+            text += "  predicted        rows   mean predicted   observed\n"
+            for bin in reliability.curve.bins {
+                let open = bin.lowerEdge == reliability.curve.edges[0] ? "[" : "("
+                let range = "\(open)\(DescribeTable.fixed(bin.lowerEdge, 1)), \(DescribeTable.fixed(bin.upperEdge, 1))]"
+                text += "  " + pad(range, 12) + String(repeating: " ", count: max(1, 9 - "\(bin.count)".count)) + "\(bin.count)"
+                    + "   " + pad(DescribeTable.fixed(bin.meanPrediction, 4), 14) + "   " + DescribeTable.fixed(bin.observedFrequency, 4) + "\n"
+            }
         }
         for report in segments {
             text += "\n\(report.metric) by \(report.segmentation.column) (all rows: \(DescribeTable.fixed(report.overall, 4)))\n"
@@ -306,8 +318,42 @@ struct EvaluateCommand: ParsableCommand {
         return text
     }
 
+    /// The reliability diagram of a classifier: for binary, the class-1
+    /// probability against how often class 1 occurs; for multiclass, the top
+    /// class's probability against how often it is right (ECE's definitions).
+    struct Reliability {
+        var subject: String
+        var curve: ReliabilityCurve
+        var ece: Double
+        var mce: Double
+    }
+
+    func calibrationReport(_ outcomes: Outcomes) throws -> Reliability {
+        guard outcomes.classCount >= 2 else {
+            throw UsageError("--calibration applies to classifiers; this model is a regression")
+        }
+        let k = outcomes.outputsPerRow
+        var confidence: [Double] = [], hit: [Double] = []
+        for i in 0..<outcomes.count {
+            let row = outcomes.predictions[(i * k)..<((i + 1) * k)]
+            if outcomes.classCount == 2 {
+                confidence.append(row.last!)
+                hit.append(outcomes.targets[i])
+            } else {
+                let best = row.indices.max { row[$0] < row[$1] || (row[$0] == row[$1] && $0 > $1) }!
+                confidence.append(row[best])
+                hit.append(Double(best - row.startIndex) == outcomes.targets[i] ? 1 : 0)
+            }
+        }
+        let curve = try ReliabilityCurve(probabilities: confidence, labels: hit, weights: outcomes.weights, binCount: 10)
+        return Reliability(subject: outcomes.classCount == 2 ? "probability of class 1" : "probability of the top class",
+                           curve: curve, ece: try ExpectedCalibrationError().evaluate(outcomes),
+                           mce: try MaximumCalibrationError().evaluate(outcomes))
+    }
+
     func jsonText(_ values: [(metric: any Metric, value: Double, interval: ConfidenceInterval?)],
-                  _ segments: [SegmentReport], rows: Int, dropped: Int, task: TaskKind) -> String {
+                  _ segments: [SegmentReport], _ reliability: Reliability?, rows: Int, dropped: Int,
+                  task: TaskKind) -> String {
         func intervalJSON(_ i: ConfidenceInterval?) -> JSONValue {
             guard let i else { return .null }
             return .array([.number(i.lower), .number(i.upper)])
@@ -324,7 +370,18 @@ struct EvaluateCommand: ParsableCommand {
                                   ("worse", .bool(s.isWorse)), ("note", s.note.map(JSONValue.string) ?? .null)])
                      }))])
         }
-        return JSONValue.object([("task", .string(task.rawValue)), ("rows", .int(rows)), ("dropped_rows", .int(dropped)),
-                                 ("metrics", .array(metricsJSON)), ("segments", .array(segmentsJSON))]).serialized() + "\n"
+        var members: [(String, JSONValue)] = [("task", .string(task.rawValue)), ("rows", .int(rows)),
+                                              ("dropped_rows", .int(dropped)), ("metrics", .array(metricsJSON)),
+                                              ("segments", .array(segmentsJSON))]
+        if let reliability {
+            members.append(("calibration", .object([
+                ("subject", .string(reliability.subject)), ("ece", .number(reliability.ece)), ("mce", .number(reliability.mce)),
+                ("bins", .array(reliability.curve.bins.map { bin in
+                    .object([("lower", .number(bin.lowerEdge)), ("upper", .number(bin.upperEdge)), ("rows", .int(bin.count)),
+                             ("mean_predicted", .number(bin.meanPrediction)), ("observed", .number(bin.observedFrequency))])
+                })),
+            ])))
+        }
+        return JSONValue.object(members).serialized() + "\n"
     }
 }

@@ -67,6 +67,18 @@ struct EvaluateCommandTests {
         #expect(segments.count == 3)
         #expect(segments.compactMap { $0["rows"] as? Int }.reduce(0, +) == 150)
 
+        let calibrated = try cli.run(["evaluate", model, iris, "--resamples", "0", "--calibration", "--json"])
+        #expect(calibrated.status == 0, "\(calibrated.stderr)")
+        let calibration = try #require(try json(calibrated.stdout)["calibration"] as? [String: Any])
+        let bins = try #require(calibration["bins"] as? [[String: Any]])
+        #expect(bins.compactMap { $0["rows"] as? Int }.reduce(0, +) == 150)
+        // ECE is the rows-weighted gap between mean prediction and observed frequency of these bins.
+        let gap = bins.reduce(0.0) { total, bin in
+            total + Double(bin["rows"] as! Int) * abs((bin["mean_predicted"] as! Double) - (bin["observed"] as! Double))
+        }
+        #expect(abs((calibration["ece"] as? Double ?? -1) - gap / 150) < 1e-12)
+        #expect(calibration["subject"] as? String == "probability of the top class")
+
         let table = try cli.run(["evaluate", model, iris, "--resamples", "0"])
         #expect(table.status == 0 && table.stdout.contains("multiclass model on 150 rows") && table.stdout.contains("logloss"))
         let unlabeled = try cli.file("u.csv", "sepal length (cm),sepal width (cm),petal length (cm),petal width (cm)\n5.1,3.5,1.4,0.2\n")
