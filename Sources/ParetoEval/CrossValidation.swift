@@ -131,6 +131,10 @@ public struct CrossValidation: Sendable {
     /// How many folds to fit at once; `nil` decides from the cores and the
     /// memory available.
     public var concurrentFolds: Int?
+    /// Folds from any generator instead of `strategy` (over the rows that
+    /// have a target, in their order); `folds` and `repeats` then only label
+    /// the report: repeat r holds folds r·(count/repeats) onward.
+    public var generator: (any FoldGenerator)?
 
     /// Creates a cross-validation.
     public init(folds: Int = 5, strategy: FoldStrategy? = nil, repeats: Int = 1, seed: UInt64 = 0,
@@ -304,6 +308,13 @@ public struct CrossValidation: Sendable {
     /// The folds for the chosen strategy over `data`'s rows.
     func makeFolds(_ data: DataFrame, task: TaskKind, targets: [Double]) throws -> [Fold] {
         let n = data.rowCount
+        if let generator {
+            let folds = try generator.folds(rowCount: n)
+            guard !folds.isEmpty, folds.count % repeats == 0 else {
+                throw UsageError("the fold generator gave \(folds.count) folds, not a multiple of repeats (\(repeats))")
+            }
+            return folds
+        }
         switch strategy ?? (task == .regression ? .kfold : .stratified) {
         case .kfold:
             return try RepeatedFolds(KFold(k: folds, seed: seed), repeats: repeats, seed: seed).folds(rowCount: n)

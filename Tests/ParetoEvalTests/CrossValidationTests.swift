@@ -172,6 +172,16 @@ struct CrossValidationTests {
         }
     }
 
+    @Test("any fold generator can replace the strategy")
+    func customGenerator() throws {
+        let frame = try regressionFrame(40)
+        var cv = CrossValidation(metrics: [TestRMSE()], task: .regression)
+        cv.generator = TimeSeriesSplit(k: 3, gap: 2)
+        let report = try cv.run(BaselineLearner(), on: frame, target: "y")
+        // 40 rows, 3 folds of 10: training ends 2 rows before each test block.
+        #expect(report.folds.map(\.trainRows) == [8, 18, 28] && report.folds.map(\.validationRows) == [10, 10, 10])
+    }
+
     @Test("nested: the tuning step sees only the outer training rows")
     func nested() throws {
         let frame = try regressionFrame()
