@@ -222,8 +222,9 @@ do {
     case "tabular": try trainTabular(arguments)
     case "predict": try predictThroughput(arguments)
     case "cv": try crossValidationOverhead(arguments)
+    case "parallel": try parallelOverhead(arguments)
     case "metrics": try timeMetrics(arguments)
-    default: fail("usage: pareto-bench csv|gbdt|tabular|predict|cv|metrics …")
+    default: fail("usage: pareto-bench csv|gbdt|tabular|predict|cv|metrics|parallel …")
     }
 } catch {
     fail("\(error)")

@@ -6,8 +6,7 @@ import Glibc
 import Darwin
 #endif
 
-/// A raw buffer that may cross into `DispatchQueue.concurrentPerform`'s
-/// `@Sendable` closure.
+/// A raw buffer that may cross into a parallel loop's `@Sendable` closure.
 ///
 /// Swift's strict concurrency forbids capturing an `UnsafeMutableBufferPointer`
 /// in a `@Sendable` closure; this one wrapper is the project's single,
@@ -38,10 +37,11 @@ public struct SendableBuffer<Element>: @unchecked Sendable {
 /// }
 /// ```
 ///
-/// Cost: about half a microsecond to fork (`concurrentPerform`), so give each
-/// chunk at least a few microseconds of work (`minimumChunk`). With one
-/// thread, or a range smaller than two chunks, the body runs on the calling
-/// thread with no dispatch at all.
+/// Cost: a few microseconds to fork on Linux (`WorkerPool`; well under one
+/// while its workers still spin from the last loop), so give each chunk at
+/// least a few microseconds of work (`minimumChunk`). With one thread, or a
+/// range smaller than two chunks, the body runs on the calling thread with
+/// no dispatch at all; so does a loop started inside another loop's body.
 ///
 /// Rules: chunk boundaries depend only on the range, the thread count and
 /// `minimumChunk`, never on timing, so results that are combined per chunk
@@ -101,7 +101,20 @@ public enum Parallel {
             for part in parts { body(part) }
             return
         }
-        DispatchQueue.concurrentPerform(iterations: parts.count) { body(parts[$0]) }
+        perform(iterations: parts.count) { body(parts[$0]) }
+    }
+
+    /// Runs `body(i)` for `i` in `0..<iterations` on the worker threads and
+    /// the calling thread: on Linux through `WorkerPool` (serially on the
+    /// calling thread when the pool is busy, as in a nested loop), elsewhere
+    /// through `DispatchQueue.concurrentPerform`.
+    static func perform(iterations: Int, _ body: @Sendable (Int) -> Void) {
+        #if os(Linux)
+        if WorkerPool.shared.run(iterations: iterations, body) { return }
+        for i in 0..<iterations { body(i) }
+        #else
+        DispatchQueue.concurrentPerform(iterations: iterations, execute: body)
+        #endif
     }
 
     /// Computes one value per chunk of `range` in parallel and returns them in
@@ -139,7 +152,7 @@ public enum Parallel {
             slots.deallocate()
         }
         let shared = SendableBuffer(slots)
-        DispatchQueue.concurrentPerform(iterations: count) { i in
+        perform(iterations: count) { i in
             shared[i] = Result { () throws(E) -> T in try body(i) }
         }
         var results: [T] = []
