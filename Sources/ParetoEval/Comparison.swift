@@ -53,7 +53,9 @@ public struct ModelComparison: Sendable, Codable, Equatable {
             return "\(b) is better than \(a) by \(formatShort(improvement)) \(metric), \(interval), \(p) (\(method))"
         }
         if upper < 0 {
-            return "\(b) is worse than \(a) by \(formatShort(-improvement)) \(metric), \(interval), \(p) (\(method))"
+            // Say the shortfall and its interval, both positive.
+            let shortfall = "\(level) [\(formatShort(-upper)), \(formatShort(-lower))]"
+            return "\(b) is worse than \(a) by \(formatShort(-improvement)) \(metric), \(shortfall), \(p) (\(method))"
         }
         return "no clear difference between \(b) and \(a): \(b) is better by \(formatShort(improvement)) \(metric), "
             + "\(interval), \(p) (\(method))"

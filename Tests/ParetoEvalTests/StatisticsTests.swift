@@ -204,6 +204,9 @@ struct ComparisonTests {
             metric: "rmse", direction: .lowerIsBetter)
         #expect(result == direct)
         #expect(result.improvement < 0, "predicting half the mean is worse than the mean")
+        let text = result.summary()
+        #expect(text.hasPrefix("B is worse than A by \(formatShort(-result.improvement)) rmse, 95% CI [\(formatShort(-result.upper)), "),
+                "\(text)")
         let other = try CrossValidation(folds: 4, metrics: [TestRMSE()], task: .regression).run(BaselineLearner(), on: frame, target: "y")
         #expect(throws: EvaluationError.self) { try ModelComparisons.compare(a, other, metric: "rmse") }
         #expect(throws: EvaluationError.self) { try ModelComparisons.compare(a, b, metric: "auc") }
