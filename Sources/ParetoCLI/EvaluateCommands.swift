@@ -200,13 +200,7 @@ struct EvaluateCommand: ParsableCommand {
 
     /// The model's outcomes on the file's rows that have a target, and those rows.
     func outcomes(_ trained: TabularTreeModel) throws -> (Outcomes, DataFrame, dropped: Int) {
-        var csv = CSVOptions()
-        csv.threads = threads
-        let header = try CSVReader(options: csv).read(path: file).columnNames
-        for (name, kind) in zip(trained.model.featureNames, trained.featureKinds) where header.contains(name) {
-            csv.columnKinds[name] = kind
-        }
-        let all = try CSVReader(options: csv).read(path: file)
+        let all = try readLikeTraining(file, trained, threads: threads)
         guard let targetColumn = all[trained.target] else {
             throw UsageError("\(file) has no column \"\(trained.target)\", the model's target",
                              hint: "evaluate needs labelled rows; use pareto predict for unlabelled ones")

@@ -114,14 +114,7 @@ struct PredictCommand: ParsableCommand {
 
     func predict() throws -> String {
         let trained = try TabularTreeModel.load(from: model)
-        var csv = CSVOptions()
-        csv.threads = threads
-        // Read the features as they were read in training.
-        let header = try CSVReader(options: csv).read(path: file).columnNames
-        for (name, kind) in zip(trained.model.featureNames, trained.featureKinds) where header.contains(name) {
-            csv.columnKinds[name] = kind
-        }
-        let frame = try CSVReader(options: csv).read(path: file)
+        let frame = try readLikeTraining(file, trained, threads: threads)
         let predictions = try trained.predict(frame, threads: threads)
         var columns: [Column]
         if trained.task == .regression {
@@ -161,12 +154,7 @@ struct ImportanceCommand: ParsableCommand {
         let trained = tabular.model
         if shap {
             guard let data else { throw UsageError("--shap needs --data FILE: the rows to explain") }
-            var csv = CSVOptions()
-            let header = try CSVReader(options: csv).read(path: data).columnNames
-            for (name, kind) in zip(trained.featureNames, tabular.featureKinds) where header.contains(name) {
-                csv.columnKinds[name] = kind
-            }
-            let binned = try tabular.binned(try CSVReader(options: csv).read(path: data))
+            let binned = try tabular.binned(try readLikeTraining(data, tabular, threads: nil))
             var meanAbsolute = [Double](repeating: 0, count: trained.featureNames.count)
             for output in 0..<trained.outputCount {
                 for row in trained.shapValues(binned, output: output) {
@@ -207,4 +195,18 @@ struct ImportanceCommand: ParsableCommand {
         }
         return out
     }
+}
+
+/// Reads `path` with the model's feature columns typed as they were in
+/// training (so a zip code read as a category stays one), whatever this
+/// file alone would suggest.
+func readLikeTraining(_ path: String, _ trained: TabularTreeModel, threads: Int?) throws -> DataFrame {
+    var csv = CSVOptions()
+    csv.threads = threads
+    // The kinds may only name columns the file has: read its header first.
+    let header = try CSVReader(options: csv).read(path: path).columnNames
+    for (name, kind) in zip(trained.model.featureNames, trained.featureKinds) where header.contains(name) {
+        csv.columnKinds[name] = kind
+    }
+    return try CSVReader(options: csv).read(path: path)
 }
