@@ -19,7 +19,8 @@ let package = Package(
         .target(name: "ParetoData", dependencies: ["ParetoCore"]),
         .target(name: "ParetoTrees", dependencies: ["ParetoCore", "ParetoData"]),
         .target(name: "ParetoEval", dependencies: ["ParetoCore", "ParetoData"]),
-        .target(name: "Pareto", dependencies: ["ParetoCore", "ParetoData", "ParetoTrees", "ParetoEval"]),
+        .target(name: "ParetoFeatures", dependencies: ["ParetoCore", "ParetoData"]),
+        .target(name: "Pareto", dependencies: ["ParetoCore", "ParetoData", "ParetoTrees", "ParetoEval", "ParetoFeatures"]),
         // Test support: checks every learner must pass (not part of the umbrella).
         .target(name: "ParetoTesting", dependencies: ["ParetoCore", "ParetoData"]),
         .executableTarget(
@@ -36,6 +37,9 @@ let package = Package(
         .testTarget(name: "ParetoTreesTests", dependencies: ["ParetoTrees", "ParetoTesting"]),
         .testTarget(
             name: "ParetoEvalTests", dependencies: ["ParetoEval"],
+            resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "ParetoFeaturesTests", dependencies: ["ParetoFeatures", "ParetoEval"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "ParetoCLITests", dependencies: ["ParetoCLI"]),
     ]

@@ -3,3 +3,4 @@
 @_exported import ParetoData
 @_exported import ParetoTrees
 @_exported import ParetoEval
+@_exported import ParetoFeatures

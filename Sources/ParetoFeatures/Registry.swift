@@ -1,0 +1,5 @@
+/// Every transformer Pareto ships, so that saved pipelines holding them load
+/// without registration. Add each new built-in transformer here.
+let builtInTransformers: [any Transformer.Type] = [
+    DropColumns.self,
+]
