@@ -43,8 +43,8 @@ extension AuditRun {
             var evidence = [AuditEvidence(metric, score), AuditEvidence("rows", labeled.count)]
             if let next { evidence.append(AuditEvidence("best_other_\(metric)", next)) }
             add(AuditFinding(
-                kind: .targetLeakage, severity: critical ? .critical : .warning, columns: [name],
-                message: "\"\(name)\" alone predicts the target \(critical ? "almost perfectly" : "suspiciously well"): "
+                kind: .targetLeakage, severity: critical ? .critical : .info, columns: [name],
+                message: "\"\(name)\" alone predicts the target \(critical ? "almost perfectly" : "very well"): "
                     + "out-of-fold \(metricName) \(auditNumber(score)) from its values alone (no model).",
                 evidence: evidence,
                 action: "Check when \"\(name)\" becomes known: if only after the outcome, or if it is derived from the "

@@ -52,6 +52,7 @@ extension AuditRun {
     private mutating func checkDependencies(_ candidates: [Int], _ related: inout Set<[Int]>) {
         let limit = thresholds.determinantShare * Double(frame.rowCount)
         let determinants = Set(candidates.filter { valueCount($0) >= 2 && Double(profiles[$0].distinct) <= limit })
+        var functionsOf: [Int: [Int]] = [:]
         for (i, a) in candidates.enumerated() {
             for b in candidates[(i + 1)...] {
                 guard valueCount(a) >= 2, valueCount(b) >= 2 else { continue }
@@ -90,17 +91,29 @@ extension AuditRun {
                         action: "Keep one of them; the other adds nothing and splits importance between them."))
                 } else {
                     let (from, to) = aToB ? (a, b) : (b, a)
-                    add(AuditFinding(
-                        kind: .functionalDependency, severity: .info, columns: [profiles[to].name, profiles[from].name],
-                        message: "\"\(profiles[to].name)\" is a function of \"\(profiles[from].name)\": each of the "
-                            + "\(valueCount(from)) values of \"\(profiles[from].name)\" comes with a single value of "
-                            + "\"\(profiles[to].name)\" (\(valueCount(to)) values).",
-                        evidence: [AuditEvidence("values", valueCount(to)),
-                                   AuditEvidence("determining_values", valueCount(from))],
-                        action: "\"\(profiles[to].name)\" adds nothing a model cannot learn from \"\(profiles[from].name)\"; "
-                            + "keep it only as a deliberate coarser grouping."))
+                    functionsOf[from, default: []].append(to)
                 }
             }
+        }
+        // Many-to-one dependencies, one finding per determining column.
+        for from in candidates {
+            guard let dependents = functionsOf[from] else { continue }
+            let names = dependents.map { profiles[$0].name }
+            let fromName = profiles[from].name
+            let one = dependents.count == 1
+            add(AuditFinding(
+                kind: .functionalDependency, severity: .info, columns: names + [fromName],
+                message: "\(quotedList(names)) \(one ? "is a function" : "are functions") of \"\(fromName)\": each of its "
+                    + "\(valueCount(from)) values comes with a single value of \(one ? "it" : "each") ("
+                    + dependents.map { "\(valueCount($0))" }.joined(separator: ", ") + " value"
+                    + (dependents.count == 1 && valueCount(dependents[0]) == 1 ? "" : "s") + ").",
+                evidence: [AuditEvidence("determining_values", valueCount(from))]
+                    + dependents.map { AuditEvidence("values:\(profiles[$0].name)", valueCount($0)) },
+                action: profiles[from].kind == .datetime
+                    ? "Expected when \(one ? "it is a calendar part" : "they are calendar parts") of \"\(fromName)\"; "
+                        + "nothing to do (a model finds them more easily than in the date itself)."
+                    : "\(one ? "It adds" : "They add") nothing a model cannot learn from \"\(fromName)\"; keep "
+                        + "\(one ? "it" : "them") only as deliberate coarser groupings."))
         }
     }
 

@@ -28,7 +28,9 @@ public protocol AuditPredictor: Sendable {
 public struct AuditThresholds: Sendable, Codable, Equatable {
     /// A feature scoring at least this alone is a leak (critical). Default 0.99.
     public var leakage = 0.99
-    /// A feature scoring at least this alone is suspicious (warning). Default 0.95.
+    /// A feature scoring at least this alone is worth a look (info: strong
+    /// features are common in easy problems, so this alone is no alarm).
+    /// Default 0.95.
     public var suspicious = 0.95
     /// p-values below this are significant (missingness, change over time,
     /// shift). Default 0.001: with thousands of rows, weaker evidence is
