@@ -31,6 +31,9 @@ extension AuditRun {
         let metric = task == .regression ? "r2" : "auc"
         let metricName = task == .regression ? "R²" : "AUC"
 
+        // Missingness first: a column whose missingness encodes the target is
+        // reported as such, not again as a leaking feature.
+        checkInformativeMissingness(scorer)
         let ranked = scores.keys.sorted { scores[$0]! != scores[$1]! ? scores[$0]! > scores[$1]! : $0 < $1 }
         for index in ranked {
             let score = scores[index]!
@@ -50,7 +53,6 @@ extension AuditRun {
                 action: "Check when \"\(name)\" becomes known: if only after the outcome, or if it is derived from the "
                     + "target, remove it; if it is truly known in advance, the task is easier than it looks."))
         }
-        checkInformativeMissingness(scorer)
         checkDominantFeature(metric: metric, metricName: metricName)
     }
 
@@ -136,17 +138,20 @@ extension AuditRun {
     }
 
     /// The best single feature, when its lift over chance is far above the
-    /// second best's (and not already reported as a leak).
+    /// second best's (among features not already reported as leaks).
     private mutating func checkDominantFeature(metric: String, metricName: String) {
-        let usable = scores.keys.filter { !identifiers.contains($0) }
+        let usable = scores.keys.filter { !identifiers.contains($0) && !leaks.contains($0) }
+        // Lift on a correlation-like scale for both tasks: the Gini
+        // coefficient 2·AUC − 1, or √R² (R² is a squared correlation, so a
+        // ratio of R² would exaggerate every gap).
         func lift(_ index: Int) -> Double {
             let score = scores[index]!
-            return task == .regression ? max(0, score) : max(0, 2 * score - 1)
+            return task == .regression ? max(0, score).squareRoot() : max(0, 2 * score - 1)
         }
         let ranked = usable.sorted { lift($0) != lift($1) ? lift($0) > lift($1) : $0 < $1 }
         guard ranked.count >= 2 else { return }
         let (top, second) = (ranked[0], ranked[1])
-        guard !leaks.contains(top), lift(top) >= thresholds.dominantLift,
+        guard lift(top) >= thresholds.dominantLift,
               lift(top) >= thresholds.dominance * lift(second) else { return }
         let ratio = lift(second) > 0 ? lift(top) / lift(second) : .infinity
         let (name, secondName) = (profiles[top].name, profiles[second].name)

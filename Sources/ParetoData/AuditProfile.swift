@@ -27,6 +27,8 @@ struct ColumnProfile: Sendable {
     let labels: [String]
     /// Whether every present value is a whole number (ordered kinds only).
     let isWholeNumber: Bool
+    /// Whether a date-time column has times of day (so values print with them).
+    let hasTime: Bool
 
     var distinct: Int { counts.count }
     var rowCount: Int { codes.count }
@@ -41,7 +43,7 @@ struct ColumnProfile: Sendable {
         if code < 0 { return "(missing)" }
         if !labels.isEmpty { return labels[Int(code)] }
         let value = values[Int(code)]
-        if kind == .datetime { return ISO8601.format(microseconds: Int64(value), includeTime: true) }
+        if kind == .datetime { return ISO8601.format(microseconds: Int64(value), includeTime: hasTime) }
         return formatNumber(value)
     }
 
@@ -49,6 +51,7 @@ struct ColumnProfile: Sendable {
         name = column.name
         kind = column.kind
         let n = column.count
+        if case .datetime(let c) = column.values { hasTime = c.hasTime } else { hasTime = false }
         switch column.values {
         case .numeric(let c):
             var present: [Double] = []

@@ -19,7 +19,9 @@ extension AuditRun {
     /// rows (by time; folds within each half), compared: for AUC with
     /// Hanley & McNeil's standard errors (for multiclass, as if each class
     /// held an equal share), for R² with Fisher's z on the correlation of
-    /// out-of-fold predictions and target.
+    /// out-of-fold predictions and target. A change is reported when it is
+    /// at least `relationChange` and significant after a Bonferroni
+    /// correction for the number of features compared.
     private mutating func checkRelationOverTime(_ timeIndex: Int) {
         let time = profiles[timeIndex]
         let ordered = labeled.indices.filter { time.codes[labeled[$0]] >= 0 }
@@ -70,7 +72,8 @@ extension AuditRun {
                 z = error > 0 ? (b.value - a.value) / error : 0
             }
             let p = 2 * Distributions.normalCDF(-abs(z))
-            if abs(b.value - a.value) >= thresholds.relationChange && p < thresholds.significance {
+            // Every feature is tested: Bonferroni keeps the chance of any false alarm at the significance level.
+            if abs(b.value - a.value) >= thresholds.relationChange && p * Double(candidates.count) < thresholds.significance {
                 flagged.append((index, a.value, b.value, z, p))
             }
         }

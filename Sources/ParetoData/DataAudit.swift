@@ -76,7 +76,7 @@ public struct AuditThresholds: Sendable, Codable, Equatable {
     /// … and critically (critical). Default 0.8.
     public var adversarialCritical = 0.8
     /// The best single feature is dominant when its lift over chance
-    /// (2·AUC − 1, or R²) is at least this many times the second best's…
+    /// (2·AUC − 1, or √R²) is at least this many times the second best's…
     /// Default 2.
     public var dominance = 2.0
     /// … and at least this lift. Default 0.2.
