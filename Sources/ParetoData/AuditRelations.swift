@@ -241,24 +241,22 @@ extension AuditRun {
         let columns = Array(numeric.prefix(audit.maximumSumColumns))
         guard columns.count >= 3 else { return }
         let n = frame.rowCount
-        // Each column's values per row, NaN where missing, for the inner loop.
-        let dense: [[Double]] = columns.map { index in
-            let p = profiles[index]
-            return p.codes.map { $0 < 0 ? .nan : p.values[Int($0)] }
-        }
         let stride = max(1, n / 32)
         let sample = Array(Swift.stride(from: 0, to: n, by: stride))
         let tolerance = thresholds.tolerance
+        let profiles = self.profiles
         func relation(_ i: Int, _ j: Int) -> Bool {
             related.contains([min(columns[i], columns[j]), max(columns[i], columns[j])])
         }
+        // Values come through each profile's codes (no copy per column).
         func holds(_ s: Int, _ i: Int, _ j: Int, rows: [Int]?) -> (holds: Bool, compared: Int, bothNonzero: Bool) {
-            let (a, b, c) = (dense[s], dense[i], dense[j])
+            let (a, b, c) = (profiles[columns[s]], profiles[columns[i]], profiles[columns[j]])
             var compared = 0
             var nonzeroB = false, nonzeroC = false
             func check(_ row: Int) -> Bool {
-                let (x, y, z) = (a[row], b[row], c[row])
-                if x.isNaN || y.isNaN || z.isNaN { return true }
+                let (ca, cb, cc) = (a.codes[row], b.codes[row], c.codes[row])
+                if ca < 0 || cb < 0 || cc < 0 { return true }
+                let (x, y, z) = (a.values[Int(ca)], b.values[Int(cb)], c.values[Int(cc)])
                 compared += 1
                 if y != 0 { nonzeroB = true }
                 if z != 0 { nonzeroC = true }
