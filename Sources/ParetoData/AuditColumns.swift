@@ -11,7 +11,7 @@ extension AuditRun {
                 let message = p.distinct == 0
                     ? "\"\(p.name)\" is empty: every value is missing."
                     : "\"\(p.name)\" holds one value, \(quotedValue(p, 0)), in every row where it is present"
-                        + (p.missing > 0 ? " (\(groupedInteger(p.missing)) rows are missing)." : ".")
+                        + (p.missing > 0 ? "; \(rowCount(p.missing)) missing." : ".")
                 add(AuditFinding(kind: .constantColumn, severity: .warning, columns: [p.name], message: message,
                                  evidence: [AuditEvidence("distinct", p.distinct), AuditEvidence("missing", p.missing)],
                                  action: "Drop it: it cannot help a model."))
@@ -23,7 +23,7 @@ extension AuditRun {
                 add(AuditFinding(
                     kind: .nearConstantColumn, severity: .info, columns: [p.name],
                     message: "\"\(p.name)\" is nearly constant: \(quotedValue(p, mode)) fills \(auditPercent(modeShare)) "
-                        + "of its present rows; \(groupedInteger(p.present - p.modeCount)) rows hold "
+                        + "of its present rows; \(rowCount(p.present - p.modeCount)) hold "
                         + "\(groupedInteger(p.distinct - 1)) other value\(p.distinct == 2 ? "" : "s").",
                     evidence: [AuditEvidence("mode_share", modeShare), AuditEvidence("other_rows", p.present - p.modeCount),
                                AuditEvidence("distinct", p.distinct)],
@@ -36,7 +36,7 @@ extension AuditRun {
                 add(AuditFinding(
                     kind: .identifierColumn, severity: .warning, columns: [p.name],
                     message: "\"\(p.name)\" looks like a row identifier: \(groupedInteger(p.distinct)) distinct values in "
-                        + "\(groupedInteger(p.present)) rows (\(auditPercent(evidence.share)))"
+                        + "\(rowCount(p.present)) (\(auditPercent(evidence.share)))"
                         + (monotone ? ", \(evidence.monotone > 0 ? "increasing" : "decreasing") with the row number." : "."),
                     evidence: [AuditEvidence("distinct", p.distinct), AuditEvidence("distinct_share", evidence.share),
                                AuditEvidence("monotone", evidence.monotone)],
@@ -50,7 +50,7 @@ extension AuditRun {
             let share = Double(p.missing) / Double(p.rowCount)
             add(AuditFinding(
                 kind: .missingValues, severity: share >= 0.5 ? .warning : .info, columns: [p.name],
-                message: "\"\(p.name)\" is missing in \(groupedInteger(p.missing)) rows (\(auditPercent(share))).",
+                message: "\"\(p.name)\" is missing in \(rowCount(p.missing)) (\(auditPercent(share))).",
                 evidence: [AuditEvidence("missing", p.missing), AuditEvidence("share", share)],
                 rows: examples(p.codes.indices.lazy.filter { p.codes[$0] < 0 }),
                 action: share >= 0.5
@@ -143,8 +143,8 @@ extension AuditRun {
             let inAny = any.reduce(0) { $0 + $1.nonzeroBitCount }
             let names = group.map { profiles[columns[$0]].name }
             let message = inAll == inAny
-                ? "\(quotedList(names)) are missing on exactly the same \(groupedInteger(inAll)) rows."
-                : "\(quotedList(names)) are almost always missing together: \(groupedInteger(inAll)) rows miss all of "
+                ? "\(quotedList(names)) are missing on exactly the same \(rowCount(inAll))."
+                : "\(quotedList(names)) are almost always missing together: \(rowCount(inAll)) miss all of "
                     + "them, \(groupedInteger(inAny)) miss any (Jaccard index \(auditNumber(Double(inAll) / Double(inAny))))."
             var rows: [Int] = []
             for row in 0..<n where all[row >> 6] & (1 << UInt64(row & 63)) != 0 {

@@ -116,7 +116,7 @@ extension AuditRun {
         add(AuditFinding(
             kind: .labelIssues, severity: share >= thresholds.labelIssueShare ? .warning : .info,
             columns: [targetName],
-            message: "\(groupedInteger(issues.rows.count)) rows (\(auditPercent(share))) may be mislabelled: out of fold, "
+            message: "\(rowCount(issues.rows.count)) (\(auditPercent(share))) may be mislabelled: out of fold, "
                 + "the model gives another class at least that class's average confidence, and more than the given "
                 + "label. Least self-confident: \(example).",
             evidence: evidence,

@@ -25,7 +25,10 @@ extension AuditRun {
     /// Single-feature leakage, informative missingness and a dominant feature.
     mutating func checkLeakage() {
         guard let scorer else { return }
-        let candidates = featureIndices.filter { profiles[$0].kind != .text }
+        // A column with a single value (missing included) cannot score.
+        let candidates = featureIndices.filter {
+            profiles[$0].kind != .text && profiles[$0].distinct + (profiles[$0].missing > 0 ? 1 : 0) >= 2
+        }
         let results = singleFeatureScores(candidates, rows: Array(labeled.indices), scorer: scorer)
         for (i, index) in candidates.enumerated() { if let score = results[i] { scores[index] = score.value } }
         let metric = task == .regression ? "r2" : "auc"

@@ -280,7 +280,7 @@ extension AuditRun {
                     let names = [s, i, j].map { profiles[columns[$0]].name }
                     let involvesTarget = [s, i, j].contains { columns[$0] == targetIndex }
                     let message = "\"\(names[0])\" = \"\(names[1])\" + \"\(names[2])\" on every row where all three are "
-                        + "present (\(groupedInteger(full.compared)) rows)."
+                        + "present (\(rowCount(full.compared)))."
                     if involvesTarget {
                         let parts = [s, i, j].filter { columns[$0] != targetIndex }.map { columns[$0] }
                         for part in parts { leaks.insert(part) }

@@ -83,7 +83,7 @@ extension AuditRun {
             let share = Double(repeats) / Double(n)
             add(AuditFinding(
                 kind: .duplicateRows, severity: share >= 0.01 ? .warning : .info, columns: [],
-                message: "\(groupedInteger(repeats)) rows (\(auditPercent(share))) repeat an earlier row exactly"
+                message: "\(rowCount(repeats)) (\(auditPercent(share))) repeat an earlier row exactly"
                     + "\(ignoring), in \(groupedInteger(duplicateGroups)) group\(duplicateGroups == 1 ? "" : "s").",
                 evidence: [AuditEvidence("duplicate_rows", repeats), AuditEvidence("groups", duplicateGroups),
                            AuditEvidence("share", share)],
@@ -97,7 +97,7 @@ extension AuditRun {
             let labels = Set(first.map { targetCodes[$0] }).sorted().map { "\"\(profiles[targetIndex].label(ofCode: $0))\"" }
             add(AuditFinding(
                 kind: .conflictingDuplicates, severity: task == .regression ? .info : .warning, columns: [targetName],
-                message: "\(groupedInteger(conflictRows)) rows (\(auditPercent(share))) in \(groupedInteger(conflicts.count)) "
+                message: "\(rowCount(conflictRows)) (\(auditPercent(share))) in \(groupedInteger(conflicts.count)) "
                     + "group\(conflicts.count == 1 ? "" : "s") share all their features\(ignoring) but have different "
                     + "targets; e.g. rows \(first.prefix(3).map { String($0 + 1) }.joined(separator: ", ")) have "
                     + labels.prefix(3).joined(separator: ", ") + ".",

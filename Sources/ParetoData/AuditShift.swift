@@ -30,7 +30,7 @@ extension AuditRun {
         if let test {
             reference = try frame.selecting(names)
             current = try test.selecting(names)
-            comparison = "the test data (\(groupedInteger(test.rowCount)) rows)"
+            comparison = "the test data (\(rowCount(test.rowCount)))"
         } else if let timeIndex {
             let time = profiles[timeIndex]
             let order = (0..<frame.rowCount).filter { time.codes[$0] >= 0 }
@@ -43,7 +43,7 @@ extension AuditRun {
             reference = try frame.rows(Array(order[..<cut]).sorted()).selecting(names)
             current = try frame.rows(Array(order[cut...]).sorted()).selecting(names)
             comparison = "the latest \(auditPercent(audit.timeTestFraction)) of rows by \"\(time.name)\" (from "
-                + "\(time.label(ofCode: time.codes[order[cut]])), \(groupedInteger(current.rowCount)) rows) against the rest"
+                + "\(time.label(ofCode: time.codes[order[cut]])), \(rowCount(current.rowCount))) against the rest"
         } else {
             notes.append("shift checks skipped: no test data and no time column")
             return
@@ -56,7 +56,8 @@ extension AuditRun {
         let referenceRows = reference.rowCount
         let total = combined.rowCount
         let isTest = (0..<total).map { Int32($0 >= referenceRows ? 1 : 0) }
-        let scorer = try makeFolds(rowCount: total, classes: isTest, groups: nil).map {
+        let enough = min(referenceRows, total - referenceRows) >= 2 * audit.folds
+        let scorer = try (enough ? makeFolds(rowCount: total, classes: isTest, groups: nil) : nil).map {
             FeatureScorer(foldOfRow: $0.foldOf, foldCount: $0.folds.count, target: .classes(isTest, count: 2))
         }
         let columns = combined.columns
@@ -115,7 +116,13 @@ extension AuditRun {
                 action: "Check that the test rows come from the same population and pipeline (units, encodings, "
                     + "period); a model is only trustworthy where its training data covers the test data."))
         }
-        try adversarialValidation(combined, referenceRows: referenceRows, names: names, statistics: statistics)
+        if min(referenceRows, total - referenceRows) < 2 * audit.folds {
+            notes.append("adversarial validation skipped: each side needs at least \(2 * audit.folds) rows")
+        } else {
+            withModel("adversarial validation") {
+                try $0.adversarialValidation(combined, referenceRows: referenceRows, names: names, statistics: statistics)
+            }
+        }
     }
 
     /// The PSI, the shift test and the means of one combined column whose

@@ -8,7 +8,7 @@ extension AuditRun {
             let rows = (0..<frame.rowCount).lazy.filter { column.isMissing($0) }
             add(AuditFinding(
                 kind: .missingTarget, severity: .warning, columns: [targetName],
-                message: "\(groupedInteger(missing)) rows (\(auditPercent(Double(missing) / Double(frame.rowCount)))) "
+                message: "\(rowCount(missing)) (\(auditPercent(Double(missing) / Double(frame.rowCount)))) "
                     + "have no value in the target \"\(targetName)\"; checks that need the target leave them out.",
                 evidence: [AuditEvidence("rows", missing), AuditEvidence("share", Double(missing) / Double(frame.rowCount))],
                 rows: examples(rows),
@@ -110,7 +110,7 @@ extension AuditRun {
                   count >= thresholds.cappedFrequency * perValue else { continue }
             add(AuditFinding(
                 kind: .cappedTarget, severity: .warning, columns: [targetName],
-                message: "\(groupedInteger(positions.count)) rows (\(auditPercent(count / n))) have the target at exactly "
+                message: "\(rowCount(positions.count)) (\(auditPercent(count / n))) have the target at exactly "
                     + "its \(side) \(auditNumber(value)), \(auditNumber(count / perValue)) times the average rows per "
                     + "value: the target looks \(side == "maximum" ? "capped" : "floored") there.",
                 evidence: [AuditEvidence("value", value), AuditEvidence("rows", positions.count),

@@ -33,7 +33,7 @@ extension AuditRun {
             let classes = task == .regression ? nil : rows.map { classCodes[$0] }
             guard let made = try? makeFolds(rowCount: rows.count, classes: classes,
                                             groups: groupCodes(of: rows.map { labeled[$0] })),
-                  rows.count >= 4 * audit.folds else {
+                  rows.count >= Self.minimumRowsPerFold * audit.folds else {
                 notes.append("change over time skipped: too few rows with a time to score each half in folds")
                 return
             }

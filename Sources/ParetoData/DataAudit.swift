@@ -152,8 +152,10 @@ public struct AuditThresholds: Sendable, Codable, Equatable {
 ///
 /// Out-of-fold checks use stratified folds for classes, shuffled k-fold for
 /// numbers, or whole groups with `group`; the group column is not a feature.
-/// Model-based checks leave out identifier columns and columns found to
-/// leak the target.
+/// They need at least 10 rows with a target per fold (notes say when they
+/// were skipped). Model-based checks leave out identifier columns and
+/// columns found to leak the target; a model that fails to fit leaves a
+/// note instead of failing the audit.
 ///
 /// Cost: a sort per numeric column, then passes over the rows per check;
 /// model-based checks cost one cross-validation each. Deterministic for a
@@ -337,6 +339,10 @@ struct AuditRun {
         profiles = Parallel.map(count: columns.count, threads: audit.threads) { ColumnProfile(columns[$0]) }
     }
 
+    /// The fewest rows per fold for out-of-fold checks: below it, scores
+    /// are noise (an AUC from two validation rows says nothing).
+    static let minimumRowsPerFold = 10
+
     /// Columns other than the target and the group column, by index.
     var featureIndices: [Int] {
         frame.columns.indices.filter { $0 != targetIndex && $0 != groupIndex }
@@ -382,11 +388,25 @@ struct AuditRun {
 
     mutating func add(_ finding: AuditFinding) { findings.append(finding) }
 
+    /// Runs a model-based check, turning a model that cannot be fitted
+    /// (a fold without some class, say) into a note rather than a failed
+    /// audit: the other checks still stand.
+    mutating func withModel(_ check: String, _ body: (inout AuditRun) throws -> Void) {
+        do {
+            try body(&self)
+        } catch {
+            notes.append("\(check) skipped: the model failed: \(error)")
+        }
+    }
+
     /// Runs every check and assembles the report.
     mutating func report() throws -> AuditReport {
         let rowsWithTarget = labeled.count
-        if let made = try makeFolds(rowCount: rowsWithTarget, classes: task == .regression ? nil : classCodes,
-                                    groups: groupCodes(of: labeled)) {
+        if rowsWithTarget < Self.minimumRowsPerFold * audit.folds {
+            notes.append("out-of-fold checks skipped: \(rowsWithTarget) rows with a target; they need "
+                         + "\(Self.minimumRowsPerFold) per fold (\(Self.minimumRowsPerFold * audit.folds))")
+        } else if let made = try makeFolds(rowCount: rowsWithTarget, classes: task == .regression ? nil : classCodes,
+                                           groups: groupCodes(of: labeled)) {
             folds = made.folds
             foldOfLabeled = made.foldOf
             scorer = FeatureScorer(foldOfRow: made.foldOf, foldCount: made.folds.count,
@@ -402,7 +422,7 @@ struct AuditRun {
         checkLeakage()
         checkTime()
         try checkShift()
-        try checkLabels()
+        withModel("label issues") { try $0.checkLabels() }
 
         let order = Dictionary(uniqueKeysWithValues: AuditFinding.Kind.allCases.enumerated().map { ($1, $0) })
         let sorted = findings.enumerated().sorted { a, b in
@@ -477,6 +497,11 @@ func groupedInteger(_ value: Int) -> String {
         out.append(ch)
     }
     return (value < 0 ? "-" : "") + out
+}
+
+/// A row count with its noun: "1 row", "2,799 rows".
+func rowCount(_ count: Int) -> String {
+    groupedInteger(count) + (count == 1 ? " row" : " rows")
 }
 
 /// Quoted column names joined with commas: `"a", "b" and "c"`.

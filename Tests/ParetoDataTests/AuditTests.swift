@@ -487,6 +487,34 @@ struct AuditTests {
         #expect(grouped.features.first { $0.name == "customer" }?.score == nil, "the group column is not a feature")
     }
 
+    @Test("too few rows for the folds: out-of-fold checks are skipped with a note, the rest still run")
+    func fewRows() throws {
+        let frame = try DataFrame([.numeric("x", (0..<30).map(Double.init)), .categorical("c", Array(repeating: "k", count: 30)),
+                                   .categorical("y", (0..<30).map { $0 % 2 == 0 ? "a" : "b" })])
+        let report = try DataAudit(target: "y", predictor: GridPredictor(columns: ["x"])).run(frame)
+        #expect(report.folds == 0)
+        #expect(report.notes.contains { $0.contains("out-of-fold checks skipped: 30 rows with a target; they need 10 per fold (50)") })
+        #expect(report.features.allSatisfy { $0.score == nil })
+        #expect(report.findings(.labelIssues).isEmpty && report.modelScore == nil)
+        #expect(report.findings(.constantColumn, columns: ["c"]).count == 1)
+    }
+
+    /// A model that cannot fit.
+    struct FailingPredictor: AuditPredictor {
+        func outOfFoldPredictions(_ frame: DataFrame, target: String, task: TaskKind, folds: [Fold]) throws -> [Double] {
+            throw UsageError("no model today")
+        }
+    }
+
+    @Test("a model that fails leaves notes; the model-free findings stand")
+    func failingModel() throws {
+        let frame = try plantedFrame()
+        let report = try DataAudit(target: "y", predictor: FailingPredictor()).run(frame, test: try frame.dropping(["y"]))
+        #expect(report.notes.contains("label issues skipped: the model failed: no model today"))
+        #expect(report.notes.contains("adversarial validation skipped: the model failed: no model today"))
+        #expect(report.findings(.targetLeakage, columns: ["leak"]).count == 1)
+    }
+
     @Test("bad settings and inputs are refused with the column named")
     func refusals() throws {
         let frame = try plantedFrame()
