@@ -48,14 +48,21 @@ struct AuditCommand: ParsableCommand {
         let frame = try CSVReader(options: csv).read(path: file)
         var testFrame: DataFrame? = nil
         if let test {
-            // Read the test file with the training file's column types, so a
-            // column does not change kind because of what one file holds.
-            let header = try CSVReader(options: csv).read(path: test).columnNames
-            var testOptions = csv
-            for column in frame.columns where header.contains(column.name) {
-                testOptions.columnKinds[column.name] = column.kind
+            var options = csv
+            options.columnKinds = [:]
+            let plain = try CSVReader(options: options).read(path: test)
+            for column in frame.columns where column.name != target && column.name != group && plain[column.name] == nil {
+                throw FileError(path: test, "the test file has no column \"\(column.name)\", which \(file) has",
+                                hint: "compare files with the same columns (the target may be left out)")
             }
-            testFrame = try CSVReader(options: testOptions).read(path: test)
+            // A column must have one kind in both files: read again with the
+            // training kinds when this file alone suggests another.
+            if frame.columns.contains(where: { column in plain[column.name].map { $0.kind != column.kind } ?? false }) {
+                for column in frame.columns where plain[column.name] != nil { options.columnKinds[column.name] = column.kind }
+                testFrame = try CSVReader(options: options).read(path: test)
+            } else {
+                testFrame = plain
+            }
         }
 
         var audit = DataAudit(target: target, time: time, group: group)

@@ -210,6 +210,12 @@ struct AuditCommandTests {
         let test = try cli.file("short.csv", "id,x1,x2,leak,const\n1,0.5,0.2,0.1,same\n")
         let result = try cli.run(["audit", try plantedFile(), "--target", "y", "--test", test, "--no-model"])
         #expect(result.status == 1)
-        #expect(result.stderr.contains("the test data has no column \"m\""), "\(result.stderr)")
+        #expect(result.stderr.contains("\(test): the test file has no column \"m\", which "), "\(result.stderr)")
+
+        // A column the test file alone would read as text is read as in training, so the bad value is named.
+        let typed = try cli.file("typed.csv", "id,x1,x2,leak,m,const\n1,0.5,oops,0.1,2,same\n")
+        let kinds = try cli.run(["audit", try plantedFile(), "--target", "y", "--test", typed, "--no-model"])
+        #expect(kinds.status == 1)
+        #expect(kinds.stderr.contains("\(typed):2: column \"x2\""), "\(kinds.stderr)")
     }
 }
