@@ -7,8 +7,11 @@ import ParetoCore
 /// - `warning`: likely to hurt the model or mislead its evaluation.
 /// - `info`: worth knowing; no action may be needed.
 public enum AuditSeverity: String, Sendable, Codable, CaseIterable, Comparable {
+    /// Worth knowing.
     case info
+    /// Likely to hurt the model or mislead its evaluation.
     case warning
+    /// Will make the model or its evaluation wrong if nothing is done.
     case critical
 
     private var rank: Int {
@@ -19,6 +22,7 @@ public enum AuditSeverity: String, Sendable, Codable, CaseIterable, Comparable {
         }
     }
 
+    /// Whether `lhs` is less severe than `rhs`.
     public static func < (lhs: AuditSeverity, rhs: AuditSeverity) -> Bool { lhs.rank < rhs.rank }
 }
 
@@ -27,9 +31,12 @@ public enum AuditSeverity: String, Sendable, Codable, CaseIterable, Comparable {
 public struct AuditEvidence: Sendable, Codable, Equatable {
     /// A number, or a text where a number cannot say it (a level, a date).
     public enum Value: Sendable, Equatable, Codable {
+        /// A number (counts are whole numbers).
         case number(Double)
+        /// A text: a value, a column name, a date.
         case text(String)
 
+        /// Reads a JSON number or string.
         public init(from decoder: any Decoder) throws {
             let container = try decoder.singleValueContainer()
             if let number = try? container.decode(Double.self) {
@@ -39,6 +46,7 @@ public struct AuditEvidence: Sendable, Codable, Equatable {
             }
         }
 
+        /// Writes a bare JSON number or string.
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.singleValueContainer()
             switch self {

@@ -27,6 +27,11 @@ public struct CrossValidatedPredictor<Learner: TabularLearner>: AuditPredictor {
         self.threads = threads
     }
 
+    /// Cross-validates the learner on `folds` and returns its out-of-fold
+    /// predictions, row-major (see `AuditPredictor`).
+    ///
+    /// - Throws: `UsageError` when a row has no target or a fold names a row
+    ///   outside the frame; `EvaluationError` naming the fold whose fit fails.
     public func outOfFoldPredictions(_ frame: DataFrame, target: String, task: TaskKind,
                                      folds: [Fold]) throws -> [Double] {
         let metric: any Metric = task == .regression ? RootMeanSquaredError() : LogLoss()
