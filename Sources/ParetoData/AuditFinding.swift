@@ -75,10 +75,16 @@ public struct AuditEvidence: Sendable, Codable, Equatable {
     /// Its value.
     public var value: Value
 
-    /// Creates a numeric piece of evidence.
+    /// Creates a numeric piece of evidence; a NaN or infinite value (a mean
+    /// over a column holding `inf`, say) is kept as the text "nan", "inf" or
+    /// "-inf", so every report can be encoded as JSON.
     public init(_ name: String, _ value: Double) {
         self.name = name
-        self.value = .number(value)
+        if value.isFinite {
+            self.value = .number(value)
+        } else {
+            self.value = .text(value.isNaN ? "nan" : value > 0 ? "inf" : "-inf")
+        }
     }
 
     /// Creates a piece of evidence from an integer count.

@@ -177,8 +177,9 @@ extension AuditRun {
                 if referencePresent > 0 && currentPresent > 0 {
                     gap = max(gap, abs(cumulativeReference / referencePresent - cumulativeCurrent / currentPresent))
                 }
-                referenceSum += reference[code] * p.values[code]
-                currentSum += current[code] * p.values[code]
+                // Skipping empty codes keeps 0 × ∞ out of the sums.
+                if reference[code] > 0 { referenceSum += reference[code] * p.values[code] }
+                if current[code] > 0 { currentSum += current[code] * p.values[code] }
             }
             result.psi = StatisticalTests.populationStabilityIndex(reference: referenceBins, current: currentBins)
             if referencePresent > 0 && currentPresent > 0 {

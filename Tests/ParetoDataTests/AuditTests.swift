@@ -515,6 +515,23 @@ struct AuditTests {
         #expect(report.findings(.targetLeakage, columns: ["leak"]).count == 1)
     }
 
+    @Test("infinite values: evidence keeps them as text, so the report still encodes")
+    func infinities() throws {
+        #expect(AuditEvidence("mean", Double.infinity).value == .text("inf"))
+        #expect(AuditEvidence("mean", -Double.infinity).value == .text("-inf"))
+        #expect(AuditEvidence("mean", Double.nan).value == .text("nan"))
+        // Shuffled and fractional, so not an identifier.
+        let x = (0..<200).map { Double($0 * 37 % 200) + 0.25 }
+        let train = try DataFrame([.numeric("x", x), .numeric("y", (0..<200).map { Double($0 % 2) })])
+        let test = try DataFrame([.numeric("x", x.map { $0 < 100 ? $0 : .infinity })])
+        let report = try DataAudit(target: "y").run(train, test: test)
+        let shift = try #require(report.findings(.featureShift).first)
+        #expect(shift.evidence("test_mean") == .text("inf"))
+        #expect(shift.evidence("train_mean") == .number(99.75))
+        let decoded = try JSONDecoder().decode(AuditReport.self, from: try JSONEncoder().encode(report))
+        #expect(decoded == report)
+    }
+
     @Test("bad settings and inputs are refused with the column named")
     func refusals() throws {
         let frame = try plantedFrame()
