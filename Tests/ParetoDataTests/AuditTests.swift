@@ -532,6 +532,27 @@ struct AuditTests {
         #expect(decoded == report)
     }
 
+    @Test("profiles code numbers in value order: negatives, both zeros, ties, infinities, missing, genuine NaN")
+    func profileCodes() throws {
+        var d = Draws(seed: 17)
+        var values = (0..<5000).map { _ in (d.normal() * 1000).rounded() / 10 }
+        values += [0.0, -0.0, .infinity, -.infinity, .nan, 1e300, -1e-300]
+        let p = ColumnProfile(.numeric("x", values))
+        let present = values.filter { !$0.isNaN }
+        let distinct = Array(Set(present.map { $0 + 0.0 })).sorted()
+        #expect(p.values == distinct)
+        for (row, v) in values.enumerated() {
+            #expect(v.isNaN ? p.codes[row] == -1 : p.values[Int(p.codes[row])] == v, "row \(row)")
+        }
+        #expect(p.counts.reduce(0, +) == present.count && p.missing == 1)
+        #expect(p.counts[distinct.firstIndex(of: 0)!] == present.filter { $0 == 0 }.count)
+        // With a validity mask, a genuine NaN is one more value, after every number.
+        let masked = ColumnProfile(Column(name: "m", values: .numeric(NumericColumn(values: [2, .nan, 1, .nan],
+                                                                                       validity: [true, true, true, false]))))
+        #expect(masked.codes == [1, 2, 0, -1])
+        #expect(masked.values.count == 3 && masked.values[2].isNaN)
+    }
+
     @Test("bad settings and inputs are refused with the column named")
     func refusals() throws {
         let frame = try plantedFrame()
