@@ -134,7 +134,10 @@ enum AuditTable {
             let hasShift = scored.contains { $0.psi != nil }
             out += "\nfeatures (score: out-of-fold \(report.scoreMetric) of the feature alone"
                 + (hasShift ? "; psi and adversarial auc against the compared rows" : "") + ")\n"
-            let ordered = scored.sorted { ($0.score ?? -1) != ($1.score ?? -1) ? ($0.score ?? -1) > ($1.score ?? -1) : $0.name < $1.name }
+            let ordered = scored.sorted { a, b in
+                let (x, y) = (a.score ?? -1, b.score ?? -1)
+                return x != y ? x > y : a.name < b.name
+            }
             var rows: [[String]] = [["feature", "type", "missing", "distinct", "score"] + (hasShift ? ["psi", "adv auc"] : [])]
             for f in ordered.prefix(30) {
                 var row = [f.name, f.kind.rawValue, DescribeTable.grouped(f.missing), DescribeTable.grouped(f.distinct),

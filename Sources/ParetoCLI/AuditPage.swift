@@ -78,7 +78,8 @@ enum AuditPage {
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <title>Data audit: \(escape(file))</title>
             <style>
-            body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; max-width: 980px; margin: 2em auto; padding: 0 1em; color: #1d1d1f; }
+            body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; max-width: 980px;
+                   margin: 2em auto; padding: 0 1em; color: #1d1d1f; }
             h1 { font-size: 1.5em; } h2 { margin-top: 1.6em; border-bottom: 1px solid #ddd; }
             h3 { font-size: 1em; margin: 0 0 .3em; } code { font-family: ui-monospace, Menlo, monospace; font-size: .92em; }
             .meta { color: #555; } .badge { padding: .15em .6em; border-radius: 1em; font-weight: 600; margin-right: .3em; }
@@ -87,7 +88,8 @@ enum AuditPage {
             .finding { border-left: 4px solid #0b4f8a; padding: .5em 1em; margin: .8em 0; background: #fafafa; }
             .finding.warning { border-color: #e09100; } .kind { color: #555; font-weight: normal; }
             table { border-collapse: collapse; } td, th { padding: .15em .7em; text-align: left; border-bottom: 1px solid #eee; }
-            .evidence th { font-weight: normal; color: #555; } .features td:nth-child(n+3) { text-align: right; font-variant-numeric: tabular-nums; }
+            .evidence th { font-weight: normal; color: #555; }
+            .features td:nth-child(n+3) { text-align: right; font-variant-numeric: tabular-nums; }
             .rows { color: #555; font-size: .92em; }
             </style>
             </head>

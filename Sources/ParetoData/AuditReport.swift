@@ -111,7 +111,10 @@ public struct AuditReport: Sendable, Codable, Equatable {
             members.append(("classes", .object(classes.map { ($0.label, .int($0.count)) })))
         }
         members += [
-            ("folds", .int(folds)), ("seed", seed <= UInt64(Int.max) ? .int(Int(seed)) : .string(String(seed))), ("score_metric", .string(scoreMetric)),
+            ("folds", .int(folds)),
+            // A seed beyond Int's range is written as text rather than wrapped.
+            ("seed", seed <= UInt64(Int.max) ? .int(Int(seed)) : .string(String(seed))),
+            ("score_metric", .string(scoreMetric)),
             ("model_score", modelScore.map(JSONValue.number) ?? .null),
             ("comparison", comparison.map(JSONValue.string) ?? .null),
             ("counts", .object(AuditSeverity.allCases.reversed().map { ($0.rawValue, .int(count($0))) })),

@@ -67,7 +67,8 @@ extension AuditRun {
                     + "(skewness \(auditNumber(skew))): a squared-error model chases the long tail.",
                 evidence: [AuditEvidence("skewness", skew), AuditEvidence("min", minimum), AuditEvidence("max", maximum)],
                 action: positive
-                    ? "Model log(target) and transform predictions back (or use a Poisson, L1 or Huber loss); report errors on the original scale."
+                    ? "Model log(target) and transform predictions back (or use a Poisson, L1 or Huber loss); "
+                        + "report errors on the original scale."
                     : "Consider an L1 or Huber loss, or a signed-log transform of the target."))
         }
 
