@@ -8,13 +8,14 @@ struct AuditCommand: ParsableCommand {
         commandName: "audit",
         abstract: "Audit a CSV file before modelling: missing values, the target, duplicates, leakage, label issues, shift.",
         discussion: """
-            Findings are grouped by severity (critical, warning, info), each with its evidence and a
-            suggested action. Leakage checks score each feature alone out of fold (no model); label
-            issues (confident learning) and adversarial validation cross-validate gradient-boosted
-            trees, which take pareto train's model flags (--no-model skips them). --time COLUMN adds
-            checks over time and, without --test, compares the latest 20% of rows with the rest;
-            --group COLUMN keeps each group's rows in one fold. Row numbers count data rows from 1
-            (the header is not a row).
+            Findings are grouped by severity (critical, warning, info), each with its evidence and a \
+            suggested action. Leakage checks score each feature alone out of fold (no model); label \
+            issues (confident learning) and adversarial validation cross-validate gradient-boosted \
+            trees, which take pareto train's model flags (--no-model skips them).
+
+            --time COLUMN adds checks over time and, without --test, compares the latest 20% of rows \
+            with the rest; --group COLUMN keeps each group's rows in one fold. Row numbers count data \
+            rows from 1 (the header is not a row).
             """)
 
     @Argument(help: "The CSV file to audit.") var file: String
