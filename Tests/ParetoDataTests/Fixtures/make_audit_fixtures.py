@@ -74,16 +74,16 @@ def main() -> None:
 
     out["welch"] = []
     for (na, nb, shift, scale) in [(30, 45, 0.4, 1.0), (8, 200, 1.5, 3.0), (500, 480, 0.02, 0.5)]:
-        a = rng.normal(10, 2, na)
-        b = rng.normal(10 + shift, 2 * scale, nb)
+        a = np.round(rng.normal(10, 2, na), 4)
+        b = np.round(rng.normal(10 + shift, 2 * scale, nb), 4)
         res = stats.ttest_ind(a, b, equal_var=False)
         out["welch"].append({"a": a.tolist(), "b": b.tolist(), "t": float(res.statistic), "df": float(res.df),
                              "p": float(res.pvalue)})
 
     out["ks"] = []
     for (na, nb, shift, ties) in [(200, 150, 0.3, False), (1000, 800, 0.05, False), (300, 300, 0.0, True)]:
-        a = rng.normal(0, 1, na)
-        b = rng.normal(shift, 1, nb)
+        a = np.round(rng.normal(0, 1, na), 4)
+        b = np.round(rng.normal(shift, 1, nb), 4)
         if ties:
             a = np.round(a, 1)
             b = np.round(b, 1)
@@ -94,14 +94,15 @@ def main() -> None:
                           "scipy_ks_2samp_asymp_p": float(stats.ks_2samp(a, b, method="asymp").pvalue)})
 
     out["skewness"] = []
-    for sample in [rng.exponential(2.0, 300), rng.normal(5, 1, 50), np.array([1.0, 2.0, 2.0, 3.0, 10.0])]:
+    for sample in [np.round(rng.exponential(2.0, 300), 4), np.round(rng.normal(5, 1, 50), 4),
+                   np.array([1.0, 2.0, 2.0, 3.0, 10.0])]:
         out["skewness"].append({"values": sample.tolist(), "value": float(stats.skew(sample))})
 
     out["psi"] = []
     for (shift, missing_ref, missing_cur, rounding) in [(0.0, 0.0, 0.0, None), (0.5, 0.05, 0.2, None),
                                                         (1.0, 0.0, 0.0, 0)]:
-        ref = rng.normal(0, 1, 2000)
-        cur = rng.normal(shift, 1.2, 900)
+        ref = np.round(rng.normal(0, 1, 1000), 4)
+        cur = np.round(rng.normal(shift, 1.2, 500), 4)
         if rounding is not None:
             ref = np.round(ref, rounding)
             cur = np.round(cur, rounding)
@@ -122,7 +123,7 @@ def main() -> None:
     classes = rng.choice(["a", "b", "c"], size=n, p=[0.5, 0.3, 0.2])
     rate = np.where(classes == "c", 0.35, 0.12)
     missing = rng.random(n) < rate
-    feature = rng.normal(0, 1, n)
+    feature = np.round(rng.normal(0, 1, n), 4)
     feature[missing] = np.nan
     table = np.array([[np.sum((~missing) & (classes == k)) for k in "abc"],
                       [np.sum(missing & (classes == k)) for k in "abc"]], float)
@@ -132,10 +133,10 @@ def main() -> None:
                                   "statistic": float(res.statistic), "df": int(res.dof), "p": float(res.pvalue)}
 
     # Regression: the target is higher where the feature is missing; Welch's t.
-    y = rng.normal(50, 10, n)
+    y = np.round(rng.normal(50, 10, n), 4)
     missing = rng.random(n) < 0.2
     y[missing] += 6
-    feature = rng.normal(0, 1, n)
+    feature = np.round(rng.normal(0, 1, n), 4)
     feature[missing] = np.nan
     res = stats.ttest_ind(y[missing], y[~missing], equal_var=False)
     out["missingness_regression"] = {"target": y.tolist(),
@@ -144,8 +145,8 @@ def main() -> None:
 
     # Shift end to end: a numeric feature shifted in the test rows, and a
     # categorical one whose shares change (missing counted as a level).
-    train_x = rng.normal(0, 1, 700)
-    test_x = rng.normal(0.4, 1, 300)
+    train_x = np.round(rng.normal(0, 1, 700), 4)
+    test_x = np.round(rng.normal(0.4, 1, 300), 4)
     train_c = rng.choice(["u", "v", "w", ""], size=700, p=[0.5, 0.3, 0.15, 0.05])
     test_c = rng.choice(["u", "v", "w", ""], size=300, p=[0.3, 0.3, 0.3, 0.1])
     d = float(stats.ks_2samp(train_x, test_x).statistic)
@@ -159,9 +160,9 @@ def main() -> None:
                     "psi_x": psi(train_x, test_x),
                     "chi2_statistic": float(res.statistic), "chi2_df": int(res.dof), "chi2_p": float(res.pvalue)}
 
+    # One line per case group keeps the file small and its diffs readable.
     with open(os.path.join(HERE, "audit_statistics.json"), "w") as f:
-        json.dump(out, f, indent=1)
-        f.write("\n")
+        f.write("{\n" + ",\n".join(f"{json.dumps(k)}: {json.dumps(v)}" for k, v in out.items()) + "\n}\n")
 
 
 if __name__ == "__main__":
