@@ -2,4 +2,7 @@
 /// without registration. Add each new built-in transformer here.
 let builtInTransformers: [any Transformer.Type] = [
     DropColumns.self,
+    OneHotEncoder.self,
+    OrdinalEncoder.self,
+    FrequencyEncoder.self,
 ]
