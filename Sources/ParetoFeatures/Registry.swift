@@ -5,4 +5,5 @@ let builtInTransformers: [any Transformer.Type] = [
     OneHotEncoder.self,
     OrdinalEncoder.self,
     FrequencyEncoder.self,
+    TargetEncoder.self,
 ]
