@@ -6,4 +6,7 @@ let builtInTransformers: [any Transformer.Type] = [
     OrdinalEncoder.self,
     FrequencyEncoder.self,
     TargetEncoder.self,
+    PolynomialFeatures.self,
+    Ratios.self,
+    GroupAggregates.self,
 ]
