@@ -19,6 +19,7 @@ import ParetoData
 /// Cost: fit is one pass over each column; transform one pass per column,
 /// columns in parallel.
 public struct FrequencyEncoder: Transformer, Equatable {
+    /// The name saved pipelines record for this transformer.
     public static let kind = "frequency_encoder"
 
     /// What the encoded value measures.
@@ -71,6 +72,10 @@ public struct FrequencyEncoder: Transformer, Equatable {
         }
     }
 
+    /// Counts each column's categories (and missing values) in `frame`'s rows.
+    ///
+    /// - Throws: `UsageError` for a column that is not categorical or
+    ///   boolean, a column with no values, or zero rows.
     public func fit(_ frame: DataFrame, columns: [String], target: String?) throws -> Fitted {
         try checkHasRows(frame, step: "frequency encoding")
         let rows = Double(frame.rowCount), measure = self.measure

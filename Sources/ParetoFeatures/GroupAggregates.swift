@@ -27,6 +27,7 @@ import ParetoData
 /// lookup per row per new column, columns in parallel. New rows need only
 /// the group column.
 public struct GroupAggregates: Transformer, Equatable {
+    /// The name saved pipelines record for this transformer.
     public static let kind = "group_aggregates"
 
     /// A statistic of a group's values.
@@ -91,6 +92,11 @@ public struct GroupAggregates: Transformer, Equatable {
         }
     }
 
+    /// Learns every statistic per group from `frame`'s rows.
+    ///
+    /// - Throws: `UsageError` when grouping by the target or by a column
+    ///   that is not categorical or boolean, without statistics or value
+    ///   columns, for an infinite value, or a name already taken.
     public func fit(_ frame: DataFrame, columns: [String], target: String?) throws -> Fitted {
         guard groupBy != target else {
             throw UsageError("group aggregates cannot group by the target \"\(groupBy)\"",

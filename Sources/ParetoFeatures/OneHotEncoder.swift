@@ -33,6 +33,7 @@ import ParetoData
 /// levels; transform is one pass per column writing `rows × outputs`
 /// doubles, columns in parallel.
 public struct OneHotEncoder: Transformer, Equatable {
+    /// The name saved pipelines record for this transformer.
     public static let kind = "one_hot_encoder"
 
     /// What a category never seen in training becomes.
@@ -152,6 +153,12 @@ public struct OneHotEncoder: Transformer, Equatable {
         }
     }
 
+    /// Learns each column's sorted categories, infrequent bucket and dropped
+    /// column from `frame`'s rows.
+    ///
+    /// - Throws: `UsageError` for a column that is not categorical or
+    ///   boolean, a column with no values, zero rows, bad settings, or an
+    ///   output name already taken.
     public func fit(_ frame: DataFrame, columns: [String], target: String?) throws -> Fitted {
         try checkSettings()
         try checkHasRows(frame, step: "one-hot encoding")

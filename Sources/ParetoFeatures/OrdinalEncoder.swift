@@ -18,6 +18,7 @@ import ParetoData
 /// Cost: fit is one pass over each column plus a sort of its levels;
 /// transform is one pass per column, columns in parallel.
 public struct OrdinalEncoder: Transformer, Equatable {
+    /// The name saved pipelines record for this transformer.
     public static let kind = "ordinal_encoder"
 
     /// What a category never seen in training becomes.
@@ -75,6 +76,10 @@ public struct OrdinalEncoder: Transformer, Equatable {
         }
     }
 
+    /// Learns each column's sorted categories from `frame`'s rows.
+    ///
+    /// - Throws: `UsageError` for a column that is not categorical or
+    ///   boolean, a column with no values, or zero rows.
     public func fit(_ frame: DataFrame, columns: [String], target: String?) throws -> Fitted {
         try checkHasRows(frame, step: "ordinal encoding")
         var categories: [String: [String]] = [:]

@@ -26,6 +26,7 @@ import ParetoData
 ///
 /// Cost: one multiplication per factor per row per term; terms in parallel.
 public struct PolynomialFeatures: Transformer, Equatable {
+    /// The name saved pipelines record for this transformer.
     public static let kind = "polynomial_features"
 
     /// The most new columns one step may add.
@@ -82,6 +83,10 @@ public struct PolynomialFeatures: Transformer, Equatable {
         }
     }
 
+    /// Fixes the terms for `columns` (nothing is learned from the values).
+    ///
+    /// - Throws: `UsageError` for a degree below 1, no or non-numeric
+    ///   columns, an infinite value, too many terms, or a name already taken.
     public func fit(_ frame: DataFrame, columns: [String], target: String?) throws -> Fitted {
         guard degree >= 1 else { throw UsageError("the polynomial degree must be at least 1, not \(degree)") }
         guard !columns.isEmpty else {

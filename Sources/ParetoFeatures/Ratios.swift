@@ -20,6 +20,7 @@ import ParetoData
 ///
 /// Cost: one division per row per pair; pairs in parallel.
 public struct Ratios: Transformer, Equatable {
+    /// The name saved pipelines record for this transformer.
     public static let kind = "ratios"
 
     /// One ratio.
@@ -82,6 +83,10 @@ public struct Ratios: Transformer, Equatable {
         }
     }
 
+    /// Fixes the pairs (all pairs of `columns` when none were given).
+    ///
+    /// - Throws: `UsageError` for a pair column outside `columns`, a
+    ///   non-numeric column, an infinite value, or a name already taken.
     public func fit(_ frame: DataFrame, columns: [String], target: String?) throws -> Fitted {
         var chosen = pairs
         if chosen.isEmpty {

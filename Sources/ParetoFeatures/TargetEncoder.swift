@@ -45,6 +45,7 @@ import ParetoData
 /// out-of-fold encoding does the same once per fold. Columns, outputs and
 /// folds run in parallel.
 public struct TargetEncoder: Transformer, Equatable {
+    /// The name saved pipelines record for this transformer.
     public static let kind = "target_encoder"
 
     /// How much a category's own mean is shrunk toward the overall mean.
@@ -189,12 +190,20 @@ public struct TargetEncoder: Transformer, Equatable {
             throw UsageError("target encoding needs a target column", hint: "fit the pipeline with target: \"<column>\"")
         }
         try checkHasRows(frame, step: "target encoding")
+        if columns.contains(target) {
+            throw UsageError("target encoding cannot encode the target \"\(target)\" itself",
+                             hint: "select feature columns for this step")
+        }
         let targetColumn = try frame.column(target)
         let task = self.task ?? TargetSummary(targetColumn).task
         var classLabels: [String] = []
         var classCodes: [Int] = []
         let outputs: [[Double]]
         if task == .regression {
+            guard targetColumn.kind == .numeric else {
+                throw UsageError("the target \"\(target)\" is \(targetColumn.kind.rawValue); a regression target must be numeric",
+                                 hint: "encode it as a classification target (task: .binary or .multiclass)")
+            }
             let values = try numericValues(targetColumn, step: "a regression target")
             outputs = [values.array]
         } else {

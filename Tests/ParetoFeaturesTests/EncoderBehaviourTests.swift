@@ -248,6 +248,10 @@ struct TargetEncoderTests {
             == "the target \"k\" has 3 classes, not 2")
         #expect(usageMessage { _ = try TargetEncoder(task: .regression).fit(frame, columns: ["c"], target: "r") }
             == "column \"r\" holds an infinite value in row 2")
+        #expect(usageMessage { _ = try TargetEncoder(task: .regression).fit(frame, columns: ["c"], target: "k") }
+            == "the target \"k\" is categorical; a regression target must be numeric")
+        #expect(usageMessage { _ = try TargetEncoder().fit(frame, columns: ["c", "k"], target: "k") }
+            == "target encoding cannot encode the target \"k\" itself")
         #expect(throws: UsageError.self) { try TargetEncoder(smoothing: .fixed(-1)).fit(frame, columns: ["c"], target: "k") }
         let good = try DataFrame([.categorical("c", ["a", "b", "a", "b"]), .numeric("y", [0, 1, 1, 0])])
         let overlapping = [Fold(train: [2, 3], validation: [0, 1]), Fold(train: [0, 1], validation: [1, 2, 3])]
