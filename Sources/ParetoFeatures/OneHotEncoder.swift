@@ -287,7 +287,7 @@ extension OneHotEncoder.FeatureEncoding {
 /// The 0/1 column of output `j`: 1 where a row's output is `j`.
 ///
 /// Cost: one vectorizable pass over the rows.
-func indicatorColumn(_ name: String, _ rowOutputs: [Int32], _ j: Int32) -> Column {
+private func indicatorColumn(_ name: String, _ rowOutputs: [Int32], _ j: Int32) -> Column {
     let values = rowOutputs.withUnsafeBufferPointer { rows in
         [Double](unsafeUninitializedCapacity: rows.count) { out, initialized in
             for i in 0..<rows.count { out[i] = rows[i] == j ? 1 : 0 }

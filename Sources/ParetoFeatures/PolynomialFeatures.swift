@@ -142,7 +142,7 @@ private func product(of factors: [ColumnBuffer<Double>], rows n: Int) -> [Double
 /// Index combinations of size `k` from `0..<p` in lexicographic order,
 /// with repetition when `repeating` (itertools' `combinations` and
 /// `combinations_with_replacement`).
-func combinations(_ p: Int, _ k: Int, repeating: Bool) -> [[Int]] {
+private func combinations(_ p: Int, _ k: Int, repeating: Bool) -> [[Int]] {
     var result: [[Int]] = []
     var current: [Int] = []
     func extend(from start: Int) {
@@ -162,7 +162,7 @@ func combinations(_ p: Int, _ k: Int, repeating: Bool) -> [[Int]] {
 }
 
 /// n choose k, saturating at `Int.max / 2` (only compared with a limit).
-func binomial(_ n: Int, _ k: Int) -> Int {
+private func binomial(_ n: Int, _ k: Int) -> Int {
     guard k >= 0, k <= n else { return 0 }
     var result = 1
     for i in 0..<min(k, n - k) {

@@ -330,7 +330,7 @@ public struct TargetEncoder: Transformer, Equatable {
 
 /// The mean and population variance of a target over some rows, skipping
 /// missing targets (NaN), in two passes as numpy's `mean` and `var`.
-struct TargetMoments: Sendable {
+private struct TargetMoments: Sendable {
     var count: Int
     var mean: Double
     var variance: Double
