@@ -2,4 +2,11 @@
 /// without registration. Add each new built-in transformer here.
 let builtInTransformers: [any Transformer.Type] = [
     DropColumns.self,
+    OneHotEncoder.self,
+    OrdinalEncoder.self,
+    FrequencyEncoder.self,
+    TargetEncoder.self,
+    PolynomialFeatures.self,
+    Ratios.self,
+    GroupAggregates.self,
 ]
