@@ -2,4 +2,8 @@
 /// without registration. Add each new built-in transformer here.
 let builtInTransformers: [any Transformer.Type] = [
     DropColumns.self,
+    StandardScaler.self,
+    MinMaxScaler.self,
+    RobustScaler.self,
+    MaxAbsScaler.self,
 ]
