@@ -2,6 +2,7 @@
 /// without registration. Add each new built-in transformer here.
 let builtInTransformers: [any Transformer.Type] = [
     DropColumns.self,
+    SimpleImputer.self,
     StandardScaler.self,
     MinMaxScaler.self,
     RobustScaler.self,
