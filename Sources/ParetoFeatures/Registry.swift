@@ -7,4 +7,5 @@ let builtInTransformers: [any Transformer.Type] = [
     MinMaxScaler.self,
     RobustScaler.self,
     MaxAbsScaler.self,
+    PowerTransformer.self,
 ]
