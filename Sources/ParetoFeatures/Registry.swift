@@ -8,4 +8,5 @@ let builtInTransformers: [any Transformer.Type] = [
     RobustScaler.self,
     MaxAbsScaler.self,
     PowerTransformer.self,
+    Discretizer.self,
 ]
