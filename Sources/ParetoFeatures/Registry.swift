@@ -9,4 +9,5 @@ let builtInTransformers: [any Transformer.Type] = [
     MaxAbsScaler.self,
     PowerTransformer.self,
     Discretizer.self,
+    DateParts.self,
 ]
