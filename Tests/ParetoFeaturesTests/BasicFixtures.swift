@@ -71,11 +71,20 @@ extension BasicFixtures {
     }
 }
 
-/// Tolerances of the fixture tests.
-enum Tolerance {
-    /// Closed-form computations (means, quantiles, scalings, bin indices).
-    static let exact = 1e-9
-    /// Fitted Yeo-Johnson exponents (found by a minimizer on both sides).
-    static let lambda = 1e-6
+extension BasicFixtures {
+    /// The tolerance of closed-form computations (means, quantiles, scalings, bin edges).
+    static let exactTolerance = 1e-9
+    /// The tolerance of fitted Yeo-Johnson exponents (found by a minimizer on both sides).
+    static let lambdaTolerance = 1e-6
+
+    /// `transformer` fitted on `columns` of `frame`, with the transformed rows.
+    static func fitTransform(_ transformer: any Transformer, _ frame: DataFrame,
+                             _ columns: [String]) throws -> (any FittedTransformer, DataFrame) {
+        func open<T: Transformer>(_ t: T) throws -> (any FittedTransformer, DataFrame) {
+            let (fitted, out) = try t.fitTransform(frame, columns: columns, target: nil)
+            return (fitted, out)
+        }
+        return try open(transformer)
+    }
 }
 

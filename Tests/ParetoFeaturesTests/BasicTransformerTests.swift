@@ -105,7 +105,7 @@ struct BasicTransformerTests {
     func missingOrChangedColumns(_ index: Int) throws {
         let transformer = Self.numericTransformers[index]
         let frame = try DataFrame([.numeric("x", [1, 2, .nan, 4]), .numeric("y", [3, 1, 2, 2])])
-        let (fitted, _) = try fitTransform(transformer, frame, ["x", "y"])
+        let (fitted, _) = try BasicFixtures.fitTransform(transformer, frame, ["x", "y"])
         let kind = type(of: transformer).kind
         for bad in [try DataFrame([.numeric("x", [1])]), try DataFrame([.numeric("x", [1]), .categorical("y", ["a"])])] {
             do {
@@ -116,7 +116,7 @@ struct BasicTransformerTests {
             }
         }
         do {
-            _ = try fitTransform(transformer, try DataFrame([.numeric("x", [1]), .text("y", ["a"])]), ["x", "y"])
+            _ = try BasicFixtures.fitTransform(transformer, try DataFrame([.numeric("x", [1]), .text("y", ["a"])]), ["x", "y"])
             Issue.record("\(kind) must refuse a text column")
         } catch let error as UsageError {
             #expect(error.message.contains("column \"y\" is text"), "\(kind): \(error)")
@@ -130,12 +130,12 @@ struct BasicTransformerTests {
         let kind = type(of: transformer).kind
         let infinite = try DataFrame([.numeric("x", [1, 2, .infinity, 4])])
         do {
-            _ = try fitTransform(transformer, infinite, ["x"])
+            _ = try BasicFixtures.fitTransform(transformer, infinite, ["x"])
             Issue.record("\(kind) must refuse infinity when fitting")
         } catch let error as UsageError {
             #expect(error.message.contains("column \"x\" holds +infinity in row 3"), "\(kind): \(error)")
         }
-        let (fitted, _) = try fitTransform(transformer, try DataFrame([.numeric("x", [1, 2, 3, 4])]), ["x"])
+        let (fitted, _) = try BasicFixtures.fitTransform(transformer, try DataFrame([.numeric("x", [1, 2, 3, 4])]), ["x"])
         do {
             _ = try fitted.transform(try DataFrame([.numeric("x", [-.infinity])]))
             Issue.record("\(kind) must refuse infinity in later rows")
@@ -149,8 +149,8 @@ struct BasicTransformerTests {
     func deterministicOverChunks(_ index: Int) throws {
         let transformer = Self.numericTransformers[index]
         let frame = try Self.mixedFrame(rows: 100_000, seed: 4)
-        let (fitted, whole) = try fitTransform(transformer, frame, ["a", "b", "c"])
-        let (again, _) = try fitTransform(transformer, frame, ["a", "b", "c"])
+        let (fitted, whole) = try BasicFixtures.fitTransform(transformer, frame, ["a", "b", "c"])
+        let (again, _) = try BasicFixtures.fitTransform(transformer, frame, ["a", "b", "c"])
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         #expect(try encoder.encode(AnyFittedTransformer(kind: "x", fitted)) == encoder.encode(AnyFittedTransformer(kind: "x", again)))

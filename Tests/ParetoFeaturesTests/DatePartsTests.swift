@@ -60,7 +60,7 @@ struct DatePartsTests {
         #expect(Set(fixtures.numeric.keys) == Set(names).subtracting(["is_weekend"]), "the fixture covers every numeric part")
         for (suffix, expected) in fixtures.numeric {
             let difference = BasicFixtures.report("date parts", BasicFixtures.difference(try BasicFixtures.values(out, "t_" + suffix), expected))
-            let tolerance = suffix.hasSuffix("_sin") || suffix.hasSuffix("_cos") ? Tolerance.exact : 0
+            let tolerance = suffix.hasSuffix("_sin") || suffix.hasSuffix("_cos") ? BasicFixtures.exactTolerance : 0
             #expect(difference <= tolerance, "\(suffix): off by \(difference)")
         }
         #expect(try out.column("t_is_weekend") == .boolean("t_is_weekend", fixtures.isWeekend))

@@ -49,7 +49,7 @@ struct DiscretizerTests {
                 // scikit-learn keeps one edge where all collapse; Pareto keeps none (one bin either way).
                 let edges = expected.count < 2 ? [] : expected
                 let difference = BasicFixtures.report("discretizer edges", BasicFixtures.difference(fitted.edges[j], edges))
-                #expect(difference <= Tolerance.exact, "\(label) column \(j): edges \(fitted.edges[j]) vs \(edges)")
+                #expect(difference <= BasicFixtures.exactTolerance, "\(label) column \(j): edges \(fitted.edges[j]) vs \(edges)")
             }
             #expect(try BasicFixtures.difference(trainOut, result.train) == 0, "\(label): training bins")
             #expect(try BasicFixtures.difference(try fitted.transform(test), result.test) == 0, "\(label): new rows' bins")

@@ -35,6 +35,11 @@ struct ImputerFixtures: Decodable {
 
     let numeric: [NumericCase]
     let labels: [LabelCase]
+
+    /// The numbers the fills of a fitted imputer hold (NaN for other kinds).
+    static func fillNumbers(_ fitted: SimpleImputer.Fitted) -> [Double] {
+        fitted.fills.map { if case .number(let v) = $0 { v } else { .nan } }
+    }
     /// The fixture, or `nil` when it does not load (`BasicFixtureFileTests` reports why).
     static let shared: ImputerFixtures? = try? BasicFixtures.load("basic_imputer.json")
 }
@@ -42,11 +47,6 @@ struct ImputerFixtures: Decodable {
 extension SimpleImputer.Strategy {
     /// The strategy scikit-learn calls `name`.
     init(sklearn name: String) { self = Self(rawValue: name)! }
-}
-
-/// The numbers the fills of a fitted imputer hold (NaN for other kinds).
-func fillNumbers(_ fitted: SimpleImputer.Fitted) -> [Double] {
-    fitted.fills.map { if case .number(let v) = $0 { v } else { .nan } }
 }
 
 @Suite("SimpleImputer")
@@ -70,12 +70,12 @@ struct ImputerTests {
                                         indicatorValues: .number)
             let (fitted, trainOut) = try imputer.fitTransform(train, columns: names, target: nil)
             let label = "\(testCase.name) \(result.strategy) indicators: \(result.indicators)"
-            let fillDifference = BasicFixtures.report("imputer fills", BasicFixtures.difference(fillNumbers(fitted), result.fills))
-            #expect(fillDifference <= Tolerance.exact, "\(label): fills off by \(fillDifference)")
+            let fillDifference = BasicFixtures.report("imputer fills", BasicFixtures.difference(ImputerFixtures.fillNumbers(fitted), result.fills))
+            #expect(fillDifference <= BasicFixtures.exactTolerance, "\(label): fills off by \(fillDifference)")
             let testOut = try fitted.transform(test)
             for (frame, expected) in [(trainOut, result.train), (testOut, result.test)] {
                 let difference = BasicFixtures.report("imputer outputs", try BasicFixtures.difference(frame, expected, names: names))
-                #expect(difference <= Tolerance.exact, "\(label): outputs off by \(difference)")
+                #expect(difference <= BasicFixtures.exactTolerance, "\(label): outputs off by \(difference)")
             }
 
             // Indicators: the same columns as scikit-learn's, each right after its column.

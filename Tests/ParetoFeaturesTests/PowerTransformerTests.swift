@@ -42,15 +42,15 @@ struct PowerTransformerTests {
                 .fitTransform(train, columns: names, target: nil)
             let label = "\(testCase.name) standardize: \(result.standardize)"
             let lambdaDifference = BasicFixtures.report("yeo-johnson lambdas", BasicFixtures.difference(fitted.lambdas, result.lambdas))
-            #expect(lambdaDifference <= Tolerance.lambda, "\(label): lambdas off by \(lambdaDifference)")
+            #expect(lambdaDifference <= BasicFixtures.lambdaTolerance, "\(label): lambdas off by \(lambdaDifference)")
             if let means = result.means, let scales = result.scales {
                 let difference = max(BasicFixtures.difference(fitted.means, means), BasicFixtures.difference(fitted.scales, scales))
                 BasicFixtures.report("yeo-johnson standardization", difference)
-                #expect(difference <= Tolerance.lambda, "\(label): standardization off by \(difference)")
+                #expect(difference <= BasicFixtures.lambdaTolerance, "\(label): standardization off by \(difference)")
             }
             for (frame, expected) in [(trainOut, result.train), (try fitted.transform(test), result.test)] {
                 let difference = BasicFixtures.report("yeo-johnson outputs", try BasicFixtures.difference(frame, expected))
-                #expect(difference <= Tolerance.lambda, "\(label): outputs off by \(difference)")
+                #expect(difference <= BasicFixtures.lambdaTolerance, "\(label): outputs off by \(difference)")
             }
         }
     }
@@ -62,7 +62,7 @@ struct PowerTransformerTests {
                                              means: lambdas.map { _ in 0 }, scales: lambdas.map { _ in 1 })
         let difference = BasicFixtures.report("yeo-johnson bare transform",
                                                try BasicFixtures.difference(try fitted.transform(try BasicFixtures.frame(testCase.test)), testCase.bareTest))
-        #expect(difference <= Tolerance.exact, "\(testCase.name): off by \(difference)")
+        #expect(difference <= BasicFixtures.exactTolerance, "\(testCase.name): off by \(difference)")
     }
 
     @Test("constant and all-zero columns keep lambda 1; standardized output has mean 0 and deviation 1")

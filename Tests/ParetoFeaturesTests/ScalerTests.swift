@@ -38,19 +38,20 @@ struct ScalerFixtures: Decodable {
     }
 
     let cases: [Case]
+
+    /// The fitted parameters of a Pareto scaler, by scikit-learn's names in the fixture.
+    static func parameters(_ fitted: any FittedTransformer) -> [String: [Double]] {
+        switch fitted {
+        case let f as StandardScaler.Fitted: ["means": f.means, "scales": f.scales]
+        case let f as MinMaxScaler.Fitted: ["scales": f.scales, "offsets": f.offsets, "minimums": f.minimums, "maximums": f.maximums]
+        case let f as RobustScaler.Fitted: ["centers": f.centers, "scales": f.scales]
+        case let f as MaxAbsScaler.Fitted: ["scales": f.scales]
+        default: [:]
+        }
+    }
+
     /// The fixture, or `nil` when it does not load (`BasicFixtureFileTests` reports why).
     static let shared: ScalerFixtures? = try? BasicFixtures.load("basic_scalers.json")
-}
-
-/// The fitted parameters of a Pareto scaler, by scikit-learn's names in the fixture.
-func scalerParameters(_ fitted: any FittedTransformer) -> [String: [Double]] {
-    switch fitted {
-    case let f as StandardScaler.Fitted: ["means": f.means, "scales": f.scales]
-    case let f as MinMaxScaler.Fitted: ["scales": f.scales, "offsets": f.offsets, "minimums": f.minimums, "maximums": f.maximums]
-    case let f as RobustScaler.Fitted: ["centers": f.centers, "scales": f.scales]
-    case let f as MaxAbsScaler.Fitted: ["scales": f.scales]
-    default: [:]
-    }
 }
 
 @Suite("Scalers against scikit-learn")
@@ -65,16 +66,16 @@ struct ScalerTests {
         let train = try BasicFixtures.frame(testCase.train), test = try BasicFixtures.frame(testCase.test)
         let names = BasicFixtures.names(testCase.train.count)
         for result in testCase.results {
-            let (fitted, trainOut) = try fitTransform(result.transformer, train, names)
-            let parameters = scalerParameters(fitted)
+            let (fitted, trainOut) = try BasicFixtures.fitTransform(result.transformer, train, names)
+            let parameters = ScalerFixtures.parameters(fitted)
             for (key, expected) in result.params {
                 let difference = BasicFixtures.report("\(result.scaler) \(key)", BasicFixtures.difference(parameters[key] ?? [], expected))
-                #expect(difference <= Tolerance.exact, "\(testCase.name) \(result.label) \(key): off by \(difference)")
+                #expect(difference <= BasicFixtures.exactTolerance, "\(testCase.name) \(result.label) \(key): off by \(difference)")
             }
             let trainDifference = BasicFixtures.report("\(result.scaler) outputs", try BasicFixtures.difference(trainOut, result.train))
             let testDifference = BasicFixtures.report("\(result.scaler) outputs", try BasicFixtures.difference(try fitted.transform(test), result.test))
-            #expect(trainDifference <= Tolerance.exact, "\(testCase.name) \(result.label) training rows: off by \(trainDifference)")
-            #expect(testDifference <= Tolerance.exact, "\(testCase.name) \(result.label) new rows: off by \(testDifference)")
+            #expect(trainDifference <= BasicFixtures.exactTolerance, "\(testCase.name) \(result.label) training rows: off by \(trainDifference)")
+            #expect(testDifference <= BasicFixtures.exactTolerance, "\(testCase.name) \(result.label) new rows: off by \(testDifference)")
         }
     }
 
@@ -135,12 +136,3 @@ struct ScalerTests {
     }
 }
 
-/// `transformer` fitted on `columns` of `frame`, with the transformed rows.
-func fitTransform(_ transformer: any Transformer, _ frame: DataFrame,
-                  _ columns: [String]) throws -> (any FittedTransformer, DataFrame) {
-    func open<T: Transformer>(_ t: T) throws -> (any FittedTransformer, DataFrame) {
-        let (fitted, out) = try t.fitTransform(frame, columns: columns, target: nil)
-        return (fitted, out)
-    }
-    return try open(transformer)
-}
