@@ -45,6 +45,34 @@ func requireFinite(_ column: NumericColumn, _ name: String) throws {
     }
 }
 
+/// Refuses outputs that overflowed from finite inputs: a silent infinity
+/// would poison every model downstream.
+///
+/// - Throws: `UsageError` naming the column, the row and its value.
+func requireNoOverflow(_ output: ColumnBuffer<Double>, input: ColumnBuffer<Double>, name: String, kind: String) throws {
+    let row = output.withUnsafeBufferPointer { values -> Int? in
+        var bad = false
+        for v in values { bad = bad || v.isInfinite }
+        return bad ? values.firstIndex(where: { $0.isInfinite }) : nil
+    }
+    guard let row else { return }
+    throw UsageError("column \"\(name)\" value \(input[row]) in row \(row + 1) becomes infinite under the fitted \(kind)",
+                     hint: "the value lies far beyond the training values; clip it, or refit on rows that cover it")
+}
+
+/// Refuses a column whose fitted statistics overflowed (finite values near
+/// ±1.8e308, whose sums, variances or ranges exceed a Double): a fitted
+/// transform must hold finite numbers, or it would scale silently wrong
+/// and could not be saved.
+///
+/// - Throws: `UsageError` naming the column.
+func requireFiniteStatistics(_ statistics: Double..., column name: String, for kind: String) throws {
+    guard statistics.allSatisfy(\.isFinite) else {
+        throw UsageError("column \"\(name)\" spans too wide a range for \(kind): its statistics overflow",
+                         hint: "rescale the column (for example divide it by a large power of ten) before this step")
+    }
+}
+
 /// The present (non-NaN) values of `column`, sorted ascending.
 ///
 /// Genuine NaN values that a validity mask marks present are left out, as
@@ -120,7 +148,8 @@ func fitNumericColumns<P: Sendable>(
 /// Replaces each of `names` by `transform`'s column, columns in parallel.
 ///
 /// - Throws: `UsageError` naming a column the frame lacks, holds with
-///   another kind, or that holds infinity; `transform`'s errors.
+///   another kind, or that holds infinity; or a value that `transform` turns
+///   into infinity (one far beyond the training values), with its row.
 func transformNumericColumns(
     _ frame: DataFrame, _ names: [String], for kind: String,
     _ transform: @Sendable (_ index: Int, _ column: NumericColumn) throws -> NumericColumn
@@ -128,7 +157,9 @@ func transformNumericColumns(
     let columns = try names.map { try numericColumn(frame, $0, for: kind) }
     let outputs = try Parallel.map(count: names.count) { (j: Int) throws -> Column in
         try requireFinite(columns[j], names[j])
-        return Column(name: names[j], values: .numeric(try transform(j, columns[j])))
+        let output = try transform(j, columns[j])
+        try requireNoOverflow(output.values, input: columns[j].values, name: names[j], kind: kind)
+        return Column(name: names[j], values: .numeric(output))
     }
     var replacements: [String: [Column]] = [:]
     for column in outputs { replacements[column.name] = [column] }

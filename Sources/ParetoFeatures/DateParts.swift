@@ -36,6 +36,7 @@ import ParetoData
 /// Cost: fit only checks kinds; transform is one pass per column with a
 /// few integer divisions per value, in parallel over row chunks.
 public struct DateParts: Transformer, Equatable {
+    /// The name saved pipelines record this transformer under.
     public static let kind = "date_parts"
 
     /// One part of a date to extract.

@@ -24,12 +24,14 @@ import ParetoData
 /// - Missing values (NaN) are ignored in fitting and stay missing
 ///   (scikit-learn refuses them). All present training values are used
 ///   (scikit-learn subsamples 200,000 rows for quantiles).
-/// - Infinity is refused with a `UsageError` naming the column and row.
+/// - Infinity is refused with a `UsageError` naming the column and row, and
+///   so is a column whose range overflows.
 ///
 /// Cost: fit sorts each column (quantile) or scans it (uniform); transform
 /// is a binary search over at most `bins − 1` edges per value; columns in
 /// parallel.
 public struct Discretizer: Transformer, Equatable {
+    /// The name saved pipelines record this transformer under.
     public static let kind = "discretizer"
 
     /// How the bin edges are placed.
@@ -112,7 +114,7 @@ public struct Discretizer: Transformer, Equatable {
     ///
     /// - Throws: `UsageError` for fewer than 2 bins, a `binsPerColumn` entry
     ///   naming a column the step does not bin, or a column that is not
-    ///   numeric or holds infinity.
+    ///   numeric or holds infinity, or whose range overflows.
     public func fit(_ frame: DataFrame, columns: [String], target: String?) throws -> Fitted {
         for (name, count) in [("every column", bins)] + binsPerColumn.sorted(by: { $0.key < $1.key }).map({ ("\"\($0.key)\"", $0.value) })
         where count < 2 {
@@ -127,10 +129,12 @@ public struct Discretizer: Transformer, Equatable {
         let counts = columns.map { binsPerColumn[$0] ?? bins }
         let edges = try fitNumericColumns(frame, columns, for: Self.kind) { j, column -> [Double] in
             let count = counts[j]
-            switch strategy {
-            case .uniform: return Self.uniformEdges(column, bins: count)
-            case .quantile: return Self.quantileEdges(column, bins: count, method: method)
+            let edges = switch strategy {
+            case .uniform: Self.uniformEdges(column, bins: count)
+            case .quantile: Self.quantileEdges(column, bins: count, method: method)
             }
+            try requireFiniteStatistics(edges.last.map { $0 - edges[0] } ?? 0, column: columns[j], for: Self.kind)
+            return edges
         }
         return Fitted(columns: columns, edges: edges)
     }

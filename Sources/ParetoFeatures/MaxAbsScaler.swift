@@ -8,10 +8,12 @@ import ParetoData
 /// Rules: a column whose largest magnitude is below 10 ulp of 1 (all zeros)
 /// is divided by 1. Missing values (NaN) are ignored in fitting and stay
 /// missing; a column with no value in training is divided by 1. Infinity is
-/// refused with a `UsageError` naming the column and row.
+/// refused with a `UsageError` naming the column and row; so is a later
+/// value whose output overflows.
 ///
 /// Cost: one pass per column to fit and to transform; columns in parallel.
 public struct MaxAbsScaler: Transformer, Equatable {
+    /// The name saved pipelines record this transformer under.
     public static let kind = "max_abs_scaler"
 
     /// Creates the scaler.
@@ -27,7 +29,8 @@ public struct MaxAbsScaler: Transformer, Equatable {
         /// Divides the fitted columns by their scales.
         ///
         /// - Throws: `UsageError` naming a column the frame lacks, holds with
-        ///   another kind, or holds infinity in.
+        ///   another kind, or holds infinity in; or a value the scaling turns
+        ///   infinite (one far beyond the training values), with its row.
         public func transform(_ frame: DataFrame) throws -> DataFrame {
             try requireMatchingCounts(MaxAbsScaler.kind, columns: columns.count, scales.count)
             let scales = scales

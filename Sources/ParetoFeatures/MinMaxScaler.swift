@@ -12,10 +12,12 @@ import ParetoData
 ///   `clip` is on, which pins them to its ends.
 /// - Missing values (NaN) are ignored in fitting and stay missing. A column
 ///   with no value in training is fitted as scale 1, offset 0 (unchanged).
-/// - Infinity is refused with a `UsageError` naming the column and row.
+/// - Infinity is refused with a `UsageError` naming the column and row; so
+///   is a later value whose output overflows, and a column whose range does.
 ///
 /// Cost: fit is one pass per column; transform one pass; columns in parallel.
 public struct MinMaxScaler: Transformer, Equatable {
+    /// The name saved pipelines record this transformer under.
     public static let kind = "min_max_scaler"
 
     /// The lower end of the output range (default 0).
@@ -50,7 +52,8 @@ public struct MinMaxScaler: Transformer, Equatable {
         /// Scales the fitted columns: x · scale + offset, then clipped if asked.
         ///
         /// - Throws: `UsageError` naming a column the frame lacks, holds with
-        ///   another kind, or holds infinity in.
+        ///   another kind, or holds infinity in; or a value the scaling turns
+        ///   infinite (one far beyond the training values), with its row.
         public func transform(_ frame: DataFrame) throws -> DataFrame {
             try requireMatchingCounts(MinMaxScaler.kind, columns: columns.count, scales.count, offsets.count)
             let scales = scales, offsets = offsets, clipRange = clipRange
@@ -74,14 +77,14 @@ public struct MinMaxScaler: Transformer, Equatable {
     /// Learns each column's minimum and maximum.
     ///
     /// - Throws: `UsageError` when `low` is not below `high` (or either is not
-    ///   finite), or for a column that is not numeric or holds infinity.
+    ///   finite), or for a column that is not numeric or holds infinity, or whose range overflows.
     public func fit(_ frame: DataFrame, columns: [String], target: String?) throws -> Fitted {
         guard low.isFinite, high.isFinite, low < high else {
             throw UsageError("min_max_scaler's range [\(low), \(high)] is empty or not finite",
                              hint: "choose finite ends with low < high, such as 0 and 1")
         }
         let (low, high) = (low, high)
-        let fitted = try fitNumericColumns(frame, columns, for: Self.kind) { _, column -> (Double, Double, Double, Double) in
+        let fitted = try fitNumericColumns(frame, columns, for: Self.kind) { j, column -> (Double, Double, Double, Double) in
             let (minimum, maximum) = column.values.withUnsafeBufferPointer { values -> (Double, Double) in
                 var minimum = Double.infinity, maximum = -Double.infinity
                 for v in values where !v.isNaN {
@@ -91,6 +94,7 @@ public struct MinMaxScaler: Transformer, Equatable {
                 return (minimum, maximum)
             }
             guard minimum <= maximum else { return (0, 0, 1, 0) }
+            try requireFiniteStatistics(maximum - minimum, column: columns[j], for: Self.kind)
             let scale = (high - low) / nonZeroScale(maximum - minimum)
             return (minimum, maximum, scale, low - minimum * scale)
         }

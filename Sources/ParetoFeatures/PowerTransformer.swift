@@ -35,6 +35,7 @@ import ParetoData
 /// the column with one `expm1` per value; transform one pass; columns in
 /// parallel.
 public struct PowerTransformer: Transformer, Equatable {
+    /// The name saved pipelines record this transformer under.
     public static let kind = "power_transformer"
 
     /// Whether to standardize the transformed columns to mean 0, standard
@@ -64,28 +65,28 @@ public struct PowerTransformer: Transformer, Equatable {
         ///   another kind, holds infinity in, or whose transform overflows.
         public func transform(_ frame: DataFrame) throws -> DataFrame {
             try requireMatchingCounts(PowerTransformer.kind, columns: columns.count, lambdas.count, means.count, scales.count)
-            let (lambdas, means, scales, names) = (lambdas, means, scales, columns)
+            let (lambdas, means, scales) = (lambdas, means, scales)
             return try transformNumericColumns(frame, columns, for: PowerTransformer.kind) { j, column in
                 let lambda = lambdas[j], mean = means[j], scale = scales[j]
-                let values = mapValues(column.values) { (YeoJohnson.transform($0, lambda) - mean) / scale }
-                try YeoJohnson.requireNoOverflow(values, input: column.values, name: names[j])
-                return numericLike(column, values: values)
+                return numericLike(column, values: mapValues(column.values) { (YeoJohnson.transform($0, lambda) - mean) / scale })
             }
         }
     }
 
     /// Finds each column's λ (and the standardization after it).
     ///
-    /// - Throws: `UsageError` for a column that is not numeric or holds infinity.
+    /// - Throws: `UsageError` for a column that is not numeric or holds infinity, or whose statistics overflow.
     public func fit(_ frame: DataFrame, columns: [String], target: String?) throws -> Fitted {
         let standardize = standardize
-        let fitted = try fitNumericColumns(frame, columns, for: Self.kind) { _, column -> (Double, Double, Double) in
+        let fitted = try fitNumericColumns(frame, columns, for: Self.kind) { j, column -> (Double, Double, Double) in
             guard let moments = meanAndVariance(column.values) else { return (1, 0, 1) }
+            try requireFiniteStatistics(moments.mean, moments.variance, column: columns[j], for: Self.kind)
             let constant = isConstant(variance: moments.variance, mean: moments.mean, count: moments.count)
             let lambda = constant ? 1 : YeoJohnson.maximumLikelihoodLambda(column.values)
             guard standardize else { return (lambda, 0, 1) }
             let transformed = ColumnBuffer(mapValues(column.values) { YeoJohnson.transform($0, lambda) })
             let after = meanAndVariance(transformed)!
+            try requireFiniteStatistics(after.mean, after.variance, column: columns[j], for: Self.kind)
             let scale = isConstant(variance: after.variance, mean: after.mean, count: after.count)
                 ? 1 : after.variance.squareRoot()
             return (lambda, after.mean, scale)
@@ -171,15 +172,6 @@ enum YeoJohnson {
             return n / 2 * log(variance) - (lambda - 1) * signedLogSum
         }
         return BrentMinimizer.minimize(negativeLogLikelihood, in: lower...upper, tolerance: 1.48e-8)
-    }
-
-    /// Refuses outputs that overflowed from finite inputs.
-    static func requireNoOverflow(_ values: [Double], input: ColumnBuffer<Double>, name: String) throws {
-        var bad = false
-        for v in values { bad = bad || v.isInfinite }
-        guard bad, let row = values.firstIndex(where: { $0.isInfinite }) else { return }
-        throw UsageError("column \"\(name)\" value \(input[row]) in row \(row + 1) overflows its fitted power transform",
-                         hint: "the value lies far outside the training values; clip or refit on data that covers it")
     }
 }
 

@@ -12,11 +12,13 @@ import ParetoData
 /// - A range below 10 ulp of 1 (a column mostly one value) is replaced by 1.
 /// - Missing values (NaN) are ignored in fitting and stay missing; a column
 ///   with no value in training is fitted as center 0, scale 1.
-/// - Infinity is refused with a `UsageError` naming the column and row.
+/// - Infinity is refused with a `UsageError` naming the column and row; so
+///   is a later value whose output overflows, and a column whose range does.
 ///
 /// Cost: fit sorts each column's values (O(n log n)); transform is one
 /// pass; columns in parallel.
 public struct RobustScaler: Transformer, Equatable {
+    /// The name saved pipelines record this transformer under.
     public static let kind = "robust_scaler"
 
     /// Whether to subtract the median (default `true`).
@@ -49,7 +51,8 @@ public struct RobustScaler: Transformer, Equatable {
         /// Scales the fitted columns: (x − center) / scale.
         ///
         /// - Throws: `UsageError` naming a column the frame lacks, holds with
-        ///   another kind, or holds infinity in.
+        ///   another kind, or holds infinity in; or a value the scaling turns
+        ///   infinite (one far beyond the training values), with its row.
         public func transform(_ frame: DataFrame) throws -> DataFrame {
             try requireMatchingCounts(RobustScaler.kind, columns: columns.count, centers.count, scales.count)
             let centers = centers, scales = scales
@@ -63,7 +66,7 @@ public struct RobustScaler: Transformer, Equatable {
     /// Learns each column's median and quantile range.
     ///
     /// - Throws: `UsageError` unless 0 ≤ lowerPercentile ≤ upperPercentile ≤
-    ///   100, or for a column that is not numeric or holds infinity.
+    ///   100, or for a column that is not numeric or holds infinity, or whose range overflows.
     public func fit(_ frame: DataFrame, columns: [String], target: String?) throws -> Fitted {
         guard 0 <= lowerPercentile, lowerPercentile <= upperPercentile, upperPercentile <= 100 else {
             throw UsageError("robust_scaler's percentile range \(lowerPercentile)–\(upperPercentile) is not within 0–100 in order",
@@ -71,9 +74,10 @@ public struct RobustScaler: Transformer, Equatable {
         }
         let (withCentering, withScaling) = (withCentering, withScaling)
         let (lower, upper) = (lowerPercentile / 100, upperPercentile / 100)
-        let fitted = try fitNumericColumns(frame, columns, for: Self.kind) { _, column -> (Double, Double) in
+        let fitted = try fitNumericColumns(frame, columns, for: Self.kind) { j, column -> (Double, Double) in
             let sorted = sortedPresentValues(column)
             guard !sorted.isEmpty else { return (0, 1) }
+            try requireFiniteStatistics(Quantile.median(sorted), sorted.last! - sorted.first!, column: columns[j], for: Self.kind)
             let center = withCentering ? Quantile.median(sorted) : 0
             let scale = withScaling
                 ? nonZeroScale(Quantile.linear(sorted, upper) - Quantile.linear(sorted, lower)) : 1

@@ -42,6 +42,7 @@ import ParetoData
 /// columns) or a sort (`median`, numeric `mostFrequent`); transform is one
 /// pass; columns in parallel.
 public struct SimpleImputer: Transformer, Equatable {
+    /// The name saved pipelines record this transformer under.
     public static let kind = "simple_imputer"
 
     /// The statistic missing values are filled with.
@@ -161,7 +162,7 @@ public struct SimpleImputer: Transformer, Equatable {
     /// Learns each column's fill value and which columns get indicators.
     ///
     /// - Throws: `UsageError` for a column whose kind the strategy cannot
-    ///   fill, a numeric column holding infinity, a non-finite `fillNumber`,
+    ///   fill, a numeric column holding infinity or whose mean overflows, a non-finite `fillNumber`,
     ///   a boolean fill other than 0 or 1, or an indicator name already taken.
     public func fit(_ frame: DataFrame, columns: [String], target: String?) throws -> Fitted {
         guard fillNumber.isFinite else {
@@ -184,7 +185,9 @@ public struct SimpleImputer: Transformer, Equatable {
         }
         let settings = self
         let learned = try Parallel.map(count: inputs.count) { (j: Int) throws -> (Fill, Bool) in
-            try settings.learnFill(inputs[j])
+            let learned = try settings.learnFill(inputs[j])
+            if case .number(let value) = learned.0 { try requireFiniteStatistics(value, column: inputs[j].name, for: Self.kind) }
+            return learned
         }
         let indicatorColumns = inputs.filter { column in
             switch indicators {

@@ -17,11 +17,14 @@ import ParetoData
 ///   missing in the output. A column with no value at all in training is
 ///   fitted as mean 0, scale 1 (it passes through unchanged).
 /// - Infinity, in training or later rows, is refused with a `UsageError`
-///   naming the column and row.
+///   naming the column and row; so is a later value whose output overflows
+///   (a column of tiny spread scaling a huge value), and a column whose
+///   statistics overflow.
 ///
 /// Cost: fit is two passes per column; transform one pass; columns in
 /// parallel (and row chunks of a single column).
 public struct StandardScaler: Transformer, Equatable {
+    /// The name saved pipelines record this transformer under.
     public static let kind = "standard_scaler"
 
     /// Whether to subtract the mean (default `true`).
@@ -47,7 +50,8 @@ public struct StandardScaler: Transformer, Equatable {
         /// Scales the fitted columns: (x − mean) / scale.
         ///
         /// - Throws: `UsageError` naming a column the frame lacks, holds with
-        ///   another kind, or holds infinity in.
+        ///   another kind, or holds infinity in; or a value the scaling turns
+        ///   infinite (one far beyond the training values), with its row.
         public func transform(_ frame: DataFrame) throws -> DataFrame {
             try requireMatchingCounts(StandardScaler.kind, columns: columns.count, means.count, scales.count)
             let means = means, scales = scales
@@ -60,11 +64,12 @@ public struct StandardScaler: Transformer, Equatable {
 
     /// Learns each column's mean and standard deviation.
     ///
-    /// - Throws: `UsageError` for a column that is not numeric or holds infinity.
+    /// - Throws: `UsageError` for a column that is not numeric or holds infinity, or whose statistics overflow.
     public func fit(_ frame: DataFrame, columns: [String], target: String?) throws -> Fitted {
         let (withMean, withStd) = (withMean, withStd)
-        let fitted = try fitNumericColumns(frame, columns, for: Self.kind) { _, column -> (Double, Double) in
+        let fitted = try fitNumericColumns(frame, columns, for: Self.kind) { j, column -> (Double, Double) in
             guard let moments = meanAndVariance(column.values) else { return (0, 1) }
+            try requireFiniteStatistics(moments.mean, moments.variance, column: columns[j], for: Self.kind)
             let scale = !withStd || isConstant(variance: moments.variance, mean: moments.mean, count: moments.count)
                 ? 1 : moments.variance.squareRoot()
             return (withMean ? moments.mean : 0, scale)

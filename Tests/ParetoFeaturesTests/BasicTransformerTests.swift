@@ -144,6 +144,39 @@ struct BasicTransformerTests {
         }
     }
 
+    @Test("values near the largest Double: refused by name when statistics overflow, else finite and savable",
+          arguments: numericTransformers.indices)
+    func extremeValues(_ index: Int) throws {
+        let transformer = Self.numericTransformers[index]
+        let kind = type(of: transformer).kind
+        let frame = try DataFrame([.numeric("x", [-1e308, 0, 1e308, .nan, 1e308])])
+        do {
+            let (fitted, out) = try BasicFixtures.fitTransform(transformer, frame, ["x"])
+            // A median or a largest magnitude cannot overflow; sums, variances and ranges do.
+            #expect([SimpleImputer.kind, MaxAbsScaler.kind].contains(kind), "\(kind) must refuse an overflowing statistic")
+            #expect(try BasicFixtures.values(out, "x").allSatisfy { !$0.isInfinite }, "\(kind)")
+            _ = try JSONEncoder().encode(AnyFittedTransformer(kind: kind, fitted))
+        } catch let error as UsageError {
+            #expect(error.message.contains("column \"x\" spans too wide a range for \(kind)"), "\(kind): \(error)")
+        }
+    }
+
+    @Test("a later value that a narrow training spread scales to infinity is refused with its row")
+    func outputOverflow() throws {
+        let narrow = try DataFrame([.numeric("x", [1, 1 + 1e-9, 1 + 2e-9])])
+        for transformer in [StandardScaler(), MinMaxScaler(), RobustScaler()] as [any Transformer] {
+            let (fitted, _) = try BasicFixtures.fitTransform(transformer, narrow, ["x"])
+            let kind = type(of: transformer).kind
+            do {
+                _ = try fitted.transform(try DataFrame([.numeric("x", [1, 1e306])]))
+                Issue.record("\(kind) must refuse an output that overflows")
+            } catch let error as UsageError {
+                #expect(error.message.contains("column \"x\" value 1e+306 in row 2 becomes infinite under the fitted \(kind)"),
+                        "\(kind): \(error)")
+            }
+        }
+    }
+
     @Test("large frames: the parallel transform equals the transform of small slices, and refits are identical",
           arguments: numericTransformers.indices)
     func deterministicOverChunks(_ index: Int) throws {
