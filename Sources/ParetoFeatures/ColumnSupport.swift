@@ -32,16 +32,20 @@ func missingColumn(_ frame: DataFrame, _ name: String, for kind: String) -> Usag
 ///
 /// - Throws: `UsageError` naming the column and the (1-based) row.
 func requireFinite(_ column: NumericColumn, _ name: String) throws {
-    let row = column.values.withUnsafeBufferPointer { values -> Int? in
-        // A branch-free scan first (vectorizes); the row is located only on failure.
-        var bad = false
-        for v in values { bad = bad || v.isInfinite }
-        return bad ? values.firstIndex(where: { $0.isInfinite }) : nil
-    }
-    if let row {
+    if let row = firstInfiniteRow(column.values) {
         let value = column.values[row]
         throw UsageError("column \"\(name)\" holds \(value > 0 ? "+" : "-")infinity in row \(row + 1)",
                          hint: "replace infinite values (for example with a missing value) before this step")
+    }
+}
+
+/// The first row holding ±infinity, if any.
+func firstInfiniteRow(_ values: ColumnBuffer<Double>) -> Int? {
+    values.withUnsafeBufferPointer { values in
+        // A branch-free scan first (it vectorizes); the row is located only on failure.
+        var bad = false
+        for v in values { bad = bad || v.isInfinite }
+        return bad ? values.firstIndex(where: { $0.isInfinite }) : nil
     }
 }
 
@@ -50,12 +54,7 @@ func requireFinite(_ column: NumericColumn, _ name: String) throws {
 ///
 /// - Throws: `UsageError` naming the column, the row and its value.
 func requireNoOverflow(_ output: ColumnBuffer<Double>, input: ColumnBuffer<Double>, name: String, kind: String) throws {
-    let row = output.withUnsafeBufferPointer { values -> Int? in
-        var bad = false
-        for v in values { bad = bad || v.isInfinite }
-        return bad ? values.firstIndex(where: { $0.isInfinite }) : nil
-    }
-    guard let row else { return }
+    guard let row = firstInfiniteRow(output) else { return }
     throw UsageError("column \"\(name)\" value \(input[row]) in row \(row + 1) becomes infinite under the fitted \(kind)",
                      hint: "the value lies far beyond the training values; clip it, or refit on rows that cover it")
 }

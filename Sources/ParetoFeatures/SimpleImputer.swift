@@ -162,8 +162,9 @@ public struct SimpleImputer: Transformer, Equatable {
     /// Learns each column's fill value and which columns get indicators.
     ///
     /// - Throws: `UsageError` for a column whose kind the strategy cannot
-    ///   fill, a numeric column holding infinity or whose mean overflows, a non-finite `fillNumber`,
-    ///   a boolean fill other than 0 or 1, or an indicator name already taken.
+    ///   fill, a numeric column holding infinity or whose mean overflows, a
+    ///   non-finite `fillNumber`, a boolean fill other than 0 or 1, or an
+    ///   indicator name already taken.
     public func fit(_ frame: DataFrame, columns: [String], target: String?) throws -> Fitted {
         guard fillNumber.isFinite else {
             throw UsageError("simple_imputer's fillNumber is \(fillNumber)", hint: "fill with a finite number")
