@@ -77,6 +77,11 @@ struct PowerTransformerTests {
         let s = try BasicFixtures.values(out, "s")
         let mean = s.reduce(0, +) / 500, variance = s.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 500
         #expect(abs(mean) < 1e-12 && abs(variance - 1) < 1e-12)
+        // A column with no value keeps the identity, and later values pass through it.
+        let empty = try PowerTransformer().fit(try DataFrame([.numeric("e", [.nan, .nan])]), columns: ["e"], target: nil)
+        #expect(empty.lambdas == [1] && empty.means == [0] && empty.scales == [1])
+        let later = try BasicFixtures.values(try empty.transform(try DataFrame([.numeric("e", [2.5, -3, .nan])])), "e")
+        #expect(abs(later[0] - 2.5) < 1e-15 && abs(later[1] + 3) < 1e-15 && later[2].isNaN)
     }
 
     @Test("the lambda maximizes the likelihood: nearby lambdas score worse")
