@@ -9,4 +9,12 @@ let builtInTransformers: [any Transformer.Type] = [
     PolynomialFeatures.self,
     Ratios.self,
     GroupAggregates.self,
+    SimpleImputer.self,
+    StandardScaler.self,
+    MinMaxScaler.self,
+    RobustScaler.self,
+    MaxAbsScaler.self,
+    PowerTransformer.self,
+    Discretizer.self,
+    DateParts.self,
 ]
