@@ -222,6 +222,7 @@ do {
     case "tabular": try trainTabular(arguments)
     case "predict": try predictThroughput(arguments)
     case "cv": try crossValidationOverhead(arguments)
+    case "features": try featurePipeline(arguments)
     case "parallel": try parallelOverhead(arguments)
     case "metrics": try timeMetrics(arguments)
     default: fail("usage: pareto-bench csv|gbdt|tabular|predict|cv|metrics|parallel …")
