@@ -37,6 +37,7 @@ def main() -> None:
 
     import pandas as pd
     from sklearn.compose import ColumnTransformer
+    from sklearn.model_selection import StratifiedKFold
     from sklearn.preprocessing import OneHotEncoder, StandardScaler, TargetEncoder
 
     frame = pd.read_csv(DATA, keep_default_na=False)
@@ -44,7 +45,7 @@ def main() -> None:
     pipeline = ColumnTransformer([
         ("scale", StandardScaler(), NUMERIC),
         ("onehot", OneHotEncoder(handle_unknown="ignore", sparse_output=False), ONE_HOT),
-        ("target", TargetEncoder(random_state=0), TARGET_ENCODED),
+        ("target", TargetEncoder(cv=StratifiedKFold(5, shuffle=True, random_state=0)), TARGET_ENCODED),
     ])
     times = []
     for _ in range(args.repeat):
