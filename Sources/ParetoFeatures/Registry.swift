@@ -2,4 +2,5 @@
 /// without registration. Add each new built-in transformer here.
 let builtInTransformers: [any Transformer.Type] = [
     DropColumns.self,
+    Resample.self,
 ]
