@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import ParetoCore
 
 /// Changes the rows of a table to rebalance or enlarge its classes (random
@@ -318,15 +313,5 @@ public struct NoiseAugmenter: Sampler, Equatable {
             try copies.setColumn(Column(name: name, values: .numeric(column)))
         }
         return try DataFrame.concatenating([frame, copies])
-    }
-}
-
-extension Xoshiro256 {
-    /// A standard normal draw (Box–Muller, one of the pair; two uniforms per draw).
-    @inlinable
-    mutating func standardNormal() -> Double {
-        let u1 = 1 - uniformDouble()  // in (0, 1], so the logarithm is finite
-        let u2 = uniformDouble()
-        return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
     }
 }

@@ -3,4 +3,9 @@
 let builtInTransformers: [any Transformer.Type] = [
     DropColumns.self,
     Resample.self,
+    VarianceThreshold.self,
+    CorrelationPruning.self,
+    MutualInformationSelection.self,
+    ModelImportanceSelection.self,
+    PermutationImportanceSelection.self,
 ]
