@@ -15,8 +15,10 @@ import ParetoCore
 /// - Deterministic: the same frame, seed and thread count give the same
 ///   rows, bit for bit (Pareto's samplers give the same rows for any
 ///   thread count).
-/// - Rows the sampler keeps are unchanged and stay in their order; new rows
-///   follow them, class by class in `classLabelOrder`.
+/// - Rows are never changed. Over-samplers keep every row in its place and
+///   append the new rows, class by class in `classLabelOrder`;
+///   under-samplers keep rows in their order; a bootstrap returns its draws
+///   in row order.
 /// - A target value is never missing (rows without one are refused, by row).
 public protocol Sampler: Sendable, Codable {
     /// The name this sampler is saved under ("smote"); unique among
