@@ -225,6 +225,7 @@ do {
     case "features": try featurePipeline(arguments)
     case "parallel": try parallelOverhead(arguments)
     case "metrics": try timeMetrics(arguments)
+    case "smote": try smoteSpeed(arguments)
     default: fail("usage: pareto-bench csv|gbdt|tabular|predict|cv|metrics|parallel …")
     }
 } catch {

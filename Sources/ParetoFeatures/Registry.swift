@@ -17,4 +17,10 @@ let builtInTransformers: [any Transformer.Type] = [
     PowerTransformer.self,
     Discretizer.self,
     DateParts.self,
+    Resample.self,
+    VarianceThreshold.self,
+    CorrelationPruning.self,
+    MutualInformationSelection.self,
+    ModelImportanceSelection.self,
+    PermutationImportanceSelection.self,
 ]
