@@ -15,6 +15,16 @@
 //       read DIR/labels.f64, DIR/scores.f64 and DIR/weights.f64 (raw little-endian float64, one per
 //       row; labels 0 or 1, scores class-1 probabilities), then time ROC AUC and log loss, unweighted
 //       and weighted (median of --repeat runs each); print each value and its seconds
+//   pareto-bench predict --train FILE --test FILE --target COL [--repeat N]
+//       batch prediction throughput through CompiledEnsemble, 1 and 2 threads
+//   pareto-bench cv --data FILE --target COL [--repeat N]
+//       stratified 5-fold cross-validation of a class-prior baseline (runner bookkeeping)
+//   pareto-bench parallel
+//       the cost of short parallel loops: serial, Parallel (worker pool), concurrentPerform
+//   pareto-bench features --data adult.csv [--repeat N]
+//       fit + transform of a scale + one-hot + target-encode pipeline
+//   pareto-bench smote --data FILE --target COL [...]
+//       SMOTE on the numeric columns (see bench/smote.py)
 import Pareto
 
 #if canImport(Glibc)
@@ -222,9 +232,11 @@ do {
     case "tabular": try trainTabular(arguments)
     case "predict": try predictThroughput(arguments)
     case "cv": try crossValidationOverhead(arguments)
+    case "features": try featurePipeline(arguments)
     case "parallel": try parallelOverhead(arguments)
     case "metrics": try timeMetrics(arguments)
-    default: fail("usage: pareto-bench csv|gbdt|tabular|predict|cv|metrics|parallel …")
+    case "smote": try smoteSpeed(arguments)
+    default: fail("usage: pareto-bench csv|gbdt|tabular|predict|cv|metrics|parallel|features|smote …")
     }
 } catch {
     fail("\(error)")

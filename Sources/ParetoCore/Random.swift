@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A fast, seedable, splittable random number generator: xoshiro256** by
 /// Blackman and Vigna.
 ///
@@ -191,6 +197,17 @@ extension RandomNumberGenerator {
             remaining -= 1
             elements.swapAt(start + remaining, start + j)
         }
+    }
+
+    /// A standard normal draw (Box–Muller, the cosine half; two uniforms
+    /// per draw), a fixed sequence for a seed like the other draws here.
+    ///
+    /// Cost: a logarithm, a square root and a cosine.
+    @inlinable
+    public mutating func standardNormal() -> Double {
+        let u1 = 1 - uniformDouble()  // in (0, 1], so the logarithm is finite
+        let u2 = uniformDouble()
+        return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
     }
 
     /// A random permutation of `0..<count`.

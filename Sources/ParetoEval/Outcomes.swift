@@ -58,7 +58,10 @@ public struct Outcomes: Sendable {
             throw EvaluationError("\(targets.count) targets but \(predictions.count) predictions; expected "
                                   + "\(classCount) per row" + (classCount == 2 ? " (or 1, the score of class 1)" : ""))
         }
-        if let bad = targets.firstIndex(where: { !($0 >= 0 && $0 < Double(classCount) && $0.rounded() == $0) }) {
+        // In range first, so the truncating conversion (one instruction, unlike
+        // rounded()) is safe and tells whole numbers apart.
+        let classes = Double(classCount)
+        if let bad = targets.firstIndex(where: { !($0 >= 0 && $0 < classes && Double(Int($0)) == $0) }) {
             throw EvaluationError("row \(bad + 1): target \(targets[bad]) is not a class index in 0..<\(classCount)")
         }
         try Self.check(predictions: predictions, perRow: perRow, weights: weights, rows: targets.count)

@@ -5,6 +5,7 @@ import ParetoData
 ///
 /// Cost: none beyond building the new frame (columns are shared, not copied).
 public struct DropColumns: Transformer, Equatable {
+    /// Saved as "drop_columns".
     public static let kind = "drop_columns"
 
     /// Creates the transformer.
@@ -21,6 +22,7 @@ public struct DropColumns: Transformer, Equatable {
         }
     }
 
+    /// Remembers `columns`; nothing is learned from the rows.
     public func fit(_ frame: DataFrame, columns: [String], target: String?) throws -> Fitted {
         Fitted(columns: columns)
     }

@@ -111,7 +111,7 @@ public enum TransformerRegistry {
 
     /// The transformer type saved as `kind`.
     ///
-    /// - Throws: `FileError`-style `UsageError` for an unknown kind.
+    /// - Throws: `UsageError` for a kind no registered type has.
     static func type(of kind: String) throws -> any Transformer.Type {
         guard let type = lock.withLock({ types[kind] }) else {
             throw UsageError("a pipeline holds a transformer of unknown kind \"\(kind)\"",

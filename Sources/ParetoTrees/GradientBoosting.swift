@@ -622,11 +622,16 @@ public struct GradientBoostedTrees: Sendable, Codable, Equatable {
     /// probability of class 1 (binary), class probabilities (multiclass), or
     /// values (regression; counts for Poisson).
     public func predict(_ data: BinnedDataset, threads: Int? = nil) -> [Double] {
-        let raw = rawScores(data, threads: threads)
+        predictions(fromRawScores: rawScores(data, threads: threads))
+    }
+
+    /// Row-major raw scores (`outputCount` per row) turned into predictions
+    /// by the objective (probabilities, counts), as `predict` returns them.
+    public func predictions(fromRawScores raw: [Double]) -> [Double] {
         guard let loss = objective?.objective else { return raw }
         let k = outputCount
         var out = raw
-        for i in 0..<data.rowCount {
+        for i in 0..<(raw.count / k) {
             let transformed = loss.transform(Array(raw[(i * k)..<((i + 1) * k)]))
             for c in 0..<k { out[i * k + c] = transformed[c] }
         }

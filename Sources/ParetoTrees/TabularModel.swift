@@ -118,12 +118,72 @@ public struct TabularTreeModel: TabularModel, Equatable {
         return try BinnedDataset(try frame.selecting(model.featureNames), binning: model.binning, threads: threads)
     }
 
+    /// From this many rows on, `predict` compiles the ensemble.
+    static let compiledPredictionRows = 2_048
+
+    /// The feature columns of `frame` as row-major raw values for
+    /// `CompiledEnsemble`: numbers as they are (NaN when missing; booleans
+    /// 0/1, date-times in microseconds, as binning reads them), categories
+    /// as their training bin.
+    ///
+    /// - Throws: as `binned`.
+    func rawValues(_ frame: DataFrame, threads: Int? = nil) throws -> [Double] {
+        for name in model.featureNames where frame[name] == nil {
+            throw UsageError("the data has no column \"\(name)\", which the model needs",
+                             hint: "pass a file with the training columns (the target may be left out)")
+        }
+        let columns = try frame.selecting(model.featureNames).columns
+        let binning = model.binning
+        for (column, bins) in zip(columns, binning) where (column.kind == .categorical) != bins.isCategorical {
+            throw UsageError("column \"\(column.name)\" is \(column.kind.rawValue), but it was binned as "
+                             + (bins.isCategorical ? "categorical" : "numeric"),
+                             hint: "use the same column types as in training")
+        }
+        let n = frame.rowCount, f = columns.count
+        var out = [Double](repeating: 0, count: n * f)
+        out.withUnsafeMutableBufferPointer { buffer in
+            let shared = SendableBuffer(buffer)
+            Parallel.forEachChunk(0..<f, threads: threads) { features in
+                for j in features {
+                    let column = columns[j]
+                    switch (column.values, binning[j]) {
+                    case (.categorical(let c), .categorical(let levels, let binOfLevel)):
+                        // This frame's codes need not match training's: map each level by label.
+                        var trainingCode: [String: Int] = [:]
+                        for (code, level) in levels.enumerated() { trainingCode[level] = code }
+                        let binOfCode = c.levels.map { trainingCode[$0].map { Double(binOfLevel[$0]) } ?? 0 }
+                        for row in 0..<n {
+                            let code = c.codes[row]
+                            shared[row * f + j] = code == CategoricalColumn.missingCode ? 0 : binOfCode[Int(code)]
+                        }
+                    default:
+                        for row in 0..<n { shared[row * f + j] = Binner.numericValue(column, row) }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
     /// Predictions for every row of `frame`: one value per row for
     /// regression, one probability per class otherwise (for binary: both
     /// classes, in `classLabels` order).
+    ///
+    /// Cost: from `compiledPredictionRows` rows on, the rows' raw values go
+    /// through a `CompiledEnsemble` (feature by feature, QuickScorer); fewer
+    /// rows walk the trees on their bins, which skips compiling. Both give
+    /// the same predictions bit for bit (tested).
     public func predict(_ frame: DataFrame, threads: Int? = nil) throws -> Predictions {
-        let data = try binned(frame, threads: threads)
-        let raw = model.predict(data, threads: threads)
+        let raw: [Double]
+        if frame.rowCount >= Self.compiledPredictionRows {
+            let rows = try rawValues(frame, threads: threads)
+            let scores = rows.withUnsafeBufferPointer {
+                CompiledEnsemble(model).rawScores(rows: $0, rowCount: frame.rowCount, threads: threads)
+            }
+            raw = model.predictions(fromRawScores: scores)
+        } else {
+            raw = model.predict(try binned(frame, threads: threads), threads: threads)
+        }
         let k = model.outputCount
         let values = (0..<frame.rowCount).map { i -> [Double] in
             let row = Array(raw[(i * k)..<((i + 1) * k)])

@@ -22,6 +22,38 @@ struct ModelFileTests {
         FileManager.default.temporaryDirectory.appendingPathComponent("pareto-model-\(UUID().uuidString)-\(name)").path
     }
 
+    @Test("predicting many rows through the compiled ensemble equals walking the binned trees, bit for bit",
+          arguments: [TaskKind.binary, .multiclass, .regression])
+    func compiledEqualsBinned(task: TaskKind) throws {
+        var rng = Xoshiro256(seed: 31)
+        let n = 3_000  // above the compiled-prediction threshold
+        let x = (0..<n).map { _ in rng.uniformInt(below: 10) == 0 ? Double.nan : rng.uniformDouble() * 4 }
+        let flag: [Bool?] = (0..<n).map { _ in rng.uniformInt(below: 9) == 0 ? nil : (rng.uniformInt(below: 2) == 0) }
+        let color = (0..<n).map { _ in rng.uniformInt(below: 12) == 0 ? nil : ["red", "green", "blue", "grey"][rng.uniformInt(below: 4)] as String? }
+        let y: [Double] = (0..<n).map { i in
+            let base = (x[i].isNaN ? 2 : x[i]) + (color[i] == "red" ? 1.5 : 0) + (flag[i] == true ? 0.7 : 0)
+            switch task {
+            case .binary: return base > 2.5 ? 1 : 0
+            case .multiclass: return Double(min(3, Int(base)))
+            case .regression: return base + rng.uniformDouble()
+            }
+        }
+        let frame = try DataFrame([.numeric("x", x), .boolean("flag", flag), .categorical("color", color), .numeric("y", y)])
+        var learner = GradientBoosting(objective: .binary)
+        learner.numTrees = 15
+        let model = try TabularTreeModel.train(frame, target: "y", task: task, learner: learner).model
+        // Unseen and reordered categories at prediction time.
+        var shuffledColor = color
+        for i in stride(from: 0, to: n, by: 50) { shuffledColor[i] = "purple" }
+        let test = try DataFrame([.categorical("color", shuffledColor), .numeric("x", x), .boolean("flag", flag)])
+        #expect(test.rowCount >= TabularTreeModel.compiledPredictionRows)
+        let compiled = try model.predict(test).values.flatMap { task == .binary ? [$0[1]] : $0 }
+        let walked = model.model.predict(try model.binned(test))
+        #expect(compiled == walked)
+        let few = try model.predict(test.rows(0..<100)).values.flatMap { task == .binary ? [$0[1]] : $0 }
+        #expect(few == Array(walked[0..<(100 * model.model.outputCount)]))
+    }
+
     @Test("save then load gives the identical model and predictions")
     func roundTrip() throws {
         let (model, frame) = try trained()
