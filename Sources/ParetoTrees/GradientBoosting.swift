@@ -472,9 +472,7 @@ public struct GradientBoosting: Sendable, Codable, Equatable {
         var perClass: [Double]
         switch classWeight {
         case .balanced:
-            var counts = [Double](repeating: 0, count: classes)
-            for y in labels { counts[Int(y)] += 1 }
-            perClass = counts.map { $0 > 0 ? Double(labels.count) / (Double(classes) * $0) : 0 }
+            perClass = ClassWeights.balanced(labels: labels, classCount: classes)
         case .explicit(let given):
             guard given.count == classes, given.allSatisfy({ $0 >= 0 && $0.isFinite }) else {
                 throw UsageError("give one finite, non-negative weight per class (\(classes)), not \(given.count)")
