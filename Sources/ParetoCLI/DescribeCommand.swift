@@ -10,8 +10,8 @@ struct DescribeCommand: ParsableCommand {
         commandName: "describe",
         abstract: "Show the columns, types, missing values and statistics of a CSV file.",
         discussion: """
-            Column types are inferred from the first 10,000 rows; override them with
-            --type COLUMN=KIND (numeric, categorical, boolean, datetime, text).
+            Column types are inferred from the first 10,000 rows; override them with \
+            --type COLUMN=KIND (numeric, categorical, boolean, datetime, text). \
             Missing values: empty fields, NA, N/A, NaN, null and ? unless --no-default-na.
             """)
 

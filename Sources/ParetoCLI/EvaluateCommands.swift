@@ -32,10 +32,10 @@ struct CrossValidateCommand: ParsableCommand {
         commandName: "cv",
         abstract: "Cross-validate a model family on a CSV file: per-fold scores, mean ± sd, fit times.",
         discussion: """
-            Takes the same model flags as pareto train. Folds are stratified by the target for
-            classification and shuffled k-fold for regression unless --strategy says otherwise:
-            kfold, stratified, group:COLUMN (rows sharing a value stay together) or time:COLUMN
-            (expanding window, trained on the past only). The grouping or time column is left
+            Takes the same model flags as pareto train. Folds are stratified by the target for \
+            classification and shuffled k-fold for regression unless --strategy says otherwise: \
+            kfold, stratified, group:COLUMN (rows sharing a value stay together) or time:COLUMN \
+            (expanding window, trained on the past only). The grouping or time column is left \
             out of the features.
             """)
 
@@ -175,11 +175,11 @@ struct EvaluateCommand: ParsableCommand {
         commandName: "evaluate",
         abstract: "Evaluate a trained model on a labelled CSV file: metrics with 95% intervals, per segment.",
         discussion: """
-            The file must hold the model's features and its target column. Each metric gets a
-            bootstrap interval (percentile, --resamples draws; 0 for none). --segment COLUMN
-            reports the first metric per value of a categorical column, per quantile bin of a
-            numeric one (COLUMN:BINS, default 5) or per window of a date-time one
-            (COLUMN:day|week|month|quarter|year, default month), and flags segments
+            The file must hold the model's features and its target column. Each metric gets a \
+            bootstrap interval (percentile, --resamples draws; 0 for none). --segment COLUMN \
+            reports the first metric per value of a categorical column, per quantile bin of a \
+            numeric one (COLUMN:BINS, default 5) or per window of a date-time one \
+            (COLUMN:day|week|month|quarter|year, default month), and flags segments \
             significantly worse than the whole.
             """)
 

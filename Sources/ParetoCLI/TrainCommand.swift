@@ -7,8 +7,8 @@ struct TrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Train a gradient-boosted tree model on a CSV file.",
         discussion: """
-            Trains on every column but the target (categorical columns natively; free-text
-            columns are skipped and listed). The task is inferred from the target unless
+            Trains on every column but the target (categorical columns natively; free-text \
+            columns are skipped and listed). The task is inferred from the target unless \
             --task is given. Settings use LightGBM's names and defaults.
             """)
 
@@ -96,7 +96,7 @@ struct PredictCommand: ParsableCommand {
         commandName: "predict",
         abstract: "Predict with a trained model; writes one CSV row per input row.",
         discussion: """
-            Columns: prediction (the class label or the value) and, for classifiers, one
+            Columns: prediction (the class label or the value) and, for classifiers, one \
             p_<label> column per class.
             """)
 
