@@ -5,6 +5,27 @@ import ParetoCore
 
 @Suite("Binning")
 struct BinningTests {
+    @Test("radix sorting gives the same sorted values as the standard library (zeros, ties, infinities, extremes)")
+    func radixSortMatchesComparisonSort() {
+        var rng = Xoshiro256(seed: 44)
+        for size in [0, 1, 2, 17, 5_000, 70_000] {
+            let values: [Double] = (0..<size).map { _ in
+                switch rng.uniformInt(below: 8) {
+                case 0: return -0.0
+                case 1: return 0.0
+                case 2: return [Double.infinity, -.infinity, .greatestFiniteMagnitude, -.leastNonzeroMagnitude][rng.uniformInt(below: 4)]
+                case 3: return Double(rng.uniformInt(below: 10)) - 5
+                default: return (rng.uniformDouble() - 0.5) * 1e6
+                }
+            }
+            let radix = RadixSort.sorted(values, threads: 2)
+            let reference = values.sorted()
+            #expect(radix.count == reference.count)
+            #expect(zip(radix, reference).allSatisfy { $0 == $1 }, "size \(size)")
+            #expect(!radix.contains { $0 == 0 && $0.sign == .minus }, "zeros come back as +0.0")
+        }
+    }
+
     @Test("few distinct values: one bin each, bounds halfway between neighbours")
     func distinctValues() throws {
         let bounds = Binner.numericBounds([3, 1, 2, 2, 3, 3], options: BinningOptions())
