@@ -260,21 +260,27 @@ extension TargetSummary {
         var isClassification = true
         switch column.values {
         case .numeric(let c):
+            // Count by the value's bits, and format only the distinct values:
+            // formatting every row was most of the cost on large targets.
+            var byBits: [UInt64: Int] = [:]
             for i in 0..<c.count {
                 guard let v = c[i] else { continue }
                 if v != v.rounded() || !v.isFinite {
                     isClassification = false
                     break
                 }
-                counts[formatNumber(v), default: 0] += 1
-                if counts.count > Self.maximumNumericClasses {
+                byBits[v.bitPattern, default: 0] += 1
+                if byBits.count > Self.maximumNumericClasses {
                     isClassification = false
                     break
                 }
             }
+            for (bits, count) in byBits { counts[formatNumber(Double(bitPattern: bits)), default: 0] += count }
         case .categorical, .boolean, .text:
-            for i in 0..<column.count {
-                if let label = column.formattedValue(i) { counts[label, default: 0] += 1 }
+            if let encoding = try? DataFrame([column]).classEncoding(column.name) {
+                var perClass = [Int](repeating: 0, count: encoding.labels.count)
+                for code in encoding.codes where code >= 0 { perClass[code] += 1 }
+                for (label, count) in zip(encoding.labels, perClass) { counts[label] = count }
             }
         case .datetime:
             isClassification = false
