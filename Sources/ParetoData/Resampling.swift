@@ -67,6 +67,7 @@ public enum SamplerRegistry {
 
 /// Any sampler, saved with its `kind` so that it can be loaded back.
 public struct AnySampler: Sampler {
+    /// The name this type is saved under ("any_sampler").
     public static let kind = "any_sampler"
     /// The wrapped sampler.
     public let base: any Sampler
@@ -109,6 +110,7 @@ public struct AnySampler: Sampler {
 /// Cost: one pass to read the classes, then one copy of the output rows per
 /// column. Any column kinds; missing feature values are copied as they are.
 public struct RandomOverSampler: Sampler, Equatable {
+    /// The name this type is saved under ("random_over_sampler").
     public static let kind = "random_over_sampler"
     /// Which classes to raise, and to how many rows; default `.auto` (every
     /// class but the majority, up to the majority's count).
@@ -144,6 +146,7 @@ public struct RandomOverSampler: Sampler, Equatable {
 /// copy of the kept rows per column. Any column kinds. Kept rows stay in
 /// their original order (imbalanced-learn groups them by class instead).
 public struct RandomUnderSampler: Sampler, Equatable {
+    /// The name this type is saved under ("random_under_sampler").
     public static let kind = "random_under_sampler"
     /// Which classes to cut, and to how many rows; default `.auto` (every
     /// class but the minority, down to the minority's count).
@@ -180,6 +183,7 @@ public struct RandomUnderSampler: Sampler, Equatable {
 /// Cost: one copy of the drawn rows per column. Any column kinds and any
 /// target (with `stratified` off the target is not read as classes).
 public struct BootstrapSampler: Sampler, Equatable {
+    /// The name this type is saved under ("bootstrap").
     public static let kind = "bootstrap"
     /// Rows to draw, as a fraction of the rows given (default 1: as many
     /// rows as the input).
@@ -246,6 +250,7 @@ public struct BootstrapSampler: Sampler, Equatable {
 /// the copy and a constant column gets no noise. Non-numeric columns are
 /// copied as they are. Original rows are never changed.
 public struct NoiseAugmenter: Sampler, Equatable {
+    /// The name this type is saved under ("noise_augmenter").
     public static let kind = "noise_augmenter"
     /// Which classes to enlarge, and to how many rows; default `.auto`.
     public var samplingStrategy: SamplingStrategy

@@ -25,6 +25,7 @@ import ParetoCore
 /// k-nearest-neighbour query per row, in parallel over rows; then O(d) per
 /// new row.
 public struct SMOTE: Sampler, Equatable {
+    /// The name this type is saved under ("smote").
     public static let kind = "smote"
     /// Neighbours per row (default 5).
     public var k: Int
@@ -93,6 +94,7 @@ public struct SMOTE: Sampler, Equatable {
 /// Cost: as `SMOTE`, with one distance dimension per category present in
 /// the class, plus O(k) per categorical value of a new row.
 public struct SMOTENC: Sampler, Equatable {
+    /// The name this type is saved under ("smotenc").
     public static let kind = "smotenc"
     /// Neighbours per row (default 5).
     public var k: Int

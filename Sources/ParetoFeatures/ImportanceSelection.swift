@@ -24,6 +24,7 @@ import ParetoData
 /// selection (`SelectedColumns`) saves and loads completely.
 /// Cost: the closure's.
 public struct ModelImportanceSelection: Transformer {
+    /// The name this type is saved under ("model_importance").
     public static let kind = "model_importance"
     /// Computes each column's importance from training rows and the target's name.
     public typealias Importance = @Sendable (_ rows: DataFrame, _ target: String) throws -> [String: Double]
@@ -100,6 +101,7 @@ public struct ModelImportanceSelection: Transformer {
 /// The closure is not saved (see `ModelImportanceSelection`).
 /// Cost: one fit plus the scorer calls.
 public struct PermutationImportanceSelection: Transformer {
+    /// The name this type is saved under ("permutation_importance").
     public static let kind = "permutation_importance"
     /// Scores rows with a fitted model; higher is better.
     public typealias Scorer = @Sendable (_ rows: DataFrame) throws -> Double

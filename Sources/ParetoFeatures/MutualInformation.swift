@@ -44,6 +44,7 @@ import ParetoData
 /// once per class and overall, then two binary searches per row, O(n log n);
 /// a discrete one is one pass. Columns are scored in parallel.
 public struct MutualInformationSelection: Transformer, Equatable {
+    /// The name this type is saved under ("mutual_information").
     public static let kind = "mutual_information"
     /// Which columns to keep by their mutual information (default: the top 10).
     public var rule: SelectionRule

@@ -21,6 +21,7 @@ import ParetoData
 /// encoders a sampler needs (SMOTE needs numbers). Fitting needs the
 /// target. Cost: the sampler's.
 public struct Resample: Transformer {
+    /// The name this type is saved under ("resample").
     public static let kind = "resample"
     /// The sampler run on the training rows.
     public var sampler: AnySampler

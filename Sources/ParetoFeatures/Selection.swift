@@ -166,6 +166,7 @@ func formatShort(_ value: Double) -> String {
 /// 0). Booleans count as 0/1. A column with no value at all is refused, and
 /// so is a column of another kind. Cost: two passes over each column.
 public struct VarianceThreshold: Transformer, Equatable {
+    /// The name this type is saved under ("variance_threshold").
     public static let kind = "variance_threshold"
     /// Columns of variance at most this are dropped (default 0: constant columns).
     public var threshold: Double
@@ -231,6 +232,7 @@ public struct VarianceThreshold: Transformer, Equatable {
 /// ones counted as 0). Cost: O(n·p²) for the matrix, split over threads by
 /// rows of the matrix; O(p²) to decide.
 public struct CorrelationPruning: Transformer, Equatable {
+    /// The name this type is saved under ("correlation_pruning").
     public static let kind = "correlation_pruning"
 
     /// Which column of a correlated pair is dropped.
