@@ -16,6 +16,9 @@ struct LinearFixtures: Decodable, Sendable {
         let alpha: Double
         let l1Ratio: Double
         let fitIntercept: Bool
+        /// scikit-learn's `tol`, and its `n_iter_` (1 for closed forms).
+        let tolerance: Double
+        let iterations: Int
         let coefficients: [Double]
         let intercept: Double
 
@@ -57,10 +60,10 @@ func close(_ a: Double, _ b: Double, relative: Double = 1e-4, absolute: Double =
         switch c.kind {
         case "elasticnet":
             model = try ElasticNet(alpha: c.alpha, l1Ratio: c.l1Ratio, fitIntercept: c.fitIntercept,
-                                   tolerance: 1e-12, maxIterations: 100_000)
+                                   tolerance: c.tolerance, maxIterations: 100_000)
                 .fit(x: c.x, rows: c.rows, columns: c.columns, y: c.y, weights: c.weights)
         case "lasso":
-            model = try Lasso(alpha: c.alpha, fitIntercept: c.fitIntercept, tolerance: 1e-12, maxIterations: 100_000)
+            model = try Lasso(alpha: c.alpha, fitIntercept: c.fitIntercept, tolerance: c.tolerance, maxIterations: 100_000)
                 .fit(x: c.x, rows: c.rows, columns: c.columns, y: c.y, weights: c.weights)
         case "ridge":
             model = try Ridge(alpha: c.alpha, fitIntercept: c.fitIntercept)
@@ -74,6 +77,11 @@ func close(_ a: Double, _ b: Double, relative: Double = 1e-4, absolute: Double =
         }
         #expect(model.converged)
         #expect(model.warning == nil)
+        if c.tolerance >= 1e-6 {
+            // Same stopping rule, same passes: at scikit-learn's default
+            // tolerance the fit stops where scikit-learn's does.
+            #expect(model.iterations == c.iterations)
+        }
         for j in 0..<c.columns {
             #expect(close(model.coefficients[j], c.coefficients[j]),
                     "column \(j): \(model.coefficients[j]) vs scikit-learn \(c.coefficients[j])")

@@ -33,6 +33,7 @@ def data(n, p, correlated=False, constant=False, sparse_truth=True):
 
 def add(name, kind, X, y, params, model, weights=None):
     cases.append(dict(
+        tolerance=params.get("tol", TOL), iterations=int(getattr(model, "n_iter_", 1) or 1),
         name=name, kind=kind, rows=X.shape[0], columns=X.shape[1],
         x=X.ravel().tolist(), y=y.tolist(),
         weights=None if weights is None else weights.tolist(),
@@ -42,10 +43,10 @@ def add(name, kind, X, y, params, model, weights=None):
     ))
 
 
-def enet(name, X, y, alpha, l1_ratio, weights=None, fit_intercept=True):
-    m = ElasticNet(alpha=alpha, l1_ratio=l1_ratio, tol=TOL, max_iter=100000, fit_intercept=fit_intercept)
+def enet(name, X, y, alpha, l1_ratio, weights=None, fit_intercept=True, tol=TOL):
+    m = ElasticNet(alpha=alpha, l1_ratio=l1_ratio, tol=tol, max_iter=100000, fit_intercept=fit_intercept)
     m.fit(X, y, sample_weight=weights)
-    add(name, "elasticnet", X, y, dict(alpha=alpha, l1_ratio=l1_ratio, fit_intercept=fit_intercept), m, weights)
+    add(name, "elasticnet", X, y, dict(alpha=alpha, l1_ratio=l1_ratio, fit_intercept=fit_intercept, tol=tol), m, weights)
 
 
 def lasso(name, X, y, alpha, weights=None):
@@ -70,6 +71,12 @@ lasso("lasso correlated + constant", Xc, yc, 0.02)
 Xw, yw = data(30, 80)  # more columns than rows
 lasso("lasso wide", Xw, yw, 0.1)
 enet("enet wide", Xw, yw, 0.1, 0.8)
+
+# scikit-learn's default tolerance: the same stopping rule should stop at the
+# same pass with the same coefficients.
+enet("enet default tol correlated", Xc, yc, 0.05, 0.5, tol=1e-4)
+enet("enet default tol weighted", X, y, 0.1, 0.7, weights=w, tol=1e-4)
+enet("enet default tol wide", Xw, yw, 0.1, 0.8, tol=1e-4)
 
 for name, Xr, yr, wr in [("ridge basic", X, y, None), ("ridge weighted", X, y, w),
                          ("ridge correlated + constant", Xc, yc, None)]:
