@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import ParetoCore
 
 /// Linear regression with a mixed L1/L2 penalty, fitted by cyclic coordinate
