@@ -31,8 +31,10 @@ struct LinearFixtures: Decodable, Sendable {
         let columns: Int
         let x: [Double]
         let y: [Double]
+        let weights: [Double]?
         let l1Ratio: Double
         let count: Int
+        let eps: Double
         let alphas: [Double]
         let coefficients: [[Double]]
 
@@ -106,7 +108,8 @@ func close(_ a: Double, _ b: Double, relative: Double = 1e-4, absolute: Double =
     @Test(arguments: LinearFixtures.shared.paths)
     func pathMatchesEnetPath(_ p: LinearFixtures.Path) throws {
         let net = ElasticNet(l1Ratio: p.l1Ratio, tolerance: 1e-12, maxIterations: 100_000)
-        let path = try net.path(x: p.x, rows: p.rows, columns: p.columns, y: p.y, alphaCount: p.count)
+        let path = try net.path(x: p.x, rows: p.rows, columns: p.columns, y: p.y, weights: p.weights,
+                                alphaCount: p.count, eps: p.eps)
         #expect(path.alphas.count == p.alphas.count)
         for (ours, theirs) in zip(path.alphas, p.alphas) {
             #expect(abs(ours - theirs) <= 1e-12 * theirs, "alpha \(ours) vs \(theirs)")

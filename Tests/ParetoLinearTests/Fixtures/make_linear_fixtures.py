@@ -9,6 +9,7 @@ import json
 
 import numpy as np
 from sklearn.linear_model import ElasticNet, Lasso, LinearRegression, Ridge, enet_path
+from sklearn.linear_model._coordinate_descent import _alpha_grid
 
 rng = np.random.default_rng(20261129)
 TOL = 1e-12
@@ -100,7 +101,17 @@ for name, Xp, yp, l1_ratio, count in [("path enet", X, y, 0.5, 30), ("path lasso
     ycen = yp - yp.mean()
     alphas, coefs, _ = enet_path(Xcen, ycen, l1_ratio=l1_ratio, eps=1e-3, alphas=count, tol=TOL, max_iter=100000)
     paths.append(dict(name=name, rows=Xp.shape[0], columns=Xp.shape[1], x=Xp.ravel().tolist(), y=yp.tolist(),
-                      l1Ratio=l1_ratio, count=count, alphas=alphas.tolist(), coefficients=coefs.T.tolist()))
+                      weights=None, l1Ratio=l1_ratio, count=count, eps=1e-3, alphas=alphas.tolist(),
+                      coefficients=coefs.T.tolist()))
+
+# enet_path takes no weights: a weighted path is ElasticNet fitted at each alpha of
+# the weighted default grid.
+alphas = _alpha_grid(X, y, l1_ratio=0.6, eps=1e-2, n_alphas=12, sample_weight=w)
+coefs = [ElasticNet(alpha=a, l1_ratio=0.6, tol=TOL, max_iter=100000).fit(X, y, sample_weight=w).coef_.tolist()
+         for a in alphas]
+paths.append(dict(name="path enet weighted", rows=X.shape[0], columns=X.shape[1], x=X.ravel().tolist(),
+                  y=y.tolist(), weights=w.tolist(), l1Ratio=0.6, count=12, eps=1e-2, alphas=alphas.tolist(),
+                  coefficients=coefs))
 
 with open("linear.json", "w") as f:
     json.dump(dict(cases=cases, paths=paths), f, separators=(",", ":"))
