@@ -1,3 +1,4 @@
+import Foundation
 import ParetoCore
 import Testing
 @testable import ParetoLinear
@@ -119,5 +120,20 @@ import Testing
         #expect(throws: UsageError.self) {
             try ElasticNet(l1Ratio: 0).path(x: [1, 2, 3, 4], rows: 2, columns: 2, y: [1, 2])
         }
+    }
+
+    @Test func codableRoundTripAndDeterminism() throws {
+        let xs: [Double] = (0..<40).map { (i: Int) -> Double in Double((i * 13) % 7) - 3 }
+        let ys: [Double] = (0..<10).map { (i: Int) -> Double in Double(i % 3) + xs[i * 4] }
+        let net = ElasticNet(alpha: 0.05, l1Ratio: 0.4, fitIntercept: false, tolerance: 1e-6, maxIterations: 50)
+        let decodedNet = try JSONDecoder().decode(ElasticNet.self, from: JSONEncoder().encode(net))
+        #expect(decodedNet == net)
+        let model = try net.fit(x: xs, rows: 10, columns: 4, y: ys)
+        // Same input, bit-identical output.
+        #expect(try net.fit(x: xs, rows: 10, columns: 4, y: ys) == model)
+        let decoded = try JSONDecoder().decode(LinearModel.self, from: JSONEncoder().encode(model))
+        #expect(decoded == model)
+        #expect(try decoded.predict(x: xs, rows: 10) == model.predict(x: xs, rows: 10))
+        #expect(throws: UsageError.self) { try model.predict(x: xs, rows: 9) }
     }
 }
