@@ -20,7 +20,9 @@ let package = Package(
         .target(name: "ParetoTrees", dependencies: ["ParetoCore", "ParetoData"]),
         .target(name: "ParetoEval", dependencies: ["ParetoCore", "ParetoData"]),
         .target(name: "ParetoFeatures", dependencies: ["ParetoCore", "ParetoData"]),
-        .target(name: "Pareto", dependencies: ["ParetoCore", "ParetoData", "ParetoTrees", "ParetoEval", "ParetoFeatures"]),
+        .target(name: "ParetoLinear", dependencies: ["ParetoCore"]),
+        .target(name: "Pareto", dependencies: ["ParetoCore", "ParetoData", "ParetoTrees", "ParetoEval", "ParetoFeatures",
+                                               "ParetoLinear"]),
         // Test support: checks every learner must pass (not part of the umbrella).
         .target(name: "ParetoTesting", dependencies: ["ParetoCore", "ParetoData"]),
         .executableTarget(
@@ -40,6 +42,9 @@ let package = Package(
             resources: [.copy("Fixtures")]),
         .testTarget(
             name: "ParetoFeaturesTests", dependencies: ["ParetoFeatures", "ParetoEval"],
+            resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "ParetoLinearTests", dependencies: ["ParetoLinear"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "ParetoCLITests", dependencies: ["ParetoCLI"]),
     ]

@@ -4,3 +4,4 @@
 @_exported import ParetoTrees
 @_exported import ParetoEval
 @_exported import ParetoFeatures
+@_exported import ParetoLinear
