@@ -181,9 +181,10 @@ struct LogisticSolver {
         trial = beta; curvature = beta
     }
 
-    /// The objective at parameters (β + s·δβ, b + s·δb) where the linear
-    /// predictor is eta + s·u.
-    func objective(step s: Double, trialIntercept: Double) -> Double {
+    /// The objective at β + s·(β' − β) (and the intercept moved alike), where
+    /// the linear predictor is eta + s·u; the intercept is unpenalized, so it
+    /// enters only through u.
+    func objective(step s: Double) -> Double {
         var loss = 0.0
         for i in 0..<rows {
             let t = eta[i] + s * u[i]
@@ -251,9 +252,9 @@ struct LogisticSolver {
             }
             // Backtrack: the full step can overshoot where the quadratic
             // model is poor (large margins).
-            let current = objective(step: 0, trialIntercept: intercept)
+            let current = objective(step: 0)
             var s = 1.0
-            while s > 1e-10 && objective(step: s, trialIntercept: trialIntercept) > current + 1e-12 * abs(current) {
+            while s > 1e-10 && objective(step: s) > current + 1e-12 * abs(current) {
                 s *= 0.5
             }
             var change = 0.0
