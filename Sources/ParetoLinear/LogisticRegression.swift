@@ -9,11 +9,34 @@ import ParetoCore
 public enum ClassWeight: Codable, Sendable, Hashable {
     /// Every class counts the same (weight 1).
     case none
-    /// Class c gets n / (2 · n_c), with n_c its row count (sample weights
-    /// ignored when counting), so both classes carry equal total weight.
+    /// Class c gets W / (k · W_c), with k classes, W the total sample weight
+    /// and W_c that of class c (row counts without sample weights, as
+    /// scikit-learn), so every class carries equal total weight.
     case balanced
-    /// Explicit weights for class 0 and class 1; each must be finite and ≥ 0.
-    case explicit(negative: Double, positive: Double)
+    /// Weight of class c at index c (one per class); each finite and ≥ 0.
+    case explicit([Double])
+
+    /// The factor for each class, from the total sample weight of each class
+    /// (`totals[c]`); checks explicit ones.
+    func factors(totals counts: [Double]) throws -> [Double] {
+        let n = counts.reduce(0, +), k = Double(counts.count)
+        switch self {
+        case .none: return counts.map { _ in 1 }
+        case .balanced:
+            if let empty = counts.firstIndex(where: { $0 <= 0 }) {
+                throw UsageError("class \(empty) has zero total weight; balanced class weights need every class to count")
+            }
+            return counts.map { n / (k * $0) }
+        case let .explicit(values):
+            guard values.count == counts.count else {
+                throw UsageError("class weights has \(values.count) values but there are \(counts.count) classes")
+            }
+            for (c, v) in values.enumerated() where !(v.isFinite && v >= 0) {
+                throw UsageError("class weight of class \(c) is \(v); class weights must be finite and ≥ 0")
+            }
+            return values
+        }
+    }
 }
 
 /// Binary logistic regression with an L2, L1 or mixed (elastic-net) penalty.
@@ -72,11 +95,6 @@ public struct LogisticRegression: Codable, Sendable, Hashable {
         guard l1Ratio >= 0, l1Ratio <= 1 else { throw UsageError("l1Ratio must be in [0, 1], got \(l1Ratio)") }
         guard tolerance.isFinite, tolerance >= 0 else { throw UsageError("tolerance must be finite and ≥ 0, got \(tolerance)") }
         guard maxIterations >= 1 else { throw UsageError("maxIterations must be ≥ 1, got \(maxIterations)") }
-        if case let .explicit(negative, positive) = classWeight {
-            guard negative.isFinite, negative >= 0, positive.isFinite, positive >= 0 else {
-                throw UsageError("class weights must be finite and ≥ 0, got \(negative) and \(positive)")
-            }
-        }
     }
 
     /// Fits the model to a dense row-major matrix `x` (row i, column j at
@@ -118,13 +136,10 @@ public struct LogisticRegression: Codable, Sendable, Hashable {
             }
             w = weights
         }
-        let classFactor: (Double, Double)
-        switch classWeight {
-        case .none: classFactor = (1, 1)
-        case .balanced: classFactor = (Double(rows) / (2 * Double(counts[0])), Double(rows) / (2 * Double(counts[1])))
-        case let .explicit(negative, positive): classFactor = (negative, positive)
-        }
-        for i in 0..<rows { w[i] *= y[i] == 1 ? classFactor.1 : classFactor.0 }
+        var totals = [0.0, 0.0]
+        for i in 0..<rows { totals[Int(y[i])] += w[i] }
+        let classFactor = try classWeight.factors(totals: totals)
+        for i in 0..<rows { w[i] *= classFactor[Int(y[i])] }
         guard w.reduce(0, +) > 0 else { throw UsageError("the weights sum to 0; at least one row must count") }
 
         var columnMajor = [Double](repeating: 0, count: rows * columns)

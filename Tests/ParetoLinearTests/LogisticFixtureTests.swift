@@ -48,7 +48,7 @@ struct LogisticFixtures: Decodable, Sendable {
         switch c.classWeight {
         case nil: classWeight = .none
         case .balanced?: classWeight = .balanced
-        case let .explicit(pair)?: classWeight = .explicit(negative: pair[0], positive: pair[1])
+        case let .explicit(pair)?: classWeight = .explicit(pair)
         }
         let model = try LogisticRegression(c: c.C, l1Ratio: c.l1Ratio, fitIntercept: c.fitIntercept,
                                            tolerance: 1e-10, classWeight: classWeight)

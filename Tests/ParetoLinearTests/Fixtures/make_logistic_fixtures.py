@@ -26,7 +26,7 @@ def data(n, p, scale=1.0, informative=3):
 
 def case(name, x, y, C, l1_ratio=0.0, weights=None, class_weight=None, fit_intercept=True):
     solver = "lbfgs" if l1_ratio == 0 else "saga"
-    model = LogisticRegression(C=C, l1_ratio=l1_ratio, solver=solver, tol=1e-12, max_iter=1_000_000,
+    model = LogisticRegression(C=C, l1_ratio=l1_ratio, solver=solver, tol=1e-12, max_iter=1_000_000, random_state=0,
                                class_weight=class_weight, fit_intercept=fit_intercept)
     model.fit(x, y, sample_weight=weights)
     coef = [float(v) for v in model.coef_[0]]
@@ -68,3 +68,39 @@ with open("logistic.json", "w") as f:
 print(len(cases), "cases")
 for c in cases:
     print(c["name"], c["coefficients"], c["intercept"])
+
+# Multinomial (softmax) fits: lbfgs for L2, saga for L1; class indices 0..k-1.
+def multi_data(n, p, k):
+    x = rng.standard_normal((n, p))
+    true = rng.uniform(-1.5, 1.5, (k, p))
+    true[:, p - 1] = 0  # one uninformative column, for L1 zeros
+    logits = x @ true.T
+    prob = np.exp(logits - logits.max(axis=1, keepdims=True))
+    prob /= prob.sum(axis=1, keepdims=True)
+    y = np.array([rng.choice(k, p=row) for row in prob], dtype=float)
+    return x, y
+
+
+def multi_case(name, x, y, C, l1_ratio=0.0, weights=None, class_weight=None):
+    solver = "lbfgs" if l1_ratio == 0 else "saga"
+    model = LogisticRegression(C=C, l1_ratio=l1_ratio, solver=solver, tol=1e-12, max_iter=1_000_000, random_state=0,
+                               class_weight=class_weight)
+    model.fit(x, y, sample_weight=weights)
+    coef = [[0.0 if abs(v) < 1e-10 else float(v) for v in row] for row in model.coef_]
+    return dict(name=name, rows=x.shape[0], columns=x.shape[1], x=[float(v) for v in x.ravel()],
+                y=[float(v) for v in y], weights=None if weights is None else [float(v) for v in weights],
+                C=C, l1Ratio=l1_ratio, classWeight=class_weight, coefficients=coef,
+                intercepts=[float(v) for v in model.intercept_])
+
+
+multi = []
+xm, ym = multi_data(90, 4, 3)
+multi.append(multi_case("softmax l2 C=0.1", xm, ym, 0.1))
+multi.append(multi_case("softmax l2 C=5", xm, ym, 5.0))
+multi.append(multi_case("softmax l2 weighted balanced", xm, ym, 1.0, weights=rng.uniform(0.2, 3.0, 90),
+                        class_weight="balanced"))
+multi.append(multi_case("softmax l1 C=0.05", xm, ym, 0.05, l1_ratio=1.0))
+with open("logistic_multinomial.json", "w") as f:
+    json.dump(dict(cases=multi), f)
+for c in multi:
+    print(c["name"], c["coefficients"], c["intercepts"])
