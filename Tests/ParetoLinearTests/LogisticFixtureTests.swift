@@ -111,6 +111,17 @@ struct LogisticFixtures: Decodable, Sendable {
         #expect(abs(model.intercept) < 1e-12)
     }
 
+    @Test func weightsActLikeRepeatedRows() throws {
+        // Weight 2 on a row is the same objective as that row twice (L1 too).
+        let weighted = try LogisticRegression(c: 1.5, l1Ratio: 0.3, tolerance: 1e-12)
+            .fit(x: x, rows: 6, columns: 2, y: y, weights: [1, 2, 1, 1, 1, 1])
+        let repeated = try LogisticRegression(c: 1.5, l1Ratio: 0.3, tolerance: 1e-12)
+            .fit(x: [0.5, -1, 1.5, 2, 1.5, 2, -0.3, 0.7, 1, 1, -2, 0.4, 0.9, -1.1], rows: 7, columns: 2,
+                 y: [1, 0, 0, 1, 1, 0, 0])
+        for j in 0..<2 { #expect(abs(weighted.coefficients[j] - repeated.coefficients[j]) < 1e-9) }
+        #expect(abs(weighted.intercept - repeated.intercept) < 1e-9)
+    }
+
     @Test func reportsNonConvergence() throws {
         let model = try LogisticRegression(c: 100, tolerance: 1e-14, maxIterations: 1).fit(x: x, rows: 6, columns: 2, y: y)
         #expect(!model.converged)

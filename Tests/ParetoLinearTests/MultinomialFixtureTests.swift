@@ -70,6 +70,31 @@ struct MultinomialFixtures: Decodable, Sendable {
         #expect(abs(softmax.intercepts[1] - binary.intercept / 2) < 1e-9)
     }
 
+    @Test func gradientVanishesAtTheOptimum() throws {
+        // ∂/∂βₖⱼ = C·Σᵢ wᵢ(pᵢₖ − [yᵢ = k])xᵢⱼ + βₖⱼ and ∂/∂bₖ = C·Σᵢ wᵢ(pᵢₖ − [yᵢ = k]),
+        // computed here from the model's own probabilities; all ≈ 0.
+        let x: [Double] = [0.5, -1, 1.5, 2, -0.3, 0.7, 1, 1, -2, 0.4, 0.9, -1.1, 0.2, 0.3]
+        let y: [Double] = [0, 1, 2, 1, 0, 2, 1]
+        let weights: [Double] = [1, 2, 0.5, 1, 3, 1, 1.5]
+        let c = 3.0
+        let model = try MultinomialLogisticRegression(c: c, tolerance: 1e-12)
+            .fit(x: x, rows: 7, columns: 2, y: y, weights: weights)
+        #expect(model.converged)
+        let p = try model.probabilities(x: x, rows: 7)
+        for k in 0..<3 {
+            var grad = model.coefficients[k]
+            var gradB = 0.0
+            for i in 0..<7 {
+                let r = c * weights[i] * (p[i * 3 + k] - (Int(y[i]) == k ? 1 : 0))
+                grad[0] += r * x[2 * i]
+                grad[1] += r * x[2 * i + 1]
+                gradB += r
+            }
+            #expect(abs(grad[0]) < 1e-8 && abs(grad[1]) < 1e-8 && abs(gradB) < 1e-8, "class \(k): \(grad), \(gradB)")
+        }
+        #expect(abs(model.intercepts.reduce(0, +)) < 1e-12)
+    }
+
     @Test func rulesAndNonConvergence() throws {
         let x: [Double] = [0.5, -1, 1.5, 2, -0.3, 0.7]
         let fit = { (y: [Double]) in _ = try MultinomialLogisticRegression().fit(x: x, rows: 3, columns: 2, y: y) }
