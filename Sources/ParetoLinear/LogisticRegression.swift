@@ -237,34 +237,9 @@ struct LogisticSolver {
             // each column.
             var scale = 1.0
             for j in 0..<columns { scale = max(scale, abs(beta[j])) }
-            for _ in 0..<10_000 {
-                var largest = 0.0
-                for j in 0..<columns {
-                    var grad = 0.0
-                    for i in 0..<rows { grad += x[j * rows + i] * (g[i] + h[i] * u[i]) }
-                    let a = curvature[j]
-                    let z = a * trial[j] - grad
-                    let shrunk = z > l1 ? z - l1 : (z < -l1 ? z + l1 : 0)
-                    let new = a + l2 > 0 ? shrunk / (a + l2) : 0
-                    let delta = new - trial[j]
-                    if delta != 0 {
-                        for i in 0..<rows { u[i] += delta * x[j * rows + i] }
-                        trial[j] = new
-                        largest = max(largest, abs(delta))
-                    }
-                }
-                if fitIntercept {
-                    var grad = 0.0
-                    for i in 0..<rows { grad += g[i] + h[i] * u[i] }
-                    let delta = -grad / hSum
-                    if delta != 0 {
-                        for i in 0..<rows { u[i] += delta }
-                        trialIntercept += delta
-                        largest = max(largest, abs(delta))
-                    }
-                }
-                if largest <= 1e-13 * scale { break }
-            }
+            penalizedQuadraticStep(x: x, rows: rows, columns: columns, g: g, h: h, curvature: curvature, hSum: hSum,
+                                   l1: l1, l2: l2, fitIntercept: fitIntercept, scale: scale,
+                                   u: &u, trial: &trial, intercept: &trialIntercept)
             // Backtrack: the full step can overshoot where the quadratic
             // model is poor (large margins).
             let current = objective(step: 0)
