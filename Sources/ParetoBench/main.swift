@@ -25,6 +25,8 @@
 //       fit + transform of a scale + one-hot + target-encode pipeline
 //   pareto-bench smote --data FILE --target COL [...]
 //       SMOTE on the numeric columns (see bench/smote.py)
+//   pareto-bench logistic --data FILE --target COL [--c X] [--tolerance X] [--repeat N] [--coefficients FILE]
+//       logistic regression fit time on an all-numeric design matrix (see bench/logistic.py)
 import Pareto
 
 #if canImport(Glibc)
@@ -236,7 +238,8 @@ do {
     case "parallel": try parallelOverhead(arguments)
     case "metrics": try timeMetrics(arguments)
     case "smote": try smoteSpeed(arguments)
-    default: fail("usage: pareto-bench csv|gbdt|tabular|predict|cv|metrics|parallel|features|smote …")
+    case "logistic": try logisticSpeed(arguments)
+    default: fail("usage: pareto-bench csv|gbdt|tabular|predict|cv|metrics|parallel|features|smote|logistic …")
     }
 } catch {
     fail("\(error)")
