@@ -66,19 +66,34 @@ struct CrossValidateCommand: ParsableCommand {
             excluded = [column]
         default: break
         }
-        let learner = TreeEnsembleLearner(try modelOptions.learner(featureCount: max(1, frame.columnCount - 1 - excluded.count)),
-                                          binning: modelOptions.binning, task: task)
         let cv = CrossValidation(folds: folds, strategy: foldStrategy, repeats: repeats, seed: modelOptions.seed,
                                  metrics: try parseMetrics(metrics, task: task), task: task, threads: modelOptions.threads)
         let progress = automaticProgressReporter()
         progress.begin("cross-validating", total: folds * repeats)
         let clock = Stopwatch()
+        func run<L: TabularLearner>(_ learner: L, dropping dropped: [String]) throws -> CrossValidationReport {
+            if dropped.isEmpty {
+                return try cv.run(learner, on: frame, target: target, onFold: { _ in progress.advance(by: 1) })
+            }
+            return try cv.run(DroppingColumns(base: learner, dropped: dropped), on: frame, target: target,
+                              onFold: { _ in progress.advance(by: 1) })
+        }
         let report: CrossValidationReport
-        if excluded.isEmpty {
-            report = try cv.run(learner, on: frame, target: target, onFold: { _ in progress.advance(by: 1) })
+        if isLinearFamily(modelOptions.model) {
+            // Linear models cannot use free text; the preprocessing runs inside each fold.
+            let text = frame.columns.filter { $0.kind == .text && $0.name != target }.map(\.name)
+            let family = try linearLearner(modelOptions)
+            switch family {
+            case .linear(let base):
+                report = try run(PipelineLearner(pipeline: family.pipeline, base: base), dropping: excluded + text)
+            case .logistic(let base):
+                report = try run(PipelineLearner(pipeline: family.pipeline, base: base), dropping: excluded + text)
+            }
         } else {
-            report = try cv.run(DroppingColumns(base: learner, dropped: excluded), on: frame, target: target,
-                                onFold: { _ in progress.advance(by: 1) })
+            let learner = TreeEnsembleLearner(
+                try modelOptions.learner(featureCount: max(1, frame.columnCount - 1 - excluded.count)),
+                binning: modelOptions.binning, task: task)
+            report = try run(learner, dropping: excluded)
         }
         progress.finish(nil)
         return json ? jsonText(report, seconds: clock.seconds) : table(report, seconds: clock.seconds)

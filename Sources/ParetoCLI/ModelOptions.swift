@@ -4,7 +4,7 @@ import Pareto
 /// The model settings `pareto train` and `pareto cv` share: the family, the
 /// task and objective, LightGBM-named tree settings, threads and the seed.
 struct ModelOptions: ParsableArguments {
-    @Option(help: "The model family: gbdt, rf (random forest) or tree (one decision tree).")
+    @Option(help: "The model family: gbdt, rf (random forest), tree (one decision tree), linear (least squares, ridge, lasso, elastic net) or logistic (logistic regression).")
     var model = "gbdt"
 
     @Option(help: "binary, multiclass or regression (default: inferred from the target).")
@@ -22,8 +22,10 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .customLong("max-depth"), help: "Deepest leaf (default: no limit).") var maxDepth: Int?
     @Option(name: .customLong("min-data-in-leaf"), help: "Fewest rows per leaf.") var minDataInLeaf = 20
     @Option(help: "Bins per feature, the missing bin included.") var bins = 255
-    @Option(help: "L1 regularization of leaf values.") var l1 = 0.0
-    @Option(help: "L2 regularization of leaf values.") var l2 = 0.0
+    @Option(help: "L1 regularization: of leaf values (trees); of the coefficients against the mean loss (linear, logistic).")
+    var l1: Double?
+    @Option(help: "L2 regularization: of leaf values (trees); ½‖β‖² against the mean loss (linear, logistic; default for logistic: 1/rows, scikit-learn's C = 1).")
+    var l2: Double?
     @Option(help: "Share of rows each tree sees (bagging), in (0, 1].") var subsample: Double?
     @Option(help: "Share of features each tree may use, in (0, 1].") var colsample: Double?
 
@@ -36,7 +38,7 @@ struct ModelOptions: ParsableArguments {
     /// The learner these flags describe, for a table with `featureCount` features.
     func learner(featureCount: Int) throws -> GradientBoosting {
         guard ["gbdt", "rf", "tree"].contains(model) else {
-            throw UsageError("unknown model family \"\(model)\"", hint: "use gbdt, rf or tree")
+            throw UsageError("unknown model family \"\(model)\"", hint: "use gbdt, rf, tree, linear or logistic")
         }
         var learner = GradientBoosting(objective: try parseObjective())
         switch model {
@@ -52,8 +54,8 @@ struct ModelOptions: ParsableArguments {
             learner.tree.maxDepth = maxDepth
             learner.tree.minDataInLeaf = minDataInLeaf
         }
-        learner.tree.lambdaL1 = l1
-        learner.tree.lambdaL2 = l2
+        learner.tree.lambdaL1 = l1 ?? 0
+        learner.tree.lambdaL2 = l2 ?? 0
         learner.seed = seed
         if let subsample {
             learner.baggingFraction = subsample

@@ -5,11 +5,14 @@ import Pareto
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train a gradient-boosted tree model on a CSV file.",
+        abstract: "Train a model (gradient-boosted trees by default) on a CSV file.",
         discussion: """
             Trains on every column but the target (categorical columns natively; free-text \
             columns are skipped and listed). The task is inferred from the target unless \
-            --task is given. Settings use LightGBM's names and defaults.
+            --task is given. Tree settings use LightGBM's names and defaults. With --model \
+            linear or logistic, numbers are imputed (mean, plus a missing indicator) and \
+            standardized and categories one-hot encoded before the fit; --l1 and --l2 set \
+            the penalty.
             """)
 
     @Argument(help: "The training CSV file.")
@@ -37,6 +40,10 @@ struct TrainCommand: ParsableCommand {
     }
 
     func train() throws -> String {
+        if isLinearFamily(modelOptions.model) {
+            return try trainLinear(file: file, target: target, options: modelOptions, valid: valid,
+                                   validFraction: validFraction, out: out)
+        }
         let threads = modelOptions.threads, seed = modelOptions.seed
         var csv = CSVOptions()
         csv.threads = threads
@@ -113,6 +120,18 @@ struct PredictCommand: ParsableCommand {
     }
 
     func predict() throws -> String {
+        let output = LinearTrainedModel.isStored(at: model)
+            ? try predictWithLinear(model: model, file: file, threads: threads) : try predictWithTrees()
+
+        if let out {
+            try CSVWriter().write(output, to: out)
+            return ""
+        }
+        return String(decoding: CSVWriter().bytes(output), as: UTF8.self)
+    }
+
+    /// The prediction columns of a tree model.
+    func predictWithTrees() throws -> DataFrame {
         let trained = try TabularTreeModel.load(from: model)
         let frame = try readLikeTraining(file, trained, threads: threads)
         let predictions = try trained.predict(frame, threads: threads)
@@ -125,12 +144,7 @@ struct PredictCommand: ParsableCommand {
                 columns.append(.numeric("p_\(label)", predictions.values.map { $0[c] }))
             }
         }
-        let output = try DataFrame(columns)
-        if let out {
-            try CSVWriter().write(output, to: out)
-            return ""
-        }
-        return String(decoding: CSVWriter().bytes(output), as: UTF8.self)
+        return try DataFrame(columns)
     }
 }
 
@@ -201,11 +215,16 @@ struct ImportanceCommand: ParsableCommand {
 /// training (so a zip code read as a category stays one), whatever this
 /// file alone would suggest.
 func readLikeTraining(_ path: String, _ trained: TabularTreeModel, threads: Int?) throws -> DataFrame {
+    try readLikeTraining(path, names: trained.model.featureNames, kinds: trained.featureKinds, threads: threads)
+}
+
+/// Reads `path` with the columns `names` typed as `kinds`.
+func readLikeTraining(_ path: String, names: [String], kinds: [ColumnKind], threads: Int?) throws -> DataFrame {
     var csv = CSVOptions()
     csv.threads = threads
     // The kinds may only name columns the file has: read its header first.
     let header = try CSVReader(options: csv).read(path: path).columnNames
-    for (name, kind) in zip(trained.model.featureNames, trained.featureKinds) where header.contains(name) {
+    for (name, kind) in zip(names, kinds) where header.contains(name) {
         csv.columnKinds[name] = kind
     }
     return try CSVReader(options: csv).read(path: path)

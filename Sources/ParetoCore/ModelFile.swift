@@ -81,6 +81,22 @@ public enum ModelFile {
         }
     }
 
+    /// The kind of model stored at `path`, read from the header alone (the
+    /// body is not checked): lets a caller pick the type to load.
+    ///
+    /// - Throws: `FileError` for a missing file or one that is not a
+    ///   Pareto model file.
+    public static func kind(at path: String) throws -> String {
+        let bytes = try readFile(path, limit: 4096)
+        guard let newline = bytes.firstIndex(of: 0x0A),
+              let header = try? JSONDecoder().decode(Header.self, from: Data(bytes[..<newline])),
+              header.format == formatName
+        else {
+            throw FileError(path: path, "this is not a Pareto model file", hint: "pass a file written by pareto train")
+        }
+        return header.kind
+    }
+
     private static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -104,7 +120,7 @@ public enum ModelFile {
         return String(repeating: "0", count: 16 - hex.count) + hex
     }
 
-    private static func readFile(_ path: String) throws -> [UInt8] {
+    private static func readFile(_ path: String, limit: Int = .max) throws -> [UInt8] {
         guard let file = fopen(path, "rb") else {
             throw FileError(path: path, errno == ENOENT ? "no such file" : "cannot open the file: \(String(cString: strerror(errno)))")
         }
@@ -114,7 +130,7 @@ public enum ModelFile {
         while true {
             let n = fread(&block, 1, block.count, file)
             if n > 0 { bytes.append(contentsOf: block[..<n]) }
-            if n < block.count { break }
+            if n < block.count || bytes.count >= limit { break }
         }
         return bytes
     }

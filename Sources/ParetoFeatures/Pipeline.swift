@@ -158,15 +158,22 @@ extension Pipeline {
     /// `minCategoryCount` training rows share one `(infrequent)` column,
     /// which unseen categories join too).
     ///
+    /// With `dropFirstCategory` the first column of every one-hot group is
+    /// dropped (its rows are all zeros), which an unpenalized least-squares
+    /// fit with an intercept needs: a complete group sums to the
+    /// intercept's column of ones. Penalized fits keep every column, so no
+    /// category is singled out as the baseline.
+    ///
     /// Text columns are not handled: drop them first. This is what
     /// `pareto train --model linear|logistic` uses.
-    public static func linearPreprocessing(minCategoryCount: Int = 5) -> Pipeline {
+    public static func linearPreprocessing(minCategoryCount: Int = 5, dropFirstCategory: Bool = false) -> Pipeline {
         Pipeline([
             .init(.datetime, DateParts()),
             .init(.numeric, SimpleImputer(strategy: .mean, indicators: .missingInTraining, indicatorValues: .number)),
             .init(.numeric, StandardScaler()),
-            .init(.categorical, OneHotEncoder(minFrequency: .count(minCategoryCount), unknown: .infrequent)),
-            .init(.boolean, OneHotEncoder(unknown: .ignore, drop: .ifBinary)),
+            .init(.categorical, OneHotEncoder(minFrequency: .count(minCategoryCount), unknown: .infrequent,
+                                              drop: dropFirstCategory ? .first : nil)),
+            .init(.boolean, OneHotEncoder(unknown: .ignore, drop: dropFirstCategory ? .first : .ifBinary)),
         ])
     }
 }

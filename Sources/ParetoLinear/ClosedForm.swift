@@ -67,6 +67,12 @@ public struct LinearRegression: Codable, Sendable, Hashable {
 
     /// Fits the model; input rules as `ElasticNet.fit`.
     public func fit(x: [Double], rows: Int, columns: Int, y: [Double], weights: [Double]? = nil) throws -> LinearModel {
+        try fit(x: x, rows: rows, columns: columns, y: y, weights: weights, columnNames: nil)
+    }
+
+    /// As `fit`, naming a collinear column by `columnNames` when given.
+    func fit(x: [Double], rows: Int, columns: Int, y: [Double], weights: [Double]?, columnNames: [String]?) throws
+        -> LinearModel {
         let design = try Design(x: x, rows: rows, columns: columns, y: y, weights: weights,
                                 fitIntercept: fitIntercept, normalizeWeights: false)
         let (gram, rhs) = design.normalEquations()
@@ -77,8 +83,10 @@ public struct LinearRegression: Codable, Sendable, Hashable {
             for (b, jb) in kept.enumerated() { sub[a * k + b] = gram[ja * columns + jb] }
         }
         if let bad = choleskyFactor(&sub, size: k, relativePivot: 1e-10) {
-            throw UsageError("column \(kept[bad]) (0-based) is a linear combination of earlier columns; least squares has no unique solution",
-                             hint: "drop the column, or use Ridge with a small alpha")
+            let name = columnNames.map { "\"\($0[kept[bad]])\"" } ?? "\(kept[bad]) (0-based)"
+            throw UsageError("column \(name) is a linear combination of earlier columns"
+                             + (fitIntercept ? " and the intercept" : "") + "; least squares has no unique solution",
+                             hint: "drop the column, or add a small L2 penalty (Ridge)")
         }
         let solved = choleskySolve(sub, size: k, kept.map { rhs[$0] })
         var beta = [Double](repeating: 0, count: columns)

@@ -60,7 +60,8 @@ public struct LinearRegressionLearner: TabularLearner, Equatable {
         let model: LinearModel
         if alpha == 0 {
             model = try LinearRegression(fitIntercept: fitIntercept)
-                .fit(x: design.values, rows: design.rows, columns: design.columns, y: y)
+                .fit(x: design.values, rows: design.rows, columns: design.columns, y: y, weights: nil,
+                     columnNames: rows.featureNames)
         } else if l1Ratio == 0 {
             // ½α‖β‖² on the mean loss is Ridge's α·n on the summed loss.
             model = try Ridge(alpha: alpha * Double(design.rows), fitIntercept: fitIntercept)
@@ -95,13 +96,33 @@ public struct LogisticRegressionLearner: TabularLearner, Equatable {
     public var maxIterations: Int
     /// Class weights. Default `.none`.
     public var classWeight: ClassWeight
+    /// The penalty as weights of ‖β‖₁ and ½‖β‖² against the *mean* log
+    /// loss, so that it means the same for any number of rows (as `pareto
+    /// train --l1 --l2` gives it); when set it replaces `c` and `l1Ratio`
+    /// with C = 1 / (rows · (l1 + l2)), l1Ratio = l1 / (l1 + l2). Default `nil`.
+    public var meanLossPenalty: MeanLossPenalty?
     /// Accepted for `TabularLearner`; the solvers run on one thread, so the
     /// model does not depend on it.
     public var threads: Int?
 
+    /// Weights of ‖β‖₁ and ½‖β‖² against the mean loss; not both zero.
+    public struct MeanLossPenalty: Codable, Sendable, Hashable {
+        /// Weight of ‖β‖₁, ≥ 0.
+        public var l1: Double
+        /// Weight of ½‖β‖², ≥ 0.
+        public var l2: Double
+        /// Stores the weights; `fit` checks them.
+        public init(l1: Double, l2: Double) {
+            self.l1 = l1
+            self.l2 = l2
+        }
+    }
+
     /// Stores the hyperparameters as given; `fit` checks them.
     public init(c: Double = 1, l1Ratio: Double = 0, fitIntercept: Bool = true, tolerance: Double = 1e-8,
-                maxIterations: Int = 100, classWeight: ClassWeight = .none, threads: Int? = nil) {
+                maxIterations: Int = 100, classWeight: ClassWeight = .none, meanLossPenalty: MeanLossPenalty? = nil,
+                threads: Int? = nil) {
+        self.meanLossPenalty = meanLossPenalty
         self.c = c
         self.l1Ratio = l1Ratio
         self.fitIntercept = fitIntercept
@@ -126,6 +147,17 @@ public struct LogisticRegressionLearner: TabularLearner, Equatable {
         }
         let y = encoding.codes.map(Double.init)
         let design = try DesignMatrix(rows.frame, featureNames: rows.featureNames)
+        var c = self.c, l1Ratio = self.l1Ratio
+        if let penalty = meanLossPenalty {
+            guard penalty.l1 >= 0, penalty.l2 >= 0, penalty.l1.isFinite, penalty.l2.isFinite,
+                  penalty.l1 + penalty.l2 > 0
+            else {
+                throw UsageError("the L1 and L2 penalties must be finite, ≥ 0 and not both 0, got \(penalty.l1) and "
+                                 + "\(penalty.l2)", hint: "give a small L2 such as 1e-6 for a nearly unpenalized fit")
+            }
+            c = 1 / (Double(design.rows) * (penalty.l1 + penalty.l2))
+            l1Ratio = penalty.l1 / (penalty.l1 + penalty.l2)
+        }
         if encoding.labels.count == 2 {
             let model = try LogisticRegression(c: c, l1Ratio: l1Ratio, fitIntercept: fitIntercept, tolerance: tolerance,
                                                maxIterations: maxIterations, classWeight: classWeight)
