@@ -214,7 +214,7 @@ struct EvaluateCommand: ParsableCommand {
     }
 
     /// The model's outcomes on the file's rows that have a target, and those rows.
-    func outcomes(_ trained: TabularTreeModel) throws -> (Outcomes, DataFrame, dropped: Int) {
+    func outcomes(_ trained: any SavedModel) throws -> (Outcomes, DataFrame, dropped: Int) {
         let all = try readLikeTraining(file, trained, threads: threads)
         guard let targetColumn = all[trained.target] else {
             throw UsageError("\(file) has no column \"\(trained.target)\", the model's target",
@@ -268,7 +268,7 @@ struct EvaluateCommand: ParsableCommand {
     }
 
     func report() throws -> String {
-        let trained = try TabularTreeModel.load(from: model)
+        let trained = try loadSavedModel(model)
         let (outcomes, frame, dropped) = try outcomes(trained)
         let chosen = try parseMetrics(metrics, task: trained.task)
         let segmentations = try segment.map { try parseSegment($0, in: frame) }

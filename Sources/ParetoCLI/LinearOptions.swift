@@ -180,18 +180,3 @@ func linearLearner(_ options: ModelOptions) throws -> LinearFamilyLearner {
     }
     return .logistic(learner)
 }
-
-/// `pareto predict` for a linear or logistic model file.
-func predictWithLinear(model path: String, file: String, threads: Int?) throws -> DataFrame {
-    let trained = try ModelFile.read(LinearTrainedModel.self, kind: LinearTrainedModel.fileKind, from: path)
-    let frame = try readLikeTraining(file, names: trained.featureNames, kinds: trained.featureKinds, threads: threads)
-    let predictions = try trained.predict(frame)
-    if trained.model.task == .regression {
-        return try DataFrame([.numeric("prediction", predictions.values.map { $0[0] })])
-    }
-    var columns: [Column] = [.categorical("prediction", predictions.labels)]
-    for (c, label) in trained.model.classLabels.enumerated() {
-        columns.append(.numeric("p_\(label)", predictions.values.map { $0[c] }))
-    }
-    return try DataFrame(columns)
-}

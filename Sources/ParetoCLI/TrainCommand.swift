@@ -120,31 +120,14 @@ struct PredictCommand: ParsableCommand {
     }
 
     func predict() throws -> String {
-        let output = LinearTrainedModel.isStored(at: model)
-            ? try predictWithLinear(model: model, file: file, threads: threads) : try predictWithTrees()
-
+        let trained = try loadSavedModel(model)
+        let frame = try readLikeTraining(file, trained, threads: threads)
+        let output = try predictionColumns(try trained.predict(frame, threads: threads), trained)
         if let out {
             try CSVWriter().write(output, to: out)
             return ""
         }
         return String(decoding: CSVWriter().bytes(output), as: UTF8.self)
-    }
-
-    /// The prediction columns of a tree model.
-    func predictWithTrees() throws -> DataFrame {
-        let trained = try TabularTreeModel.load(from: model)
-        let frame = try readLikeTraining(file, trained, threads: threads)
-        let predictions = try trained.predict(frame, threads: threads)
-        var columns: [Column]
-        if trained.task == .regression {
-            columns = [.numeric("prediction", predictions.values.map { $0[0] })]
-        } else {
-            columns = [.categorical("prediction", predictions.labels)]
-            for (c, label) in trained.classLabels.enumerated() {
-                columns.append(.numeric("p_\(label)", predictions.values.map { $0[c] }))
-            }
-        }
-        return try DataFrame(columns)
     }
 }
 
@@ -211,14 +194,9 @@ struct ImportanceCommand: ParsableCommand {
     }
 }
 
-/// Reads `path` with the model's feature columns typed as they were in
-/// training (so a zip code read as a category stays one), whatever this
-/// file alone would suggest.
-func readLikeTraining(_ path: String, _ trained: TabularTreeModel, threads: Int?) throws -> DataFrame {
-    try readLikeTraining(path, names: trained.model.featureNames, kinds: trained.featureKinds, threads: threads)
-}
-
-/// Reads `path` with the columns `names` typed as `kinds`.
+/// Reads `path` with the columns `names` typed as `kinds` (so a zip code
+/// read as a category in training stays one), whatever this file alone
+/// would suggest.
 func readLikeTraining(_ path: String, names: [String], kinds: [ColumnKind], threads: Int?) throws -> DataFrame {
     var csv = CSVOptions()
     csv.threads = threads

@@ -53,6 +53,12 @@ struct LinearCommandTests {
         #expect(correct >= 143, "\(correct) of 150")
         let sums = lines.dropFirst().map { $0.split(separator: ",").dropFirst().compactMap { Double($0) }.reduce(0, +) }
         #expect(sums.count == 150 && sums.allSatisfy { abs($0 - 1) < 1e-9 })
+        let evaluate = try cli.run(["evaluate", model, iris, "--metrics", "accuracy", "--resamples", "0", "--json"])
+        #expect(evaluate.status == 0, "\(evaluate.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(evaluate.stdout.utf8)) as? [String: Any]
+        let metrics = object?["metrics"] as? [[String: Any]]
+        let accuracy = metrics?.first?["value"] as? Double
+        #expect(accuracy == Double(correct) / 150, "evaluate's accuracy \(String(describing: accuracy)) vs predict's")
         let cv = try cli.run(["cv", iris, "--target", "target", "--model", "logistic", "--l2", "0.01"])
         #expect(cv.status == 0, "\(cv.stderr)")
         #expect(cv.stdout.contains("of logistic on 150 rows (multiclass)"), "\(cv.stdout)")

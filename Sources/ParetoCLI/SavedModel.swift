@@ -1,0 +1,58 @@
+import Pareto
+
+/// What the commands that read a model file (`predict`, `evaluate`) need
+/// from it, whatever the model family.
+protocol SavedModel {
+    /// The target column's name.
+    var target: String { get }
+    /// Binary, multiclass or regression.
+    var task: TaskKind { get }
+    /// Class labels by class index (classification only).
+    var classLabels: [String] { get }
+    /// The raw feature columns the model reads, and their kinds in training.
+    var featureNames: [String] { get }
+    var featureKinds: [ColumnKind] { get }
+    /// Predictions for the rows of `frame`.
+    func predict(_ frame: DataFrame, threads: Int?) throws -> Predictions
+}
+
+extension TabularTreeModel: SavedModel {
+    var featureNames: [String] { model.featureNames }
+}
+
+extension LinearTrainedModel: SavedModel {
+    var task: TaskKind { model.task }
+    var classLabels: [String] { model.classLabels }
+    func predict(_ frame: DataFrame, threads: Int?) throws -> Predictions { try predict(frame) }
+}
+
+/// Loads the model at `path`, choosing the type from the file's header.
+///
+/// - Throws: `FileError` for a missing, foreign, truncated, corrupted or
+///   newer file.
+func loadSavedModel(_ path: String) throws -> any SavedModel {
+    switch try ModelFile.kind(at: path) {
+    case LinearTrainedModel.fileKind:
+        return try ModelFile.read(LinearTrainedModel.self, kind: LinearTrainedModel.fileKind, from: path)
+    default:
+        return try TabularTreeModel.load(from: path)
+    }
+}
+
+/// Reads `path` with the model's feature columns typed as they were in training.
+func readLikeTraining(_ path: String, _ trained: any SavedModel, threads: Int?) throws -> DataFrame {
+    try readLikeTraining(path, names: trained.featureNames, kinds: trained.featureKinds, threads: threads)
+}
+
+/// The `prediction` column (label or value) and, for classifiers, one
+/// `p_<label>` column per class.
+func predictionColumns(_ predictions: Predictions, _ trained: any SavedModel) throws -> DataFrame {
+    if trained.task == .regression {
+        return try DataFrame([.numeric("prediction", predictions.values.map { $0[0] })])
+    }
+    var columns: [Column] = [.categorical("prediction", predictions.labels)]
+    for (c, label) in trained.classLabels.enumerated() {
+        columns.append(.numeric("p_\(label)", predictions.values.map { $0[c] }))
+    }
+    return try DataFrame(columns)
+}
