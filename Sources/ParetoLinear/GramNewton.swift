@@ -187,28 +187,36 @@ struct GramNewtonSolver {
         for j in 0..<p { trial[j] = beta[j] }
         if fitIntercept { trial[p] = intercept }
         for k in 0..<n { r[k] = 0 }
-        for _ in 0..<10_000 {
-            var largest = 0.0
-            for j in 0..<n {
-                let a = gram[j * n + j]
-                let grad = gradient[j] + r[j]
-                let new: Double
-                if j == p {
-                    new = a > 0 ? trial[j] - grad / a : trial[j]
-                } else {
-                    let z = a * trial[j] - grad
-                    let shrunk = z > l1 ? z - l1 : (z < -l1 ? z + l1 : 0)
-                    new = a + l2 > 0 ? shrunk / (a + l2) : 0
+        let l1 = self.l1, l2 = self.l2
+        gram.withUnsafeBufferPointer { gram in
+        gradient.withUnsafeBufferPointer { gradient in
+        r.withUnsafeMutableBufferPointer { r in
+        trial.withUnsafeMutableBufferPointer { trial in
+            for _ in 0..<10_000 {
+                var largest = 0.0
+                for j in 0..<n {
+                    let a = gram[j * n + j]
+                    let grad = gradient[j] + r[j]
+                    let new: Double
+                    if j == p {
+                        new = a > 0 ? trial[j] - grad / a : trial[j]
+                    } else {
+                        let z = a * trial[j] - grad
+                        let shrunk = z > l1 ? z - l1 : (z < -l1 ? z + l1 : 0)
+                        new = a + l2 > 0 ? shrunk / (a + l2) : 0
+                    }
+                    let delta = new - trial[j]
+                    if delta != 0 {
+                        // Row j of the symmetric Gram matrix: contiguous, unlike column j.
+                        let row = j * n
+                        for k in 0..<n { r[k] += delta * gram[row + k] }
+                        trial[j] = new
+                        largest = max(largest, abs(delta))
+                    }
                 }
-                let delta = new - trial[j]
-                if delta != 0 {
-                    for k in 0..<n { r[k] += delta * gram[k * n + j] }
-                    trial[j] = new
-                    largest = max(largest, abs(delta))
-                }
+                if largest <= 1e-13 * scale { break }
             }
-            if largest <= 1e-13 * scale { break }
-        }
+        }}}}
     }
 
     mutating func solve(tolerance: Double, maxIterations: Int) -> (Int, Bool) {
