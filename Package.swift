@@ -21,8 +21,9 @@ let package = Package(
         .target(name: "ParetoEval", dependencies: ["ParetoCore", "ParetoData"]),
         .target(name: "ParetoFeatures", dependencies: ["ParetoCore", "ParetoData"]),
         .target(name: "ParetoLinear", dependencies: ["ParetoCore", "ParetoData"]),
+        .target(name: "ParetoReport", dependencies: ["ParetoCore"]),
         .target(name: "Pareto", dependencies: ["ParetoCore", "ParetoData", "ParetoTrees", "ParetoEval", "ParetoFeatures",
-                                               "ParetoLinear"]),
+                                               "ParetoLinear", "ParetoReport"]),
         // Test support: checks every learner must pass (not part of the umbrella).
         .target(name: "ParetoTesting", dependencies: ["ParetoCore", "ParetoData"]),
         .executableTarget(
@@ -46,6 +47,7 @@ let package = Package(
         .testTarget(
             name: "ParetoLinearTests", dependencies: ["ParetoLinear", "ParetoFeatures", "ParetoTesting"],
             resources: [.copy("Fixtures")]),
+        .testTarget(name: "ParetoReportTests", dependencies: ["ParetoReport"]),
         .testTarget(name: "ParetoCLITests", dependencies: ["ParetoCLI"]),
     ]
 )

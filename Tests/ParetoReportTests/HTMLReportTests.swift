@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+@testable import ParetoReport
+
+@Suite struct HTMLReportTests {
+    func sample() -> HTMLReport {
+        var report = HTMLReport(title: "adult <test> & co")
+        report.heading("Metrics")
+        report.table(header: ["metric", "value", "note"], rows: [["auc", "0.9123", "a < b"], ["logloss", "0.31", ""]])
+        report.keyValues([("rows", "15,000"), ("seed", "0")])
+        report.code("pareto evaluate model data.csv --report r.html")
+        report.chart(LineChart(title: "ROC", xLabel: "FPR", yLabel: "TPR",
+                               series: [ChartSeries("model", [ChartPoint(x: 0, y: 0), ChartPoint(x: 0.1, y: 0.7),
+                                                              ChartPoint(x: 1, y: 1)])],
+                               xRange: 0...1, yRange: 0...1, diagonal: true).svg(), caption: "ROC curve")
+        return report
+    }
+
+    @Test func pageIsSelfContainedAndEscaped() {
+        let html = sample().html()
+        #expect(html.hasPrefix("<!DOCTYPE html>"))
+        #expect(html.contains("<title>adult &lt;test&gt; &amp; co</title>"))
+        #expect(html.contains("<td>a &lt; b</td>"))
+        // Numeric columns right-aligned, text columns not.
+        #expect(html.contains("<th class=\"num\">value</th>") && html.contains("<th>metric</th>"))
+        // Nothing fetched from elsewhere, nothing executed.
+        #expect(!html.contains("<script") && !html.contains("http://") || html.contains("http://www.w3.org/2000/svg"))
+        #expect(!html.contains("https://") && !html.contains("src="))
+        #expect(html == sample().html(), "deterministic")
+    }
+
+    @Test func writesAtomically() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("report-\(UUID().uuidString).html").path
+        try sample().write(to: path)
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == sample().html())
+        let missing = "/nonexistent-directory-\(UUID().uuidString)/r.html"
+        #expect(throws: (any Error).self) { try sample().write(to: missing) }
+    }
+
+    /// Renders the page in headless Chromium when it is installed (CI
+    /// installs it): the screenshot must have the window's size and real
+    /// content, and the browser must log no console errors.
+    @Test(.enabled(if: Chromium.path != nil, "Chromium is not installed; .ci/run installs it"))
+    func rendersInABrowser() throws {
+        let browser = try #require(Chromium.path)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("report-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let page = directory.appendingPathComponent("report.html").path
+        let shot = directory.appendingPathComponent("report.png").path
+        try sample().write(to: page)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: browser)
+        process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1100,900",
+                             "--enable-logging=stderr", "--v=0", "--screenshot=\(shot)", "file://\(page)"]
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = Pipe()
+        try process.run()
+        let log = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(log)")
+        let png = try Data(contentsOf: URL(fileURLWithPath: shot))
+        // PNG signature, then IHDR: width and height big-endian at bytes 16–23.
+        #expect(png.prefix(8) == Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]))
+        let width = png[16..<20].reduce(0) { $0 << 8 | Int($1) }
+        let height = png[20..<24].reduce(0) { $0 << 8 | Int($1) }
+        #expect(width == 1100 && height == 900, "\(width) × \(height)")
+        #expect(png.count > 15_000, "a blank page compresses to a few KB; got \(png.count) bytes")
+        let consoleErrors = log.split(separator: "\n").filter { $0.contains("CONSOLE") && $0.contains("ERROR") }
+        #expect(consoleErrors.isEmpty, "\(consoleErrors)")
+        if let keep = ProcessInfo.processInfo.environment["PARETO_SCREENSHOT_DIR"] {
+            try? FileManager.default.copyItem(atPath: shot, toPath: keep + "/report-test.png")
+        }
+    }
+}
+
+/// Where headless Chromium is, if anywhere.
+enum Chromium {
+    static let path: String? = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
+        .first { FileManager.default.isExecutableFile(atPath: $0) }
+}
