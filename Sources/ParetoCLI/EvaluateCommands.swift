@@ -208,6 +208,8 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Worker threads (default: all processors).") var threads: Int?
     @Option(help: "Seed of the bootstrap.") var seed: UInt64 = 0
     @Flag(help: "Print one JSON object instead of a table.") var json = false
+    @Option(help: "Also write the evaluation as a self-contained HTML page with charts to this file.")
+    var html: String?
 
     func run() throws {
         try ParetoCommand.reportingErrors { print(try report(), terminator: "") }
@@ -287,6 +289,12 @@ struct EvaluateCommand: ParsableCommand {
                 .evaluate(outcomes, frame: frame, by: $0)
         }
         let reliability = calibration ? try calibrationReport(outcomes) : nil
+        if let html {
+            let command = (["pareto"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
+            try EvaluationPage.render(model: model, file: file, task: trained.task, classLabels: trained.classLabels,
+                                      outcomes: outcomes, values: values, segments: segments, command: command)
+                .write(to: html)
+        }
         if json {
             return jsonText(values, segments, reliability, rows: outcomes.count, dropped: dropped, task: trained.task)
         }

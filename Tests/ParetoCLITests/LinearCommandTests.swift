@@ -59,6 +59,16 @@ struct LinearCommandTests {
         let metrics = object?["metrics"] as? [[String: Any]]
         let accuracy = metrics?.first?["value"] as? Double
         #expect(accuracy == Double(correct) / 150, "evaluate's accuracy \(String(describing: accuracy)) vs predict's")
+        let page = FileManager.default.temporaryDirectory.appendingPathComponent("evaluate-\(UUID().uuidString).html").path
+        let withPage = try cli.run(["evaluate", model, iris, "--resamples", "0", "--segment", "petal width (cm):3",
+                                    "--html", page])
+        #expect(withPage.status == 0, "\(withPage.stderr)")
+        let html = try String(contentsOfFile: page, encoding: .utf8)
+        // Multiclass: reliability and confusion matrix, no ROC; the segment table; the command.
+        #expect(html.contains("<title>Confusion matrix</title>") && html.contains("<title>Reliability</title>"))
+        #expect(!html.contains("ROC curve"))
+        #expect(html.contains("auc_ovr") || html.contains("logloss"))
+        #expect(html.contains("by petal width (cm)") && html.contains("--html"))
         let cv = try cli.run(["cv", iris, "--target", "target", "--model", "logistic", "--l2", "0.01"])
         #expect(cv.status == 0, "\(cv.stderr)")
         #expect(cv.stdout.contains("of logistic on 150 rows (multiclass)"), "\(cv.stdout)")
