@@ -22,8 +22,9 @@ let package = Package(
         .target(name: "ParetoFeatures", dependencies: ["ParetoCore", "ParetoData"]),
         .target(name: "ParetoLinear", dependencies: ["ParetoCore", "ParetoData"]),
         .target(name: "ParetoReport", dependencies: ["ParetoCore"]),
+        .target(name: "ParetoDeploy", dependencies: ["ParetoCore", "ParetoData", "ParetoTrees"]),
         .target(name: "Pareto", dependencies: ["ParetoCore", "ParetoData", "ParetoTrees", "ParetoEval", "ParetoFeatures",
-                                               "ParetoLinear", "ParetoReport"]),
+                                               "ParetoLinear", "ParetoReport", "ParetoDeploy"]),
         // Test support: checks every learner must pass (not part of the umbrella).
         .target(name: "ParetoTesting", dependencies: ["ParetoCore", "ParetoData"]),
         .executableTarget(
@@ -48,6 +49,9 @@ let package = Package(
             name: "ParetoLinearTests", dependencies: ["ParetoLinear", "ParetoFeatures", "ParetoTesting"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "ParetoReportTests", dependencies: ["ParetoReport"]),
+        .testTarget(
+            name: "ParetoDeployTests", dependencies: ["ParetoDeploy"],
+            resources: [.copy("Fixtures")]),
         .testTarget(name: "ParetoCLITests", dependencies: ["ParetoCLI"]),
     ]
 )

@@ -672,3 +672,78 @@ extension GradientBoostedTrees {
         return importance
     }
 }
+
+extension GradientBoostedTrees {
+    /// A model from trees made elsewhere (an imported LightGBM model),
+    /// checked so that prediction can never index out of range or loop.
+    ///
+    /// Rules: `trees.count` is a multiple of `outputCount`; one binning and
+    /// one name per feature; every split names a feature in range, of the
+    /// right kind (numeric or categorical), with a threshold bin inside the
+    /// feature's bins; children form a tree (each node reached once from
+    /// the root, every leaf index in range).
+    ///
+    /// - Throws: `UsageError` naming the tree and node of the first problem.
+    public init(trees: [DecisionTree], objective: BoostingObjective?, outputCount: Int, initialScores: [Double],
+                binning: [FeatureBinning], featureNames: [String]) throws {
+        guard outputCount >= 1, initialScores.count == outputCount else {
+            throw UsageError("\(initialScores.count) initial scores for \(outputCount) outputs")
+        }
+        guard trees.count % outputCount == 0 else {
+            throw UsageError("\(trees.count) trees do not divide into rounds of \(outputCount)")
+        }
+        guard binning.count == featureNames.count else {
+            throw UsageError("\(binning.count) feature binnings for \(featureNames.count) feature names")
+        }
+        for (t, tree) in trees.enumerated() {
+            let nodes = tree.splitFeature.count, leaves = tree.leafValue.count
+            let arrays = [tree.thresholdBin.count, tree.threshold.count, tree.defaultLeft.count, tree.leftChild.count,
+                          tree.rightChild.count, tree.categoryStart.count, tree.categoryWordCount.count, tree.splitGain.count]
+            guard arrays.allSatisfy({ $0 == nodes }), leaves == nodes + 1, tree.leafCount.count == leaves else {
+                throw UsageError("tree \(t): its node arrays disagree in length (\(nodes) splits, \(leaves) leaves)")
+            }
+            var seen = [Bool](repeating: false, count: nodes)
+            var seenLeaf = [Bool](repeating: false, count: leaves)
+            var stack = nodes > 0 ? [0] : []
+            while let node = stack.popLast() {
+                guard !seen[node] else { throw UsageError("tree \(t): node \(node) is reached twice") }
+                seen[node] = true
+                let f = Int(tree.splitFeature[node])
+                guard f >= 0, f < binning.count else {
+                    throw UsageError("tree \(t), node \(node): feature \(f) is out of range (0..<\(binning.count))")
+                }
+                let categorical = tree.categoryStart[node] >= 0
+                guard categorical == binning[f].isCategorical else {
+                    throw UsageError("tree \(t), node \(node): a \(categorical ? "categorical" : "numeric") split on "
+                                     + "\(binning[f].isCategorical ? "categorical" : "numeric") feature \"\(featureNames[f])\"")
+                }
+                if categorical {
+                    guard Int(tree.categoryStart[node]) + Int(tree.categoryWordCount[node]) <= tree.categoryWords.count else {
+                        throw UsageError("tree \(t), node \(node): its category bitset runs past the end")
+                    }
+                } else if Int(tree.thresholdBin[node]) >= binning[f].binCount {
+                    throw UsageError("tree \(t), node \(node): threshold bin \(tree.thresholdBin[node]) is past feature "
+                                     + "\"\(featureNames[f])\"'s \(binning[f].binCount) bins")
+                }
+                for child in [tree.leftChild[node], tree.rightChild[node]] {
+                    if child >= 0 {
+                        guard Int(child) < nodes else { throw UsageError("tree \(t), node \(node): child \(child) out of range") }
+                        stack.append(Int(child))
+                    } else {
+                        let leaf = Int(~child)
+                        guard leaf < leaves, !seenLeaf[leaf] else {
+                            throw UsageError("tree \(t), node \(node): leaf \(leaf) is out of range or reached twice")
+                        }
+                        seenLeaf[leaf] = true
+                    }
+                }
+            }
+            guard seen.allSatisfy({ $0 }), nodes == 0 || seenLeaf.allSatisfy({ $0 }) else {
+                throw UsageError("tree \(t): some nodes or leaves are not reachable from the root")
+            }
+        }
+        self.init(objective: objective, outputCount: outputCount, initialScores: initialScores, trees: trees,
+                  bestIteration: nil, validationHistory: [], validationMetric: nil, binning: binning,
+                  featureNames: featureNames)
+    }
+}

@@ -270,3 +270,30 @@ public struct TreeEnsembleLearner: TabularLearner, Equatable {
                                    validation: validation, observer: observer).model
     }
 }
+
+extension TabularTreeModel {
+    /// A model from its parts (an imported model with its schema).
+    ///
+    /// - Throws: `UsageError` when the kinds or class labels do not fit the
+    ///   trees (one kind per feature, categorical exactly where the binning
+    ///   is; two labels for binary, one per output for multiclass).
+    public init(importing model: GradientBoostedTrees, target: String, task: TaskKind, classLabels: [String],
+                featureKinds: [ColumnKind]) throws {
+        guard featureKinds.count == model.featureNames.count else {
+            throw UsageError("\(featureKinds.count) feature kinds for \(model.featureNames.count) features")
+        }
+        for (f, kind) in featureKinds.enumerated() where (kind == .categorical) != model.binning[f].isCategorical {
+            throw UsageError("feature \"\(model.featureNames[f])\" is \(kind.rawValue) but binned as "
+                             + (model.binning[f].isCategorical ? "categorical" : "numeric"))
+        }
+        switch task {
+        case .binary: guard classLabels.count == 2 else { throw UsageError("a binary model needs 2 class labels") }
+        case .multiclass:
+            guard classLabels.count == model.outputCount else {
+                throw UsageError("\(classLabels.count) class labels for \(model.outputCount) classes")
+            }
+        case .regression: guard classLabels.isEmpty else { throw UsageError("a regression model has no class labels") }
+        }
+        self.init(target: target, task: task, classLabels: classLabels, featureKinds: featureKinds, model: model)
+    }
+}

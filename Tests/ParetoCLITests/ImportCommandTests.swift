@@ -1,0 +1,32 @@
+import Foundation
+import Testing
+
+@Suite("pareto import-lightgbm")
+struct ImportCommandTests {
+    let cli = DescribeCommandTests()
+
+    static func fixture(_ name: String) -> String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("ParetoDeployTests/Fixtures/\(name)").path
+    }
+
+    @Test("import a LightGBM model, then predict: LightGBM's probabilities, categories read as categories")
+    func importThenPredict() throws {
+        let model = FileManager.default.temporaryDirectory.appendingPathComponent("lgb-\(UUID().uuidString).model").path
+        let imported = try cli.run(["import-lightgbm", Self.fixture("binary.txt"), "--target", "y",
+                                    "--class-labels", "no,yes", "--out", model])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(imported.stdout.contains("25 rounds") && imported.stdout.contains("categorical: c"))
+        let predict = try cli.run(["predict", model, Self.fixture("binary.csv")])
+        #expect(predict.status == 0, "\(predict.stderr)")
+        let lines = predict.stdout.split(separator: "\n")
+        #expect(lines.first == "prediction,p_no,p_yes")
+        let expected = try String(contentsOfFile: Self.fixture("binary.csv"), encoding: .utf8).split(separator: "\n")
+            .dropFirst().map { Double($0.split(separator: ",", omittingEmptySubsequences: false).last!)! }
+        let got = lines.dropFirst().map { Double($0.split(separator: ",").last!)! }
+        #expect(got.count == expected.count && got.count == 60)
+        for (a, b) in zip(got, expected) { #expect(abs(a - b) < 1e-12) }
+        let bad = try cli.run(["import-lightgbm", Self.fixture("binary.csv"), "--out", model + ".x"])
+        #expect(bad.status == 1 && bad.stderr.contains("key=value"), "\(bad.stderr)")
+    }
+}
