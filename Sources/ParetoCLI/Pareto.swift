@@ -8,7 +8,8 @@ struct ParetoCommand: ParsableCommand {
         commandName: "pareto",
         abstract: "Optimize machine-learning models for where they will really run.",
         subcommands: [DescribeCommand.self, AuditCommand.self, TrainCommand.self, PredictCommand.self, ImportanceCommand.self,
-                      CrossValidateCommand.self, EvaluateCommand.self, ImportLightGBMCommand.self])
+                      CrossValidateCommand.self, EvaluateCommand.self, ImportLightGBMCommand.self,
+                      BenchCommand.self])
 
     /// Runs `body`, turning Pareto's errors into a message on standard error
     /// and exit status 1, the contract every subcommand keeps.

@@ -127,7 +127,7 @@ public struct TabularTreeModel: TabularModel, Equatable {
     /// as their training bin.
     ///
     /// - Throws: as `binned`.
-    func rawValues(_ frame: DataFrame, threads: Int? = nil) throws -> [Double] {
+    public func rawValues(_ frame: DataFrame, threads: Int? = nil) throws -> [Double] {
         for name in model.featureNames where frame[name] == nil {
             throw UsageError("the data has no column \"\(name)\", which the model needs",
                              hint: "pass a file with the training columns (the target may be left out)")

@@ -30,3 +30,29 @@ struct ImportCommandTests {
         #expect(bad.status == 1 && bad.stderr.contains("key=value"), "\(bad.stderr)")
     }
 }
+
+@Suite("pareto bench")
+struct BenchCommandTests {
+    let cli = DescribeCommandTests()
+
+    @Test("latency per stage and batch size, as JSON")
+    func stagesAndSizes() throws {
+        let model = FileManager.default.temporaryDirectory.appendingPathComponent("bench-\(UUID().uuidString).model").path
+        let imported = try cli.run(["import-lightgbm", ImportCommandTests.fixture("binary.txt"), "--out", model])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let run = try cli.run(["bench", model, "--data", ImportCommandTests.fixture("binary.csv"), "--rows", "1,7",
+                               "--seconds", "0.02", "--json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
+        let results = try #require(object?["results"] as? [[String: Any]])
+        let pairs = results.map { "\($0["rows"] as? Int ?? 0):\($0["stage"] as? String ?? "")" }
+        #expect(pairs == ["1:whole", "1:model", "7:whole", "7:model"])
+        for r in results {
+            let p50 = try #require(r["p50_seconds"] as? Double), p99 = try #require(r["p99_seconds"] as? Double)
+            let calls = try #require(r["calls"] as? Int), throughput = try #require(r["rows_per_second"] as? Double)
+            #expect(p50 > 0 && p50 <= p99 && calls >= 1 && throughput > 0)
+        }
+        let bad = try cli.run(["bench", model, "--data", ImportCommandTests.fixture("binary.csv"), "--rows", "0"])
+        #expect(bad.status == 1 && bad.stderr.contains("--rows"))
+    }
+}

@@ -1,0 +1,104 @@
+import ArgumentParser
+import Pareto
+
+/// `pareto bench MODEL --data FILE`: how fast a saved model predicts, per
+/// call and per row, through each stage of its prediction path.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure a saved model's prediction latency (p50, p99) and throughput at several batch sizes.",
+        discussion: """
+            Rows come from --data (cycled when a batch needs more). Stages: "whole" is the full \
+            path from a table of raw columns to predictions; trees add "model" (raw values through \
+            the compiled ensemble, no table handling); linear models add "pipeline" (the \
+            preprocessing alone) and "model" (the coefficients on preprocessed rows). Each stage \
+            and batch size is called repeatedly for at least --seconds after 3 warm-up calls.
+            """)
+
+    @Argument(help: "The model file.") var model: String
+    @Option(help: "A CSV file with the model's feature columns.") var data: String
+    @Option(help: "Comma-separated batch sizes.") var rows = "1,10,100,10000"
+    @Option(help: "Seconds of measurement per stage and batch size.") var seconds = 0.3
+    @Option(help: "Worker threads for batch prediction (default: all processors).") var threads: Int?
+    @Flag(help: "Print one JSON object instead of a table.") var json = false
+
+    func run() throws {
+        try ParetoCommand.reportingErrors { print(try report(), terminator: "") }
+    }
+
+    /// One stage of the prediction path, prepared for a batch: calling it
+    /// runs the stage once on the batch.
+    struct Stage {
+        var name: String
+        var call: () throws -> Void
+    }
+
+    func stages(_ trained: any SavedModel, _ batch: DataFrame) throws -> [Stage] {
+        var stages = [Stage(name: "whole") { _ = try trained.predict(batch, threads: threads) }]
+        if let trees = trained as? TabularTreeModel {
+            let values = try trees.rawValues(batch, threads: threads)
+            let compiled = CompiledEnsemble(trees.model)
+            let count = batch.rowCount
+            stages.append(Stage(name: "model") {
+                _ = values.withUnsafeBufferPointer { compiled.rawScores(rows: $0, rowCount: count, threads: threads) }
+            })
+        } else if let linear = trained as? LinearTrainedModel {
+            let selected = try batch.selecting(linear.featureNames)
+            let transformed = try linear.pipeline.transform(selected)
+            stages.append(Stage(name: "pipeline") { _ = try linear.pipeline.transform(selected) })
+            stages.append(Stage(name: "model") { _ = try linear.model.predict(transformed, threads: threads) })
+        }
+        return stages
+    }
+
+    func report() throws -> String {
+        let trained = try loadSavedModel(model)
+        let frame = try readLikeTraining(data, trained, threads: threads)
+        guard frame.rowCount > 0 else { throw UsageError("\(data) has no rows to predict") }
+        let sizes = try rows.split(separator: ",").map { text -> Int in
+            guard let n = Int(text.filter { $0 != " " }), n >= 1 else {
+                throw UsageError("--rows takes whole numbers ≥ 1 separated by commas, not \"\(rows)\"")
+            }
+            return n
+        }
+        guard seconds > 0, seconds.isFinite else { throw UsageError("--seconds must be > 0") }
+        var results: [(rows: Int, stage: String, sample: LatencySample)] = []
+        for size in sizes {
+            let batch = frame.rows((0..<size).map { $0 % frame.rowCount })
+            for stage in try stages(trained, batch) {
+                for _ in 0..<3 { try stage.call() }
+                var times: [Double] = []
+                let total = Stopwatch()
+                while total.seconds < seconds && times.count < 1_000_000 {
+                    let clock = Stopwatch()
+                    try stage.call()
+                    times.append(clock.seconds)
+                }
+                results.append((size, stage.name, try LatencySample(secondsPerCall: times, rowsPerCall: size)))
+            }
+        }
+        if json {
+            let entries: [JSONValue] = results.map { r in
+                .object([("rows", .int(r.rows)), ("stage", .string(r.stage)), ("calls", .int(r.sample.calls)),
+                         ("p50_seconds", .number(r.sample.p50)), ("p99_seconds", .number(r.sample.p99)),
+                         ("rows_per_second", .number(r.sample.rowsPerSecond))])
+            }
+            return JSONValue.object([("model", .string(model)), ("results", .array(entries))]).serialized() + "\n"
+        }
+        func left(_ s: String, _ n: Int) -> String { String(repeating: " ", count: max(0, n - s.count)) + s }
+        func right(_ s: String, _ n: Int) -> String { s + String(repeating: " ", count: max(0, n - s.count)) }
+        var text = "prediction latency of \(model) (\(trained.task.rawValue)), rows from \(data)\n"
+        let head: [String] = [left("rows", 7), "  ", right("stage", 9), left("calls", 9), left("p50 µs", 12),
+                              left("p99 µs", 12), left("rows/s", 14)]
+        text += head.joined() + "\n"
+        for r in results {
+            let p50 = DescribeTable.fixed(r.sample.p50 * 1e6, 1)
+            let p99 = DescribeTable.fixed(r.sample.p99 * 1e6, 1)
+            let throughput = DescribeTable.grouped(Int(r.sample.rowsPerSecond.rounded()))
+            let cells: [String] = [left(String(r.rows), 7), "  ", right(r.stage, 9), left(String(r.sample.calls), 9),
+                                   left(p50, 12), left(p99, 12), left(throughput, 14)]
+            text += cells.joined() + "\n"
+        }
+        return text
+    }
+}
