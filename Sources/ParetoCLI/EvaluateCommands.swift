@@ -183,6 +183,26 @@ struct DroppingColumns<Base: TabularLearner>: TabularLearner {
     }
 }
 
+/// What a reliability curve plots, per row: for binary, the class-1
+/// probability and whether the row is class 1; for multiclass, the top
+/// class's probability and whether it is the right class (ECE's definitions).
+func reliabilityPairs(_ outcomes: Outcomes) -> (confidence: [Double], hit: [Double]) {
+    let k = outcomes.outputsPerRow
+    var confidence: [Double] = [], hit: [Double] = []
+    for i in 0..<outcomes.count {
+        let row = outcomes.predictions[(i * k)..<((i + 1) * k)]
+        if outcomes.classCount == 2 {
+            confidence.append(row.last!)
+            hit.append(outcomes.targets[i])
+        } else {
+            let best = row.indices.max { row[$0] < row[$1] || (row[$0] == row[$1] && $0 > $1) }!
+            confidence.append(row[best])
+            hit.append(Double(best - row.startIndex) == outcomes.targets[i] ? 1 : 0)
+        }
+    }
+    return (confidence, hit)
+}
+
 /// `pareto evaluate MODEL FILE`: a saved model's quality on labelled data,
 /// with intervals, per segment.
 struct EvaluateCommand: ParsableCommand {
@@ -349,19 +369,7 @@ struct EvaluateCommand: ParsableCommand {
         guard outcomes.classCount >= 2 else {
             throw UsageError("--calibration applies to classifiers; this model is a regression")
         }
-        let k = outcomes.outputsPerRow
-        var confidence: [Double] = [], hit: [Double] = []
-        for i in 0..<outcomes.count {
-            let row = outcomes.predictions[(i * k)..<((i + 1) * k)]
-            if outcomes.classCount == 2 {
-                confidence.append(row.last!)
-                hit.append(outcomes.targets[i])
-            } else {
-                let best = row.indices.max { row[$0] < row[$1] || (row[$0] == row[$1] && $0 > $1) }!
-                confidence.append(row[best])
-                hit.append(Double(best - row.startIndex) == outcomes.targets[i] ? 1 : 0)
-            }
-        }
+        let (confidence, hit) = reliabilityPairs(outcomes)
         let curve = try ReliabilityCurve(probabilities: confidence, labels: hit, weights: outcomes.weights, binCount: 10)
         return Reliability(subject: outcomes.classCount == 2 ? "probability of class 1" : "probability of the top class",
                            curve: curve, ece: try ExpectedCalibrationError().evaluate(outcomes),

@@ -32,18 +32,7 @@ enum EvaluationPage {
         }
         if task != .regression {
             page.heading("Calibration and errors")
-            var confidence: [Double] = [], hit: [Double] = []
-            for i in 0..<outcomes.count {
-                let row = outcomes.predictions[(i * k)..<((i + 1) * k)]
-                if task == .binary {
-                    confidence.append(row.last!)
-                    hit.append(outcomes.targets[i])
-                } else {
-                    let best = row.indices.max { row[$0] < row[$1] || (row[$0] == row[$1] && $0 > $1) }!
-                    confidence.append(row[best])
-                    hit.append(Double(best - row.startIndex) == outcomes.targets[i] ? 1 : 0)
-                }
-            }
+            let (confidence, hit) = reliabilityPairs(outcomes)
             let curve = try ReliabilityCurve(probabilities: confidence, labels: hit, weights: outcomes.weights, binCount: 10)
             let points = curve.bins.filter { $0.count > 0 }.map {
                 ChartPoint(x: $0.meanPrediction, y: $0.observedFrequency, label: "\($0.count) rows: predicted "

@@ -97,17 +97,7 @@ struct GramNewtonSolver {
 
     /// The penalized objective at the current point moved by s·(trial − current).
     func objective(step s: Double) -> Double {
-        var loss = 0.0
-        for i in 0..<data.rows {
-            let t = eta[i] + s * u[i]
-            loss += w[i] * (softplus(t) - y[i] * t)
-        }
-        var penalty = 0.0
-        for j in 0..<data.columns {
-            let b = beta[j] + s * (trial[j] - beta[j])
-            penalty += l1 * abs(b) + 0.5 * l2 * b * b
-        }
-        return c * loss + penalty
+        penalizedLogisticObjective(eta: eta, u: u, y: y, w: w, beta: beta, trial: trial, c: c, l1: l1, l2: l2, step: s)
     }
 
     /// Gradient of the loss part and XᵀHX at the current point.

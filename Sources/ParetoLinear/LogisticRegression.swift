@@ -187,6 +187,24 @@ public struct LogisticRegression: Codable, Sendable, Hashable {
     }
 }
 
+/// The binary objective C·Σᵢ wᵢ·logloss(yᵢ, ηᵢ + s·uᵢ) + Σⱼ (l1·|bⱼ| + ½·l2·bⱼ²)
+/// at bⱼ = βⱼ + s·(β'ⱼ − βⱼ): the current point moved by s along the step to
+/// `trial` (β'; entries past β's count, such as an intercept, are ignored).
+func penalizedLogisticObjective(eta: [Double], u: [Double], y: [Double], w: [Double], beta: [Double], trial: [Double],
+                                c: Double, l1: Double, l2: Double, step s: Double) -> Double {
+    var loss = 0.0
+    for i in eta.indices {
+        let t = eta[i] + s * u[i]
+        loss += w[i] * (softplus(t) - y[i] * t)
+    }
+    var penalty = 0.0
+    for j in beta.indices {
+        let b = beta[j] + s * (trial[j] - beta[j])
+        penalty += l1 * abs(b) + 0.5 * l2 * b * b
+    }
+    return c * loss + penalty
+}
+
 /// log(1 + eᵗ) without overflow or loss of precision for large |t|.
 @inline(__always) func softplus(_ t: Double) -> Double {
     max(t, 0) + log1p(exp(-abs(t)))
@@ -233,17 +251,7 @@ struct LogisticSolver {
     /// the linear predictor is eta + s·u; the intercept is unpenalized, so it
     /// enters only through u.
     func objective(step s: Double) -> Double {
-        var loss = 0.0
-        for i in 0..<rows {
-            let t = eta[i] + s * u[i]
-            loss += w[i] * (softplus(t) - y[i] * t)
-        }
-        var penalty = 0.0
-        for j in 0..<columns {
-            let b = beta[j] + s * (trial[j] - beta[j])
-            penalty += l1 * abs(b) + 0.5 * l2 * b * b
-        }
-        return c * loss + penalty
+        penalizedLogisticObjective(eta: eta, u: u, y: y, w: w, beta: beta, trial: trial, c: c, l1: l1, l2: l2, step: s)
     }
 
     mutating func solve(tolerance: Double, maxIterations: Int) -> (Int, Bool) {

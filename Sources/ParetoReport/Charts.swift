@@ -39,6 +39,16 @@ public struct AxisTicks: Sendable, Equatable {
     public var high: Double { values.last ?? 1 }
 }
 
+/// An `<svg>` opening tag of `width` × `height` pixels with the chart's
+/// `<title>` (read by screen readers), `<desc>` and visible title.
+func svgOpening(width: Double, height: Double, title: String, description: String, titleX: Double) -> String {
+    let w = Markup.coordinate(width), h = Markup.coordinate(height)
+    return "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(w) \(h)\" width=\"\(w)\" height=\"\(h)\" "
+        + "role=\"img\" font-family=\"system-ui, sans-serif\" font-size=\"11\">"
+        + "<title>\(Markup.escape(title))</title><desc>\(Markup.escape(description))</desc>"
+        + "<text x=\"\(Markup.coordinate(titleX))\" y=\"18\" font-size=\"13\" font-weight=\"600\">\(Markup.escape(title))</text>"
+}
+
 /// The rectangle a chart plots in, and the map from data to pixels.
 struct PlotFrame {
     let width: Double, height: Double
@@ -55,11 +65,7 @@ struct PlotFrame {
 
     /// The opening tag, title, grid, ticks and axis labels.
     func open(title: String, xLabel: String, yLabel: String, description: String) -> String {
-        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Markup.coordinate(width)) "
-            + "\(Markup.coordinate(height))\" width=\"\(Markup.coordinate(width))\" height=\"\(Markup.coordinate(height))\" "
-            + "role=\"img\" font-family=\"system-ui, sans-serif\" font-size=\"11\">"
-        s += "<title>\(Markup.escape(title))</title><desc>\(Markup.escape(description))</desc>"
-        s += "<text x=\"\(Markup.coordinate(left))\" y=\"18\" font-size=\"13\" font-weight=\"600\">\(Markup.escape(title))</text>"
+        var s = svgOpening(width: width, height: height, title: title, description: description, titleX: left)
         for v in x.values {
             let p = Markup.coordinate(px(v))
             s += "<line x1=\"\(p)\" y1=\"\(Markup.coordinate(top))\" x2=\"\(p)\" y2=\"\(Markup.coordinate(top + plotHeight))\" stroke=\"#e5e5e5\"/>"
@@ -291,11 +297,8 @@ public struct BarChart: Sendable, Equatable {
         let height = top + bottom + rowHeight * Double(max(1, bars.count))
         let plotLeft = labelWidth, plotWidth = width - labelWidth - 16
         func px(_ v: Double) -> Double { plotLeft + (v - ticks.low) / (ticks.high - ticks.low) * plotWidth }
-        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Markup.coordinate(width)) \(Markup.coordinate(height))\" "
-            + "width=\"\(Markup.coordinate(width))\" height=\"\(Markup.coordinate(height))\" role=\"img\" "
-            + "font-family=\"system-ui, sans-serif\" font-size=\"11\">"
-        s += "<title>\(Markup.escape(title))</title><desc>\(bars.count) bars of \(Markup.escape(valueLabel))</desc>"
-        s += "<text x=\"4\" y=\"18\" font-size=\"13\" font-weight=\"600\">\(Markup.escape(title))</text>"
+        var s = svgOpening(width: width, height: height, title: title, description: "\(bars.count) bars of \(valueLabel)",
+                           titleX: 4)
         for v in ticks.values {
             let p = Markup.coordinate(px(v))
             s += "<line x1=\"\(p)\" y1=\"\(Markup.coordinate(top))\" x2=\"\(p)\" y2=\"\(Markup.coordinate(height - bottom))\" stroke=\"#e5e5e5\"/>"
@@ -348,11 +351,8 @@ public struct HeatmapChart: Sendable, Equatable {
         let width = left + cell * Double(columnLabels.count) + 12
         let height = top + cell * Double(rowLabels.count) + 12
         let largest = max(values.flatMap { $0 }.filter(\.isFinite).max() ?? 1, .leastNonzeroMagnitude)
-        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Markup.coordinate(width)) \(Markup.coordinate(height))\" "
-            + "width=\"\(Markup.coordinate(width))\" height=\"\(Markup.coordinate(height))\" role=\"img\" "
-            + "font-family=\"system-ui, sans-serif\" font-size=\"11\">"
-        s += "<title>\(Markup.escape(title))</title><desc>rows: \(Markup.escape(rowName)); columns: \(Markup.escape(columnName))</desc>"
-        s += "<text x=\"4\" y=\"18\" font-size=\"13\" font-weight=\"600\">\(Markup.escape(title))</text>"
+        var s = svgOpening(width: width, height: height, title: title,
+                           description: "rows: \(rowName); columns: \(columnName)", titleX: 4)
         s += "<text x=\"\(Markup.coordinate(left))\" y=\"34\">\(Markup.escape(columnName)) →</text>"
         for (c, label) in columnLabels.enumerated() {
             s += "<text x=\"\(Markup.coordinate(left + (Double(c) + 0.5) * cell))\" y=\"\(Markup.coordinate(top - 4))\" "
