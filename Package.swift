@@ -22,7 +22,7 @@ let package = Package(
         .target(name: "ParetoFeatures", dependencies: ["ParetoCore", "ParetoData"]),
         .target(name: "ParetoLinear", dependencies: ["ParetoCore", "ParetoData"]),
         .target(name: "ParetoReport", dependencies: ["ParetoCore"]),
-        .target(name: "ParetoDeploy", dependencies: ["ParetoCore", "ParetoData", "ParetoTrees"]),
+        .target(name: "ParetoDeploy", dependencies: ["ParetoCore", "ParetoData", "ParetoTrees", "ParetoEval"]),
         .target(name: "Pareto", dependencies: ["ParetoCore", "ParetoData", "ParetoTrees", "ParetoEval", "ParetoFeatures",
                                                "ParetoLinear", "ParetoReport", "ParetoDeploy"]),
         // Test support: checks every learner must pass (not part of the umbrella).

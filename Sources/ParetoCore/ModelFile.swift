@@ -36,13 +36,19 @@ public enum ModelFile {
     ///
     /// - Throws: `FileError` when the file cannot be written.
     public static func write<Model: Encodable>(_ model: Model, kind: String, to path: String) throws {
+        try writeFileAtomically(try encoded(model, kind: kind), to: path)
+    }
+
+    /// The bytes `write` would put in the file (header line and body): the
+    /// model's size on disk, without touching the disk.
+    public static func encoded<Model: Encodable>(_ model: Model, kind: String) throws -> [UInt8] {
         let body = try encoder().encode(model)
         let header = Header(format: formatName, version: version, kind: kind, bytes: body.count,
                             checksum: checksum(body))
         var bytes = Array(try encoder().encode(header))
         bytes.append(0x0A)
         bytes.append(contentsOf: body)
-        try writeFileAtomically(bytes, to: path)
+        return bytes
     }
 
     /// Reads a model of `kind` from `path`.

@@ -560,8 +560,10 @@ public struct GradientBoostedTrees: Sendable, Codable, Equatable {
     /// The number of boosting rounds kept.
     public var rounds: Int { trees.count / max(1, outputCount) }
 
-    /// One tree's contribution to each binned row.
-    static func treeScores(_ tree: DecisionTree, _ data: BinnedDataset, threads: Int?) -> [Double] {
+    /// One tree's contribution (its leaf value) to each binned row.
+    ///
+    /// Cost: one root-to-leaf walk per row, in parallel over rows.
+    public static func treeScores(_ tree: DecisionTree, _ data: BinnedDataset, threads: Int? = nil) -> [Double] {
         var out = [Double](repeating: 0, count: data.rowCount)
         let n = data.rowCount
         out.withUnsafeMutableBufferPointer { buffer in

@@ -84,7 +84,13 @@ public struct TabularTreeModel: TabularModel, Equatable {
         }
     }
 
-    static func labelValues(_ frame: DataFrame, target: String, task: TaskKind, classLabels: [String]) throws -> [Double] {
+    /// The target column of `frame` as the learner's labels: class indices
+    /// into `classLabels`, or the values for regression.
+    ///
+    /// - Throws: `UsageError` for a class never seen in training or a
+    ///   regression target that is not numeric.
+    public static func labelValues(_ frame: DataFrame, target: String, task: TaskKind, classLabels: [String]) throws
+        -> [Double] {
         let column = try frame.column(target)
         if task == .regression {
             guard let numeric = column.numeric else {

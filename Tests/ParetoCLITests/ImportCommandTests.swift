@@ -56,3 +56,33 @@ struct BenchCommandTests {
         #expect(bad.status == 1 && bad.stderr.contains("--rows"))
     }
 }
+
+@Suite("pareto compress")
+struct CompressCommandTests {
+    let cli = DescribeCommandTests()
+
+    @Test("trims rounds within the allowed loss; the result predicts")
+    func trimsRounds() throws {
+        let model = FileManager.default.temporaryDirectory.appendingPathComponent("cmp-\(UUID().uuidString).model").path
+        let out = model + ".small"
+        let imported = try cli.run(["import-lightgbm", ImportCommandTests.fixture("regression.txt"), "--target", "y",
+                                    "--out", model])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        // The fixture's rows carry LightGBM's own predictions; as the target,
+        // RMSE starts at 0 and each dropped round adds error.
+        let rows = try String(contentsOfFile: ImportCommandTests.fixture("regression.csv"), encoding: .utf8)
+            .replacingOccurrences(of: ",pred_0\n", with: ",y\n")
+        let data = try cli.file("valid.csv", rows)
+        let run = try cli.run(["compress", model, "--data", data, "--max-loss", "0.05", "--out", out])
+        #expect(run.status == 0, "\(run.stderr)")
+        let lines = run.stdout.split(separator: "\n").map(String.init)
+        let before = try #require(lines.first { $0.hasPrefix("before") }).split(separator: " ").map(String.init)
+        let after = try #require(lines.first { $0.hasPrefix("after") }).split(separator: " ").map(String.init)
+        let roundsBefore = try #require(Int(before[1])), roundsAfter = try #require(Int(after[1]))
+        #expect(roundsBefore == 25 && roundsAfter < 25 && roundsAfter >= 1)
+        let rmseBefore = try #require(Double(before.last!)), rmseAfter = try #require(Double(after.last!))
+        #expect(rmseBefore < 1e-9 && rmseAfter <= 0.05 + 1e-5)
+        let predict = try cli.run(["predict", out, data])
+        #expect(predict.status == 0 && predict.stdout.split(separator: "\n").count == 61)
+    }
+}
