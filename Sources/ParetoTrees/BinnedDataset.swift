@@ -77,12 +77,8 @@ public struct BinnedDataset: Sendable {
     private static func fill<T>(_ out: UnsafeMutablePointer<T>, _ column: Column, _ binning: FeatureBinning,
                                 _ convert: (Int) -> T) {
         switch (column.values, binning) {
-        case (.categorical(let c), .categorical(let levels, let binOfLevel)):
-            // Codes are positions in *this* column's levels, which need not match
-            // the training levels: map each level by its label (unseen → bin 0).
-            var trainingCode: [String: Int] = [:]
-            for (code, level) in levels.enumerated() { trainingCode[level] = code }
-            let binOfCode = c.levels.map { level in trainingCode[level].map { Int(binOfLevel[$0]) } ?? 0 }
+        case (.categorical(let c), .categorical):
+            let binOfCode = binning.bins(ofLabels: c.levels)
             c.codes.withUnsafeBufferPointer { codes in
                 for (row, code) in codes.enumerated() {
                     out[row] = convert(code == CategoricalColumn.missingCode ? 0 : binOfCode[Int(code)])

@@ -75,6 +75,23 @@ public enum FeatureBinning: Sendable, Codable, Equatable {
               let code = levels.firstIndex(of: label) else { return 0 }
         return Int(bins[code])
     }
+
+    /// The bin of each of a column's `labels` (unknown → bin 0): a column's
+    /// codes index its own levels, which need not match training's, so
+    /// levels are matched by label.
+    ///
+    /// Cost: a scan of the training levels per label when that is small (a
+    /// single row has one label: predicting one row must not hash every
+    /// training level), else one dictionary of the training levels.
+    func bins(ofLabels labels: [String]) -> [Int] {
+        guard case .categorical(let levels, let binOfLevel) = self else { return labels.map { _ in 0 } }
+        if labels.count * levels.count <= 512 {
+            return labels.map { label in levels.firstIndex(of: label).map { Int(binOfLevel[$0]) } ?? 0 }
+        }
+        var trainingCode: [String: Int] = [:]
+        for (code, level) in levels.enumerated() { trainingCode[level] = code }
+        return labels.map { trainingCode[$0].map { Int(binOfLevel[$0]) } ?? 0 }
+    }
 }
 
 /// Finds each feature's bins from training data.

@@ -153,11 +153,8 @@ public struct TabularTreeModel: TabularModel, Equatable {
                 for j in features {
                     let column = columns[j]
                     switch (column.values, binning[j]) {
-                    case (.categorical(let c), .categorical(let levels, let binOfLevel)):
-                        // This frame's codes need not match training's: map each level by label.
-                        var trainingCode: [String: Int] = [:]
-                        for (code, level) in levels.enumerated() { trainingCode[level] = code }
-                        let binOfCode = c.levels.map { trainingCode[$0].map { Double(binOfLevel[$0]) } ?? 0 }
+                    case (.categorical(let c), .categorical):
+                        let binOfCode = binning[j].bins(ofLabels: c.levels).map(Double.init)
                         for row in 0..<n {
                             let code = c.codes[row]
                             shared[row * f + j] = code == CategoricalColumn.missingCode ? 0 : binOfCode[Int(code)]
