@@ -22,6 +22,10 @@ public struct SamplingContext: Sendable {
     public let trials: [TrialRecord]
     /// The generator for this trial's random choices.
     public var random: Xoshiro256
+    /// Where a sampler may keep work between its calls for this trial (the
+    /// split of trials into good and bad, a chosen grid point); `nil` at the
+    /// start of every trial, never shared between trials.
+    public var samplerState: (any Sendable)?
 
     /// Creates a context; `Study` does this for every trial.
     public init(directions: [StudyDirection], trialNumber: Int, trials: [TrialRecord], seed: UInt64) {

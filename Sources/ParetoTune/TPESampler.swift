@@ -1,11 +1,228 @@
 import ParetoCore
 
-/// Placeholder until the TPE implementation lands: random sampling.
+/// The tree-structured Parzen estimator (Bergstra et al. 2011; Watanabe
+/// 2023): models where good trials lie and where bad ones lie, and proposes
+/// the candidate most likely under the first relative to the second.
+///
+/// ```swift
+/// let sampler = TPESampler(seed: 42, multivariate: true, constantLiar: true)
+/// ```
+///
+/// Each trial, after `startupTrials` finished (complete or pruned) trials
+/// drawn at random: trials are ranked (complete by value — by
+/// non-domination rank, then crowding, for several objectives — then pruned
+/// ones by how far they got and their last value, then, with the constant
+/// liar, running ones as the worst of all), the best `gamma(n)` =
+/// min(⌈0.1 n⌉, 25) form the good group, the rest the bad one. A
+/// `ParzenEstimator` is fitted to each (bad trials weighted by age: older
+/// ones ramp down once there are more than 25); `candidates` points are drawn
+/// from the good model and the one maximizing log l(x) − log g(x) wins.
+///
+/// *Independent* TPE models each parameter alone when the objective
+/// suggests it. *Multivariate* TPE models jointly, when a trial starts, the
+/// parameters every finished trial shares (same distributions), which
+/// captures interactions; other parameters (conditional ones) fall back to
+/// the independent model.
+///
+/// Cost per trial: O(parameters × (history log history + candidates ×
+/// good-and-bad trials)); no allocation proportional to the history per
+/// candidate. Deterministic for a seed and a history.
 public struct TPESampler: Sampler {
+    /// The seed of every random choice.
     public let seed: UInt64
-    public init(seed: UInt64 = 0) { self.seed = seed }
+    /// Finished trials drawn at random before the model takes over.
+    public var startupTrials: Int
+    /// Points drawn from the good model per decision.
+    public var candidates: Int
+    /// Model shared parameters jointly (see the type's summary).
+    public var multivariate: Bool
+    /// Count running trials as the worst, so parallel workers spread out.
+    public var constantLiar: Bool
+    /// Weight of the prior component against one observation's.
+    public var priorWeight: Double
+    /// The fraction of ranked trials in the good group, and its cap.
+    public var gammaFraction: Double
+    /// The most trials in the good group.
+    public var gammaCap: Int
+
+    /// Creates a TPE sampler; the defaults are Optuna 4's (independent, no liar).
+    public init(seed: UInt64 = 0, startupTrials: Int = 10, candidates: Int = 24, multivariate: Bool = false,
+                constantLiar: Bool = false, priorWeight: Double = 1, gammaFraction: Double = 0.1, gammaCap: Int = 25) {
+        self.seed = seed
+        self.startupTrials = startupTrials
+        self.candidates = max(1, candidates)
+        self.multivariate = multivariate
+        self.constantLiar = constantLiar
+        self.priorWeight = priorWeight
+        self.gammaFraction = gammaFraction
+        self.gammaCap = gammaCap
+    }
+
+    /// The size of the good group among `n` ranked finished trials.
+    public func gamma(_ n: Int, objectives: Int = 1) -> Int {
+        let raw = Int((gammaFraction * Double(n)).rounded(.up))
+        return objectives > 1 ? raw : min(raw, gammaCap)
+    }
+
+    /// Observation weights for `n` trials in number order: 1 each up to 25;
+    /// beyond, the oldest `n − 25` ramp linearly from 1/n up to 1.
+    public static func weights(_ n: Int) -> [Double] {
+        guard n >= 25 else { return [Double](repeating: 1, count: n) }
+        let rampCount = n - 25
+        var w: [Double] = []
+        w.reserveCapacity(n)
+        for i in 0..<rampCount {
+            let t = rampCount == 1 ? 0 : Double(i) / Double(rampCount - 1)
+            w.append(1 / Double(n) + t * (1 - 1 / Double(n)))
+        }
+        return w + [Double](repeating: 1, count: 25)
+    }
+
+    /// The good and bad trials for this trial, computed once per trial.
+    struct Split: Sendable {
+        var good: [TrialRecord]
+        var bad: [TrialRecord]
+    }
+
+    /// Whether enough trials have finished for the model.
+    private func isWarm(_ context: SamplingContext) -> Bool {
+        var finished = 0
+        for trial in context.trials where trial.state == .complete || trial.state == .pruned {
+            finished += 1
+            if finished >= startupTrials { return true }
+        }
+        return finished >= startupTrials
+    }
+
+    public func sampleRelative(_ context: inout SamplingContext) -> [String: TrialParameter] {
+        guard multivariate, isWarm(context) else { return [:] }
+        let space = TPESampler.sharedSpace(context.trials)
+        guard !space.isEmpty else { return [:] }
+        let names = space.keys.sorted()
+        let distributions = names.map { space[$0]! }
+        let best = sample(names, distributions, &context)
+        var result: [String: TrialParameter] = [:]
+        for (i, name) in names.enumerated() {
+            result[name] = TrialParameter(distribution: distributions[i], internalValue: best[i])
+        }
+        return result
+    }
+
     public func sampleIndependent(_ name: String, _ distribution: ParameterDistribution,
                                   _ context: inout SamplingContext) -> Double {
-        RandomSampler.draw(distribution, &context.random)
+        guard isWarm(context) else { return RandomSampler.draw(distribution, &context.random) }
+        return sample([name], [distribution], &context)[0]
+    }
+
+    /// The parameters (with more than one value) that every finished trial
+    /// has, with the same distribution.
+    static func sharedSpace(_ trials: [TrialRecord]) -> [String: ParameterDistribution] {
+        var space: [String: ParameterDistribution]?
+        for trial in trials where trial.state == .complete || trial.state == .pruned {
+            if var current = space {
+                for (name, distribution) in current where trial.parameters[name]?.distribution != distribution {
+                    current[name] = nil
+                }
+                space = current
+            } else {
+                space = trial.parameters.compactMapValues { $0.distribution.isSingleValue ? nil : $0.distribution }
+            }
+        }
+        return space ?? [:]
+    }
+
+    /// The winning candidate (internal values, one per parameter) for these parameters.
+    func sample(_ names: [String], _ distributions: [ParameterDistribution], _ context: inout SamplingContext) -> [Double] {
+        let split: Split
+        if let cached = context.samplerState as? Split {
+            split = cached
+        } else {
+            split = self.split(context)
+            context.samplerState = split
+        }
+        let objectives = context.directions.count
+        let good = TPESampler.observations(split.good, names, distributions)
+        let bad = TPESampler.observations(split.bad, names, distributions)
+        let goodWeights = objectives > 1 ? [Double](repeating: 1, count: good[0].count) : TPESampler.weights(good[0].count)
+        let lModel = ParzenEstimator(observations: good, distributions: distributions, weights: goodWeights,
+                                     priorWeight: priorWeight)
+        let gModel = ParzenEstimator(observations: bad, distributions: distributions,
+                                     weights: TPESampler.weights(bad[0].count), priorWeight: priorWeight)
+        let points = lModel.sample(candidates, &context.random)
+        var lScratch = [Double](repeating: 0, count: lModel.componentCount)
+        var gScratch = [Double](repeating: 0, count: gModel.componentCount)
+        var bestScore = -Double.infinity
+        var best = points[0]
+        for point in points {
+            let score = lModel.logDensity(point, scratch: &lScratch) - gModel.logDensity(point, scratch: &gScratch)
+            if score > bestScore {
+                bestScore = score
+                best = point
+            }
+        }
+        return best
+    }
+
+    /// Per parameter, the internal values of the trials that have all the
+    /// parameters with these distributions, in trial order.
+    static func observations(_ trials: [TrialRecord], _ names: [String],
+                             _ distributions: [ParameterDistribution]) -> [[Double]] {
+        var columns = [[Double]](repeating: [], count: names.count)
+        var row = [Double](repeating: 0, count: names.count)
+        trials: for trial in trials {
+            for (d, name) in names.enumerated() {
+                guard let p = trial.parameters[name], p.distribution == distributions[d] else { continue trials }
+                row[d] = p.internalValue
+            }
+            for d in names.indices { columns[d].append(row[d]) }
+        }
+        return columns
+    }
+
+    /// Ranks the history and cuts it into good and bad trials (each in number order).
+    func split(_ context: SamplingContext) -> Split {
+        var complete: [TrialRecord] = [], pruned: [TrialRecord] = [], running: [TrialRecord] = []
+        for trial in context.trials {
+            switch trial.state {
+            case .complete: complete.append(trial)
+            case .pruned: pruned.append(trial)
+            case .running where constantLiar: running.append(trial)
+            default: break
+            }
+        }
+        let directions = context.directions
+        var budget = gamma(complete.count + pruned.count, objectives: directions.count)
+        var good: [TrialRecord] = [], bad: [TrialRecord] = []
+
+        let goodComplete: Set<Int>
+        if directions.count == 1 {
+            let sign: Double = directions[0] == .minimize ? 1 : -1
+            let order = complete.indices.sorted { (sign * complete[$0].values![0], $0) < (sign * complete[$1].values![0], $1) }
+            goodComplete = Set(order.prefix(budget))
+        } else {
+            let points = complete.map { Dominance.minimizing($0.values!, directions) }
+            goodComplete = Set(Dominance.best(points, count: budget))
+        }
+        for (i, trial) in complete.enumerated() {
+            if goodComplete.contains(i) { good.append(trial) } else { bad.append(trial) }
+        }
+        budget = max(0, budget - goodComplete.count)
+
+        // Pruned trials: those that got further are better; then by their last value.
+        let sign: Double = directions[0] == .minimize ? 1 : -1
+        func score(_ t: TrialRecord) -> (Int, Double) {
+            guard let last = t.lastIntermediate, let v = last.values.first else { return (1, 0) }
+            return (-last.step, v.isNaN ? .infinity : sign * v)
+        }
+        let scores = pruned.map(score)
+        let prunedOrder = pruned.indices.sorted { (scores[$0].0, scores[$0].1, $0) < (scores[$1].0, scores[$1].1, $1) }
+        let goodPruned = Set(prunedOrder.prefix(budget))
+        for (i, trial) in pruned.enumerated() {
+            if goodPruned.contains(i) { good.append(trial) } else { bad.append(trial) }
+        }
+        bad += running
+        good.sort { $0.number < $1.number }
+        bad.sort { $0.number < $1.number }
+        return Split(good: good, bad: bad)
     }
 }
