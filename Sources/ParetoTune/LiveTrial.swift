@@ -43,7 +43,8 @@ public final class Trial: @unchecked Sendable {
         self.study = study
         self.number = number
         self.parameters = record.parameters
-        self.fixedValues = (try? record.userAttributes[Study.fixedParametersKey]?.decode([String: JSONText].self)) ?? [:]
+        let fixed = (try? record.userAttributes[Study.fixedParametersKey]?.decode([String: PlainJSON].self)) ?? [:]
+        self.fixedValues = fixed.compactMapValues { try? JSONText(encoding: $0) }
         self.context = SamplingContext(directions: study.directions, trialNumber: number, trials: history,
                                        seed: study.sampler.seed)
         self.relative = [:]

@@ -220,9 +220,12 @@ public final class Study: Sendable {
     /// A value that does not belong to the distribution the objective
     /// suggests for it is ignored and sampled instead.
     public func enqueue(_ values: [String: any Encodable & Sendable]) throws {
-        var texts: [String: JSONText] = [:]
-        for (key, value) in values { texts[key] = try JSONText(encoding: value) }
-        let fixed = try JSONText(encoding: texts)
+        // One JSON object of plain values, so exports show `{"lr": 0.01}`.
+        var members: [String] = []
+        for key in values.keys.sorted() {
+            members.append(JSONValue.string(key).serialized() + ":" + (try JSONText(encoding: values[key]!)).text)
+        }
+        let fixed = JSONText(raw: "{" + members.joined(separator: ",") + "}")
         _ = try storage.enqueueTrial(studyID: id, parameters: [:], userAttributes: [Study.fixedParametersKey: fixed])
     }
 
