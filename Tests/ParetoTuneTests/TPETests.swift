@@ -214,7 +214,7 @@ private func sigmas(_ model: ParzenEstimator, _ d: Int = 0) -> [Double] {
         return study.trials.map(\.parameters)
     }
 
-    @Test(arguments: ["random", "grid", "quasi", "tpe", "tpe-multivariate", "tpe-liar", "tpe-multiobjective"])
+    @Test(arguments: ["random", "grid", "quasi", "tpe", "tpe-multivariate", "tpe-liar", "tpe-multiobjective", "nsga2"])
     func sameSeedSameSuggestions(_ kind: String) throws {
         func make(_ seed: UInt64) throws -> (any Sampler, [StudyDirection]) {
             switch kind {
@@ -224,6 +224,7 @@ private func sigmas(_ model: ParzenEstimator, _ d: Int = 0) -> [Double] {
             case "tpe": return (TPESampler(seed: seed), [.minimize])
             case "tpe-multivariate": return (TPESampler(seed: seed, multivariate: true), [.minimize])
             case "tpe-liar": return (TPESampler(seed: seed, multivariate: true, constantLiar: true), [.minimize])
+            case "nsga2": return (NSGAIISampler(seed: seed, populationSize: 8), [.minimize, .maximize])
             default: return (TPESampler(seed: seed), [.minimize, .maximize])
             }
         }
