@@ -25,6 +25,8 @@
 //       fit + transform of a scale + one-hot + target-encode pipeline
 //   pareto-bench smote --data FILE --target COL [...]
 //       SMOTE on the numeric columns (see bench/smote.py)
+//   pareto-bench tune quality|overhead …
+//       hyperparameter optimization (see Sources/ParetoBench/TuneBench.swift, bench/tune.py)
 import Pareto
 
 #if canImport(Glibc)
@@ -236,7 +238,8 @@ do {
     case "parallel": try parallelOverhead(arguments)
     case "metrics": try timeMetrics(arguments)
     case "smote": try smoteSpeed(arguments)
-    default: fail("usage: pareto-bench csv|gbdt|tabular|predict|cv|metrics|parallel|features|smote …")
+    case "tune": try tuneBench(arguments)
+    default: fail("usage: pareto-bench csv|gbdt|tabular|predict|cv|metrics|parallel|features|smote|tune …")
     }
 } catch {
     fail("\(error)")

@@ -13,7 +13,7 @@ import ParetoCore
 /// distribution the objective suggests, is drawn at random.
 ///
 /// Cost per trial: O(trials × parameters) to find the taken points.
-public struct GridSampler: Sampler {
+public struct GridSampler: ParameterSampler {
     /// The seed of the visiting order.
     public let seed: UInt64
     /// The grid: parameter names (sorted) and their values as JSON texts.

@@ -67,7 +67,7 @@ extension Dominance {
 ///
 /// Stateless: the populations are recomputed from the history each trial,
 /// O(generations × populationSize² × objectives).
-public struct NSGAIISampler: Sampler {
+public struct NSGAIISampler: ParameterSampler {
     /// The seed of every random choice.
     public let seed: UInt64
     /// Trials per generation.

@@ -11,7 +11,7 @@ import ParetoCore
 /// 32nd parameter, values are drawn at random.
 ///
 /// Cost: O(log n) per parameter.
-public struct QuasiRandomSampler: Sampler {
+public struct QuasiRandomSampler: ParameterSampler {
     /// The seed of the scrambling.
     public let seed: UInt64
 

@@ -38,7 +38,7 @@ public final class Study: Sendable {
     /// Where trials are kept.
     public let storage: any StudyStorage
     /// What proposes parameter values.
-    public let sampler: any Sampler
+    public let sampler: any ParameterSampler
     /// What decides to stop trials early.
     public let pruner: any Pruner
     /// Seconds between heartbeats of running trials, or `nil` to send none
@@ -56,7 +56,7 @@ public final class Study: Sendable {
     ///   non-positive heartbeat interval or grace.
     public init(
         name: String = "study", directions: [StudyDirection], storage: any StudyStorage = InMemoryStorage(),
-        sampler: any Sampler = TPESampler(), pruner: any Pruner = NoPruner(),
+        sampler: any ParameterSampler = TPESampler(), pruner: any Pruner = NoPruner(),
         heartbeatInterval: Double? = nil, staleGrace: Double? = nil
     ) throws {
         if let heartbeatInterval, !(heartbeatInterval > 0) {
@@ -79,7 +79,7 @@ public final class Study: Sendable {
     /// Opens a single-objective study; see `init(name:directions:…)`.
     public convenience init(
         name: String = "study", direction: StudyDirection = .minimize, storage: any StudyStorage = InMemoryStorage(),
-        sampler: any Sampler = TPESampler(), pruner: any Pruner = NoPruner(),
+        sampler: any ParameterSampler = TPESampler(), pruner: any Pruner = NoPruner(),
         heartbeatInterval: Double? = nil, staleGrace: Double? = nil
     ) throws {
         try self.init(name: name, directions: [direction], storage: storage, sampler: sampler, pruner: pruner,

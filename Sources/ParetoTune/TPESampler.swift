@@ -27,7 +27,7 @@ import ParetoCore
 /// Cost per trial: O(parameters × (history log history + candidates ×
 /// good-and-bad trials)); no allocation proportional to the history per
 /// candidate. Deterministic for a seed and a history.
-public struct TPESampler: Sampler {
+public struct TPESampler: ParameterSampler {
     /// The seed of every random choice.
     public let seed: UInt64
     /// Finished trials drawn at random before the model takes over.

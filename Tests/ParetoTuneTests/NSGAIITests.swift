@@ -39,7 +39,7 @@ private func hypervolume(_ points: [[Double]], reference: [Double]) -> Double {
     }
 
     @Test func beatsRandomSearchOnZDT1() throws {
-        func run(_ sampler: any Sampler) throws -> Double {
+        func run(_ sampler: any ParameterSampler) throws -> Double {
             let study = try Study(directions: [.minimize, .minimize], sampler: sampler)
             try study.optimize(nTrials: 400, objectives: { trial in
                 var x: [Double] = []

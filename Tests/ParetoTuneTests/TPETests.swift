@@ -163,7 +163,7 @@ private func sigmas(_ model: ParzenEstimator, _ d: Int = 0) -> [Double] {
 
     @Test func tpeBeatsRandomSearch() throws {
         // A narrow 3-D valley; median over 7 seeds of the best value after 60 trials.
-        func best(_ sampler: any Sampler) throws -> Double {
+        func best(_ sampler: any ParameterSampler) throws -> Double {
             let study = try Study(direction: .minimize, sampler: sampler)
             try study.optimize(nTrials: 60) { trial in
                 let x = try trial.suggestFloat("x", -5...5)
@@ -202,7 +202,7 @@ private func sigmas(_ model: ParzenEstimator, _ d: Int = 0) -> [Double] {
 }
 
 @Suite struct SamplerDeterminismTests {
-    private static func run(_ sampler: any Sampler, directions: [StudyDirection] = [.minimize]) throws -> [[String: TrialParameter]] {
+    private static func run(_ sampler: any ParameterSampler, directions: [StudyDirection] = [.minimize]) throws -> [[String: TrialParameter]] {
         let study = try Study(directions: directions, sampler: sampler)
         try study.optimize(nTrials: 40, objectives: { trial in
             let x = try trial.suggestFloat("x", 1e-3...10, log: true)
@@ -216,7 +216,7 @@ private func sigmas(_ model: ParzenEstimator, _ d: Int = 0) -> [Double] {
 
     @Test(arguments: ["random", "grid", "quasi", "tpe", "tpe-multivariate", "tpe-liar", "tpe-multiobjective", "nsga2"])
     func sameSeedSameSuggestions(_ kind: String) throws {
-        func make(_ seed: UInt64) throws -> (any Sampler, [StudyDirection]) {
+        func make(_ seed: UInt64) throws -> (any ParameterSampler, [StudyDirection]) {
             switch kind {
             case "random": return (RandomSampler(seed: seed), [.minimize])
             case "grid": return (try GridSampler(["x": [0.01, 0.1, 1], "n": [0, 25, 50], "c": ["a", "b"]], seed: seed), [.minimize])

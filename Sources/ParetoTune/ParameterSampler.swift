@@ -48,7 +48,7 @@ public struct SamplingContext: Sendable {
 /// Proposes parameter values: the seam every search strategy plugs into.
 ///
 /// ```swift
-/// struct Constant: Sampler {
+/// struct Constant: ParameterSampler {
 ///     func sampleIndependent(_ name: String, _ distribution: ParameterDistribution,
 ///                            _ context: inout SamplingContext) -> Double { 0 }
 /// }
@@ -64,7 +64,7 @@ public struct SamplingContext: Sendable {
 /// the distribution; all randomness comes from `context.random`, so a sampler
 /// is a pure function of its seed and the history (and can be shared by
 /// many worker threads: it is `Sendable` and keeps no mutable state).
-public protocol Sampler: Sendable {
+public protocol ParameterSampler: Sendable {
     /// The seed the study mixes with each trial number for `context.random`.
     var seed: UInt64 { get }
 
@@ -76,7 +76,7 @@ public protocol Sampler: Sendable {
                            _ context: inout SamplingContext) -> Double
 }
 
-extension Sampler {
+extension ParameterSampler {
     /// No seed by default: the sampler makes no random choices.
     public var seed: UInt64 { 0 }
 
@@ -89,7 +89,7 @@ extension Sampler {
 ///
 /// The baseline every other sampler must beat. Cost: one or two random
 /// draws per parameter.
-public struct RandomSampler: Sampler {
+public struct RandomSampler: ParameterSampler {
     /// The seed of every random choice.
     public let seed: UInt64
 
