@@ -153,8 +153,15 @@ public struct TPESampler: ParameterSampler {
         var gScratch = [Double](repeating: 0, count: gModel.componentCount)
         var bestScore = -Double.infinity
         var best = points[0]
+        var scored: [(point: [Double], score: Double)] = []  // discrete candidates repeat: score each once
         for point in points {
-            let score = lModel.logDensity(point, scratch: &lScratch) - gModel.logDensity(point, scratch: &gScratch)
+            let score: Double
+            if let seen = scored.first(where: { $0.point == point }) {
+                score = seen.score
+            } else {
+                score = lModel.logDensity(point, scratch: &lScratch) - gModel.logDensity(point, scratch: &gScratch)
+                scored.append((point, score))
+            }
             if score > bestScore {
                 bestScore = score
                 best = point
@@ -168,13 +175,17 @@ public struct TPESampler: ParameterSampler {
     static func observations(_ trials: [TrialRecord], _ names: [String],
                              _ distributions: [ParameterDistribution]) -> [[Double]] {
         var columns = [[Double]](repeating: [], count: names.count)
+        for d in names.indices { columns[d].reserveCapacity(trials.count) }
         var row = [Double](repeating: 0, count: names.count)
-        trials: for trial in trials {
-            for (d, name) in names.enumerated() {
-                guard let p = trial.parameters[name], p.distribution == distributions[d] else { continue trials }
-                row[d] = p.internalValue
+        // Through a buffer, so reading a record's parameters does not copy the record.
+        trials.withUnsafeBufferPointer { records in
+            trials: for i in records.indices {
+                for d in names.indices {
+                    guard let p = records[i].parameters[names[d]], p.distribution == distributions[d] else { continue trials }
+                    row[d] = p.internalValue
+                }
+                for d in names.indices { columns[d].append(row[d]) }
             }
-            for d in names.indices { columns[d].append(row[d]) }
         }
         return columns
     }
@@ -197,7 +208,8 @@ public struct TPESampler: ParameterSampler {
         let goodComplete: Set<Int>
         if directions.count == 1 {
             let sign: Double = directions[0] == .minimize ? 1 : -1
-            let order = complete.indices.sorted { (sign * complete[$0].values![0], $0) < (sign * complete[$1].values![0], $1) }
+            let keys = complete.map { sign * $0.values![0] }
+            let order = keys.indices.sorted { (keys[$0], $0) < (keys[$1], $1) }
             goodComplete = Set(order.prefix(budget))
         } else {
             let points = complete.map { Dominance.minimizing($0.values!, directions) }
