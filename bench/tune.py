@@ -177,7 +177,7 @@ def others_load(interval=0.5):
     return max(0.0, ((n1 - n0) - (o1 - o0)) / (t1 - t0))
 
 
-def wait_until_quiet(threshold=0.1, max_wait=60.0):
+def wait_until_quiet(threshold=0.1, max_wait=20.0):
     start = time.monotonic()
     while True:
         load = others_load()

@@ -78,10 +78,11 @@ public struct TPESampler: ParameterSampler {
         return w + [Double](repeating: 1, count: 25)
     }
 
-    /// The good and bad trials for this trial, computed once per trial.
+    /// The good and bad trials for this trial (indices into `context.trials`,
+    /// in number order), computed once per trial.
     struct Split: Sendable {
-        var good: [TrialRecord]
-        var bad: [TrialRecord]
+        var good: [Int]
+        var bad: [Int]
     }
 
     /// Whether enough trials have finished for the model.
@@ -141,8 +142,8 @@ public struct TPESampler: ParameterSampler {
             context.samplerState = split
         }
         let objectives = context.directions.count
-        let good = TPESampler.observations(split.good, names, distributions)
-        let bad = TPESampler.observations(split.bad, names, distributions)
+        let good = TPESampler.observations(context.trials, split.good, names, distributions)
+        let bad = TPESampler.observations(context.trials, split.bad, names, distributions)
         let goodWeights = objectives > 1 ? [Double](repeating: 1, count: good[0].count) : TPESampler.weights(good[0].count)
         let lModel = ParzenEstimator(observations: good, distributions: distributions, weights: goodWeights,
                                      priorWeight: priorWeight)
@@ -170,16 +171,16 @@ public struct TPESampler: ParameterSampler {
         return best
     }
 
-    /// Per parameter, the internal values of the trials that have all the
-    /// parameters with these distributions, in trial order.
-    static func observations(_ trials: [TrialRecord], _ names: [String],
+    /// Per parameter, the internal values of the trials (at `indices`) that
+    /// have all the parameters with these distributions, in trial order.
+    static func observations(_ trials: [TrialRecord], _ indices: [Int], _ names: [String],
                              _ distributions: [ParameterDistribution]) -> [[Double]] {
         var columns = [[Double]](repeating: [], count: names.count)
-        for d in names.indices { columns[d].reserveCapacity(trials.count) }
+        for d in names.indices { columns[d].reserveCapacity(indices.count) }
         var row = [Double](repeating: 0, count: names.count)
         // Through a buffer, so reading a record's parameters does not copy the record.
         trials.withUnsafeBufferPointer { records in
-            trials: for i in records.indices {
+            trials: for i in indices {
                 for d in names.indices {
                     guard let p = records[i].parameters[names[d]], p.distribution == distributions[d] else { continue trials }
                     row[d] = p.internalValue
@@ -190,51 +191,55 @@ public struct TPESampler: ParameterSampler {
         return columns
     }
 
-    /// Ranks the history and cuts it into good and bad trials (each in number order).
+    /// Ranks the history and cuts it into good and bad trials.
     func split(_ context: SamplingContext) -> Split {
-        var complete: [TrialRecord] = [], pruned: [TrialRecord] = [], running: [TrialRecord] = []
-        for trial in context.trials {
-            switch trial.state {
-            case .complete: complete.append(trial)
-            case .pruned: pruned.append(trial)
-            case .running where constantLiar: running.append(trial)
-            default: break
+        let directions = context.directions
+        let sign: Double = directions[0] == .minimize ? 1 : -1
+        var complete: [Int] = [], pruned: [Int] = [], running: [Int] = []
+        var keys: [Double] = []  // single objective: the signed value of each complete trial
+        var points: [[Double]] = []  // several objectives
+        var prunedKeys: [(Int, Double)] = []
+        context.trials.withUnsafeBufferPointer { trials in
+            for i in trials.indices {
+                switch trials[i].state {
+                case .complete:
+                    guard let values = trials[i].values, values.count == directions.count else { continue }
+                    complete.append(i)
+                    if directions.count == 1 { keys.append(sign * values[0]) } else { points.append(Dominance.minimizing(values, directions)) }
+                case .pruned:
+                    pruned.append(i)
+                    // Those that got further are better; then by their last value.
+                    if let last = trials[i].lastIntermediate, let v = last.values.first {
+                        prunedKeys.append((-last.step, v.isNaN ? .infinity : sign * v))
+                    } else {
+                        prunedKeys.append((1, 0))
+                    }
+                case .running where constantLiar && trials[i].number != context.trialNumber:
+                    running.append(i)
+                default: break
+                }
             }
         }
-        let directions = context.directions
         var budget = gamma(complete.count + pruned.count, objectives: directions.count)
-        var good: [TrialRecord] = [], bad: [TrialRecord] = []
-
-        let goodComplete: Set<Int>
+        var isGood = [Bool](repeating: false, count: context.trials.count)
+        let chosen: [Int]
         if directions.count == 1 {
-            let sign: Double = directions[0] == .minimize ? 1 : -1
-            let keys = complete.map { sign * $0.values![0] }
-            let order = keys.indices.sorted { (keys[$0], $0) < (keys[$1], $1) }
-            goodComplete = Set(order.prefix(budget))
+            chosen = Array(keys.indices.sorted { (keys[$0], $0) < (keys[$1], $1) }.prefix(budget))
         } else {
-            let points = complete.map { Dominance.minimizing($0.values!, directions) }
-            goodComplete = Set(Dominance.best(points, count: budget))
+            chosen = Dominance.best(points, count: budget)
         }
-        for (i, trial) in complete.enumerated() {
-            if goodComplete.contains(i) { good.append(trial) } else { bad.append(trial) }
+        for c in chosen { isGood[complete[c]] = true }
+        budget = max(0, budget - chosen.count)
+        let prunedOrder = pruned.indices.sorted {
+            (prunedKeys[$0].0, prunedKeys[$0].1, $0) < (prunedKeys[$1].0, prunedKeys[$1].1, $1)
         }
-        budget = max(0, budget - goodComplete.count)
-
-        // Pruned trials: those that got further are better; then by their last value.
-        let sign: Double = directions[0] == .minimize ? 1 : -1
-        func score(_ t: TrialRecord) -> (Int, Double) {
-            guard let last = t.lastIntermediate, let v = last.values.first else { return (1, 0) }
-            return (-last.step, v.isNaN ? .infinity : sign * v)
+        for p in prunedOrder.prefix(budget) { isGood[pruned[p]] = true }
+        var good: [Int] = [], bad: [Int] = []
+        for i in (complete + pruned).sorted() {
+            if isGood[i] { good.append(i) } else { bad.append(i) }
         }
-        let scores = pruned.map(score)
-        let prunedOrder = pruned.indices.sorted { (scores[$0].0, scores[$0].1, $0) < (scores[$1].0, scores[$1].1, $1) }
-        let goodPruned = Set(prunedOrder.prefix(budget))
-        for (i, trial) in pruned.enumerated() {
-            if goodPruned.contains(i) { good.append(trial) } else { bad.append(trial) }
-        }
-        bad += running
-        good.sort { $0.number < $1.number }
-        bad.sort { $0.number < $1.number }
+        // Running trials (constant liar) count as the worst of all.
+        bad = (bad + running).sorted()
         return Split(good: good, bad: bad)
     }
 }

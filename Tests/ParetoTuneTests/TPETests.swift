@@ -137,17 +137,20 @@ private func sigmas(_ model: ParzenEstimator, _ d: Int = 0) -> [Double] {
         trials.append(TrialRecord(number: 34, state: .running))
         let context = SamplingContext(directions: [.minimize], trialNumber: 35, trials: trials, seed: 0)
         let split = TPESampler(constantLiar: true).split(context)
-        let good: [Int] = split.good.map(\.number)
+        let good: [Int] = split.good.map { trials[$0].number }
         #expect(good == [26, 27, 28, 29])  // 4 best values; pruned ones all worse
         #expect(split.bad.count == 30 - 4 + 3 + 1)
-        #expect(split.bad.last?.number == 34)  // the running trial, as the constant liar's worst
+        #expect(split.bad.last.map { trials[$0].number } == 34)  // the running trial, as the constant liar's worst
         let noLiar = TPESampler().split(context)
-        #expect(!noLiar.bad.contains { $0.number == 34 })
+        #expect(!noLiar.bad.contains { trials[$0].number == 34 })
+        // The trial being sampled is never its own liar.
+        let own = TPESampler(constantLiar: true).split(SamplingContext(directions: [.minimize], trialNumber: 34, trials: trials, seed: 0))
+        #expect(!own.bad.contains { trials[$0].number == 34 })
 
         // With few complete trials, pruned ones fill the good group: furthest step first.
         let few = Array(trials[28...32]) // complete 28 (value 1), 29 (value 0), pruned 30, 31, 32
         let small = TPESampler().split(SamplingContext(directions: [.maximize], trialNumber: 40, trials: few, seed: 0))
-        #expect(small.good.map(\.number) == [28])  // maximize: value 1 beats 0; gamma(5) = 1
+        #expect(small.good.map { few[$0].number } == [28])  // maximize: value 1 beats 0; gamma(5) = 1
 
         // Several objectives: the non-dominated trials form the good group.
         let objectiveValues: [[Double]] = [[1, 5], [2, 2], [5, 1], [3, 3], [4, 4], [6, 6], [7, 7], [8, 8], [9, 9],
@@ -158,7 +161,7 @@ private func sigmas(_ model: ParzenEstimator, _ d: Int = 0) -> [Double] {
         }
         let mSplit = TPESampler().split(SamplingContext(directions: [.minimize, .minimize], trialNumber: 11, trials: multi, seed: 0))
         #expect(mSplit.good.count == 2)  // gamma(11) = 2 out of the 3-point front
-        #expect(mSplit.good.allSatisfy { [0, 1, 2].contains($0.number) })
+        #expect(mSplit.good.allSatisfy { [0, 1, 2].contains(multi[$0].number) })
     }
 
     @Test func tpeBeatsRandomSearch() throws {
