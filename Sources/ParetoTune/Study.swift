@@ -277,3 +277,43 @@ extension Study {
         return best
     }
 }
+
+extension Study {
+    /// Copies a finished trial (from another study, a file, an earlier run)
+    /// into this study as a new trial, so samplers learn from it: a warm start.
+    ///
+    /// ```swift
+    /// for old in try earlier.trials where old.state == .complete { _ = try study.addTrial(old) }
+    /// ```
+    ///
+    /// Keeps the parameters, values, intermediate values, user attributes and
+    /// times; the trial gets this study's next number. Returns the number.
+    ///
+    /// - Throws: `.invalidOption` for a trial that is not complete, pruned or
+    ///   failed; the storage's errors for values that do not fit this study.
+    @discardableResult
+    public func addTrial(_ record: TrialRecord) throws -> Int {
+        guard record.state.isFinished else {
+            throw TuneError(.invalidOption, "study \"\(name)\": only finished trials can be added, got a \(record.state.rawValue) one")
+        }
+        let number = try storage.createTrial(studyID: id, workerID: record.workerID, now: record.startedAt ?? wallClock())
+        do {
+            for (parameterName, parameter) in record.parameters {
+                try storage.setParameter(studyID: id, trial: number, name: parameterName, parameter)
+            }
+            for (step, values) in record.intermediateValues {
+                try storage.reportIntermediate(studyID: id, trial: number, step: step, values: values)
+            }
+            for (key, value) in record.userAttributes {
+                try storage.setUserAttribute(studyID: id, trial: number, key: key, value: value)
+            }
+            try storage.finishTrial(studyID: id, trial: number, state: record.state, values: record.values,
+                                    now: record.completedAt ?? wallClock())
+        } catch {
+            // Leave no running trial behind.
+            try? storage.finishTrial(studyID: id, trial: number, state: .failed, values: nil, now: wallClock())
+            throw error
+        }
+        return number
+    }
+}

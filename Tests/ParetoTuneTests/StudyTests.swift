@@ -305,3 +305,32 @@ import ParetoCore
         }
     }
 }
+
+@Suite struct WarmStartTests {
+    @Test func addedTrialsTeachTheSampler() throws {
+        // An earlier study explored x in [-10, 10] on a grid; the best values are near x = 3.
+        let earlier = try Study(direction: .minimize, sampler: GridSampler(["x": (0...20).map { Double($0) - 10 }]))
+        try earlier.optimize(nTrials: 21) { trial in
+            let x = try trial.suggestFloat("x", -10...10)
+            return (x - 3) * (x - 3)
+        }
+        let warm = try Study(direction: .minimize, sampler: TPESampler(seed: 2))
+        for record in earlier.trials { try warm.addTrial(record) }
+        #expect(warm.trials.count == 21)
+        #expect(warm.trials.map(\.values) == earlier.trials.map(\.values))
+        // With 21 finished trials the startup phase is over: the first new trials already
+        // concentrate near 3, where cold random ones would spread over [-10, 10].
+        try warm.optimize(nTrials: 10) { trial in
+            let x = try trial.suggestFloat("x", -10...10)
+            return (x - 3) * (x - 3)
+        }
+        let fresh: [Double] = warm.trials.suffix(10).map { $0.parameters["x"]!.internalValue }
+        let near = fresh.filter { abs($0 - 3) < 2 }.count
+        #expect(near >= 7, "\(fresh)")
+        #expect(thrownKind { try warm.addTrial(TrialRecord(number: 0, state: .running)) } == .invalidOption)
+        // A trial that does not fit (two values for one objective) is refused and leaves a failed trial.
+        let bad = TrialRecord(number: 0, state: .complete, values: [1, 2])
+        #expect(thrownKind { try warm.addTrial(bad) } == .wrongValueCount)
+        #expect(warm.trials.last?.state == .failed)
+    }
+}
