@@ -334,3 +334,30 @@ import ParetoCore
         #expect(warm.trials.last?.state == .failed)
     }
 }
+
+@Suite struct ReadmeExampleTests {
+    /// The README's example, as written there (minus the file write), so it keeps compiling.
+    @Test func readmeExampleRunsAndPrunes() throws {
+        let study = try Study(name: "demo", direction: .minimize, sampler: TPESampler(seed: 42),
+                              pruner: MedianPruner())
+        try study.optimize(nTrials: 100, nJobs: 2) { trial in
+            let x = try trial.suggestFloat("x", -10...10)
+            let leaves = try trial.suggestInt("leaves", 8...256, log: true)
+            let booster = try trial.suggestCategorical("booster", ["gbdt", "rf"])
+            var loss = 0.0
+            for step in 0..<10 {  // a learning curve: report it, and stop early if it looks bad
+                let a: Double = (x - 2) * (x - 2) + Double(leaves) / 256
+                loss = a + (booster == "gbdt" ? 0 : 1) + 1 / Double(step + 1)
+                try trial.report(loss, step: step)
+                if try trial.shouldPrune() { throw TrialPruned() }
+            }
+            return loss
+        }
+        let best = try #require(study.bestTrial)
+        // The optimum is 0.03125 + 0.1 (x = 2, 8 leaves, gbdt, last step); 100 TPE trials get close.
+        #expect(best.value! < 0.6)
+        #expect(best.parameters["booster"]?.displayValue.text == "\"gbdt\"")
+        #expect(study.trials.filter { $0.state == .pruned }.count > 20)
+        #expect(study.trials.count == 100)
+    }
+}
