@@ -217,7 +217,7 @@ private func sigmas(_ model: ParzenEstimator, _ d: Int = 0) -> [Double] {
         return study.trials.map(\.parameters)
     }
 
-    @Test(arguments: ["random", "grid", "quasi", "tpe", "tpe-multivariate", "tpe-liar", "tpe-multiobjective", "nsga2"])
+    @Test(arguments: ["random", "grid", "quasi", "tpe", "tpe-multivariate", "tpe-liar", "tpe-multiobjective", "nsga2", "cmaes"])
     func sameSeedSameSuggestions(_ kind: String) throws {
         func make(_ seed: UInt64) throws -> (any ParameterSampler, [StudyDirection]) {
             switch kind {
@@ -228,6 +228,7 @@ private func sigmas(_ model: ParzenEstimator, _ d: Int = 0) -> [Double] {
             case "tpe-multivariate": return (TPESampler(seed: seed, multivariate: true), [.minimize])
             case "tpe-liar": return (TPESampler(seed: seed, multivariate: true, constantLiar: true), [.minimize])
             case "nsga2": return (NSGAIISampler(seed: seed, populationSize: 8), [.minimize, .maximize])
+            case "cmaes": return (CMAESSampler(seed: seed), [.minimize])
             default: return (TPESampler(seed: seed), [.minimize, .maximize])
             }
         }
