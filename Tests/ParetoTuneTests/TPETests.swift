@@ -217,7 +217,7 @@ private func sigmas(_ model: ParzenEstimator, _ d: Int = 0) -> [Double] {
         return study.trials.map(\.parameters)
     }
 
-    @Test(arguments: ["random", "grid", "quasi", "tpe", "tpe-multivariate", "tpe-liar", "tpe-multiobjective", "nsga2", "cmaes"])
+    @Test(arguments: ["random", "grid", "quasi", "tpe", "tpe-multivariate", "tpe-liar", "tpe-multiobjective", "nsga2", "cmaes", "gp"])
     func sameSeedSameSuggestions(_ kind: String) throws {
         func make(_ seed: UInt64) throws -> (any ParameterSampler, [StudyDirection]) {
             switch kind {
@@ -229,6 +229,7 @@ private func sigmas(_ model: ParzenEstimator, _ d: Int = 0) -> [Double] {
             case "tpe-liar": return (TPESampler(seed: seed, multivariate: true, constantLiar: true), [.minimize])
             case "nsga2": return (NSGAIISampler(seed: seed, populationSize: 8), [.minimize, .maximize])
             case "cmaes": return (CMAESSampler(seed: seed), [.minimize])
+            case "gp": return (GPSampler(seed: seed, candidates: 50), [.minimize])
             default: return (TPESampler(seed: seed), [.minimize, .maximize])
             }
         }
