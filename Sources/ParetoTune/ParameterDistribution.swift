@@ -162,8 +162,11 @@ public struct CategoricalDistribution: Codable, Sendable, Hashable {
 /// `{"type": "int", "low": 8, "high": 256, "log": false, "step": 1}`,
 /// `{"type": "categorical", "choices": ["\"gbdt\"", "\"rf\""]}`.
 public enum ParameterDistribution: Codable, Sendable, Hashable {
+    /// A real parameter.
     case float(FloatDistribution)
+    /// An integer parameter.
     case int(IntDistribution)
+    /// A choice among listed values.
     case categorical(CategoricalDistribution)
 
     /// Whether an internal value (see `TrialParameter`) belongs to the distribution.
