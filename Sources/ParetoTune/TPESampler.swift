@@ -191,6 +191,23 @@ public struct TPESampler: ParameterSampler {
         return columns
     }
 
+    /// The indices of the `count` smallest keys (ties: lower index first), in
+    /// rank order: a sorted buffer of at most `count` (≤ 25) entries, so
+    /// O(n) for a long history instead of a full sort.
+    static func smallest(_ keys: [Double], _ count: Int) -> [Int] {
+        guard count > 0 else { return [] }
+        var top: [(key: Double, index: Int)] = []
+        top.reserveCapacity(count + 1)
+        for (i, key) in keys.enumerated() {
+            if top.count == count, let last = top.last, !(key < last.key) { continue }
+            var position = top.count
+            while position > 0 && key < top[position - 1].key { position -= 1 }
+            top.insert((key, i), at: position)
+            if top.count > count { top.removeLast() }
+        }
+        return top.map(\.index)
+    }
+
     /// Ranks the history and cuts it into good and bad trials.
     func split(_ context: SamplingContext) -> Split {
         let directions = context.directions
@@ -224,7 +241,7 @@ public struct TPESampler: ParameterSampler {
         var isGood = [Bool](repeating: false, count: context.trials.count)
         let chosen: [Int]
         if directions.count == 1 {
-            chosen = Array(keys.indices.sorted { (keys[$0], $0) < (keys[$1], $1) }.prefix(budget))
+            chosen = TPESampler.smallest(keys, budget)
         } else {
             chosen = Dominance.best(points, count: budget)
         }

@@ -269,3 +269,17 @@ private func sigmas(_ model: ParzenEstimator, _ d: Int = 0) -> [Double] {
         #expect(sampler.point(5, dimension: 3) != QuasiRandomSampler(seed: 5).point(5, dimension: 3))
     }
 }
+
+@Suite struct SmallestKeysTests {
+    @Test func smallestKeysMatchAStableSort() {
+        var random = Xoshiro256(seed: 3)
+        for n in [0, 1, 5, 40, 300] {
+            // Few distinct values, so ties are common.
+            let keys: [Double] = (0..<n).map { _ in Double(random.uniformInt(below: 7)) }
+            for count in [0, 1, 3, 25, 400] {
+                let expected = Array(keys.indices.sorted { (keys[$0], $0) < (keys[$1], $1) }.prefix(count))
+                #expect(TPESampler.smallest(keys, count) == expected, "n \(n), count \(count)")
+            }
+        }
+    }
+}
