@@ -43,7 +43,8 @@ public final class Study: Sendable {
     public let pruner: any Pruner
     /// Seconds between heartbeats of running trials, or `nil` to send none
     /// (then a dead worker's trials stay `running`). Heartbeats go out when a
-    /// trial starts and, when due, at each `report`.
+    /// trial starts, when due at each `report`, and, during `optimize`, from
+    /// a background thread every interval while the objective runs.
     public let heartbeatInterval: Double?
     /// With heartbeats on: a worker fails (and re-queues) running trials whose
     /// last heartbeat is older than this many seconds before each trial it starts.
@@ -155,7 +156,12 @@ public final class Study: Sendable {
     /// Runs one trial to its end and records the outcome.
     private func run(_ trial: Trial, _ objectives: (Trial) throws -> [Double]) throws {
         do {
-            let values = try objectives(trial)
+            let beats = heartbeatInterval.map { HeartbeatThread(storage: storage, studyID: id, trial: trial.number, interval: $0) }
+            let values: [Double]
+            do {
+                defer { beats?.stop() }
+                values = try objectives(trial)
+            }
             if values.count != directions.count || values.contains(where: \.isNaN) {
                 let reason = values.count != directions.count
                     ? "the objective returned \(values.count) value(s) for \(directions.count) direction(s)"
@@ -315,5 +321,30 @@ extension Study {
             throw error
         }
         return number
+    }
+}
+
+/// Sends a running trial's heartbeats every `interval` seconds from its own
+/// thread, so an objective that runs long without reporting is not taken
+/// for dead; `stop()` ends it at once (a semaphore, not a sleep).
+final class HeartbeatThread: @unchecked Sendable {
+    private let stopped = DispatchSemaphore(value: 0)
+    private let finished = DispatchSemaphore(value: 0)
+
+    init(storage: any StudyStorage, studyID: Int, trial: Int, interval: Double) {
+        let thread = Thread { [stopped, finished] in
+            while stopped.wait(timeout: .now() + interval) == .timedOut {
+                // A finished trial refuses heartbeats; nothing else to do then.
+                try? storage.heartbeat(studyID: studyID, trial: trial, now: wallClock())
+            }
+            finished.signal()
+        }
+        thread.start()
+    }
+
+    /// Stops the thread and waits for it, so no heartbeat follows the trial's end.
+    func stop() {
+        stopped.signal()
+        finished.wait()
     }
 }

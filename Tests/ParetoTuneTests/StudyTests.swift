@@ -361,3 +361,27 @@ import ParetoCore
         #expect(study.trials.count == 100)
     }
 }
+
+@Suite struct HeartbeatTests {
+    @Test func longObjectivesKeepBeatingWithoutReports() throws {
+        let storage = InMemoryStorage()
+        let study = try Study(name: "beats", direction: .minimize, storage: storage, sampler: RandomSampler(),
+                              heartbeatInterval: 0.05, staleGrace: 0.2)
+        nonisolated(unsafe) var seen: [Double] = []
+        try study.optimize(nTrials: 1) { trial in
+            let started = try storage.trial(studyID: study.id, number: trial.number).heartbeatAt!
+            for _ in 0..<6 {
+                usleep(60_000)
+                seen.append(try storage.trial(studyID: study.id, number: trial.number).heartbeatAt! - started)
+            }
+            return 0
+        }
+        // Six checks 60 ms apart with beats every 50 ms: the last beat is recent each time,
+        // and a sweep with a 0.2 s grace never finds the trial dead.
+        #expect(seen.last! > 0.25)
+        #expect(study.trials[0].state == .complete)
+        let beat = study.trials[0].heartbeatAt!
+        usleep(120_000)
+        #expect(study.trials[0].heartbeatAt == beat)  // no beat after the trial ended
+    }
+}
