@@ -123,7 +123,7 @@ func tuneQuality(_ arguments: [String]) throws {
         }
         let study = try Study(direction: .minimize, sampler: sampler)
         try study.optimize(nTrials: trials) { trial in try TuneFunctions.evaluate(function, trial) }
-        let history = study.history
+        let history = try study.history
         at50.append(history.prefix { $0.number < 50 }.last!.bestSoFar)
         atEnd.append(history.last!.bestSoFar)
     }

@@ -17,7 +17,9 @@ extension Study {
     /// front), in number order; for one objective, every trial tied for best.
     ///
     /// Cost: O(objectives × complete trials²).
-    public var bestTrials: [TrialRecord] { Study.bestTrials(trials, directions) }
+    public var bestTrials: [TrialRecord] {
+        get throws { Study.bestTrials(try trials, directions) }
+    }
 
     /// `bestTrials` of any list of trials.
     public static func bestTrials(_ trials: [TrialRecord], _ directions: [StudyDirection]) -> [TrialRecord] {
@@ -31,23 +33,26 @@ extension Study {
     /// The optimization history of a single-objective study: each complete
     /// trial's value with the best so far (empty for several objectives).
     public var history: [HistoryPoint] {
-        guard directions.count == 1 else { return [] }
-        let minimize = directions[0] == .minimize
-        var best: Double?
-        var points: [HistoryPoint] = []
-        for trial in trials where trial.state == .complete {
-            let v = trial.values![0]
-            if best == nil || (minimize ? v < best! : v > best!) { best = v }
-            points.append(HistoryPoint(number: trial.number, value: v, bestSoFar: best!))
+        get throws {
+            guard directions.count == 1 else { return [] }
+            let minimize = directions[0] == .minimize
+            var best: Double?
+            var points: [HistoryPoint] = []
+            for trial in try trials where trial.state == .complete {
+                let v = trial.values![0]
+                if best == nil || (minimize ? v < best! : v > best!) { best = v }
+                points.append(HistoryPoint(number: trial.number, value: v, bestSoFar: best!))
+            }
+            return points
         }
-        return points
     }
+
 }
 
 /// Writes trials as JSON or CSV for other tools (a notebook, a spreadsheet).
 ///
 /// ```swift
-/// let csv = TrialExport.csv(study.trials)
+/// let csv = TrialExport.csv(try study.trials)
 /// try TrialExport.write(csv, to: "trials.csv")
 /// ```
 ///

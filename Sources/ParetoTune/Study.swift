@@ -17,7 +17,7 @@ import Darwin
 ///     let x = try trial.suggestFloat("x", -10...10)
 ///     return (x - 2) * (x - 2)
 /// }
-/// print(study.bestTrial?.parameters["x"]?.displayValue ?? "none")
+/// print(try study.bestTrial?.parameters["x"]?.displayValue ?? "none")
 /// ```
 ///
 /// Opening a study whose name exists in the storage resumes it (same
@@ -238,7 +238,11 @@ public final class Study: Sendable {
     // MARK: reading results
 
     /// Every trial so far, in number order.
-    public var trials: [TrialRecord] { (try? storage.trials(studyID: id)) ?? [] }
+    ///
+    /// - Throws: the storage's error when it cannot be read (a lost database connection).
+    public var trials: [TrialRecord] {
+        get throws { try storage.trials(studyID: id) }
+    }
 }
 
 /// The shared count of trials left and the time limit for one `optimize` call.
@@ -274,14 +278,17 @@ extension Study {
     /// The best complete trial of a single-objective study (the first of
     /// equals), or `nil` when none is complete or the study has several objectives.
     public var bestTrial: TrialRecord? {
-        guard directions.count == 1 else { return nil }
-        let sign: Double = directions[0] == .minimize ? 1 : -1
-        var best: TrialRecord?
-        for trial in trials where trial.state == .complete {
-            if best == nil || sign * trial.values![0] < sign * best!.values![0] { best = trial }
+        get throws {
+            guard directions.count == 1 else { return nil }
+            let sign: Double = directions[0] == .minimize ? 1 : -1
+            var best: TrialRecord?
+            for trial in try trials where trial.state == .complete {
+                if best == nil || sign * trial.values![0] < sign * best!.values![0] { best = trial }
+            }
+            return best
         }
-        return best
     }
+
 }
 
 extension Study {
@@ -289,7 +296,7 @@ extension Study {
     /// into this study as a new trial, so samplers learn from it: a warm start.
     ///
     /// ```swift
-    /// for old in try earlier.trials where old.state == .complete { _ = try study.addTrial(old) }
+    /// for old in try earlier.trials where old.state == .complete { try study.addTrial(old) }
     /// ```
     ///
     /// Keeps the parameters, values, intermediate values, user attributes and

@@ -25,13 +25,13 @@ import Testing
             if trial.number == 2 { throw TrialPruned() }
             return scripted[min(trial.number, 4)]
         }
-        let history = study.history
+        let history = try study.history
         let numbers: [Int] = history.map(\.number)
         let best: [Double] = history.map(\.bestSoFar)
         #expect(numbers == [0, 1, 3, 4, 5])
         #expect(best == [1, 3, 5, 5, 5])
-        #expect(study.bestTrial?.number == 3)
-        #expect(study.bestTrials.map(\.number) == [3])
+        #expect((try study.bestTrial)?.number == 3)
+        #expect((try study.bestTrials).map(\.number) == [3])
     }
 
     @Test func csvAndJSONExports() throws {
@@ -45,7 +45,7 @@ import Testing
             if mode == "c\"d" { _ = try trial.suggestInt("depth", 1...3) }
             return [x, 2]
         })
-        let csv = TrialExport.csv(study.trials)
+        let csv = TrialExport.csv((try study.trials))
         let lines = csv.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         #expect(lines[0].hasPrefix("number,state,value_0,value_1,params_depth,params_mode,params_x,user_attrs_fixed_params,user_attrs_note,started_at"))
         #expect(lines[1].hasPrefix("0,complete,0.5,2.0,,\"a,b\",0.5,"))
@@ -55,7 +55,7 @@ import Testing
         #expect(lines[2].contains(",\"c\"\"d\","))
         #expect(lines.count == 4 && lines[3] == "")
 
-        let json = TrialExport.json(study.trials)
+        let json = TrialExport.json((try study.trials))
         let parsed = try JSONSerialization.jsonObject(with: Data(json.utf8)) as! [[String: Any]]
         #expect(parsed.count == 2)
         let params = parsed[0]["params"] as! [String: Any]

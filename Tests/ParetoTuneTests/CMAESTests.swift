@@ -56,7 +56,7 @@ import Testing
                 }
                 return f
             }
-            return study.bestTrial!.value!
+            return (try study.bestTrial)!.value!
         }
         let cma = try run(CMAESSampler(seed: 1))
         let random = try run(RandomSampler(seed: 1))
@@ -75,11 +75,11 @@ import Testing
             let c = try trial.suggestCategorical("c", ["a", "b"])  // left to random sampling
             return abs(Double(k) - 20) + abs(s - 0.7) + (c == "a" ? 0 : 1)
         }
-        for trial in study.trials {
+        for trial in try study.trials {
             let k = trial.parameters["k"]!.internalValue, s = trial.parameters["s"]!.internalValue
             #expect(k == k.rounded() && k >= 1 && k <= 100)
             #expect(abs(s * 10 - (s * 10).rounded()) < 1e-9)
         }
-        #expect(study.bestTrial!.value! < 3)
+        #expect((try study.bestTrial)!.value! < 3)
     }
 }

@@ -35,7 +35,7 @@ import Testing
                 let tail: Double = 10 * (1 - t) * cos(x1) + 10
                 return a * a + tail
             }
-            return study.bestTrial!.value!
+            return (try study.bestTrial)!.value!
         }
         let gp = try [1, 2, 3].map { try run(GPSampler(seed: $0, candidates: 300)) }.sorted()[1]
         let random = try [1, 2, 3].map { try run(RandomSampler(seed: $0)) }.sorted()[1]

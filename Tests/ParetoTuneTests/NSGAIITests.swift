@@ -48,7 +48,7 @@ private func hypervolume(_ points: [[Double]], reference: [Double]) -> Double {
                 let f1 = x[0]
                 return [f1, g * (1 - (f1 / g).squareRoot())]
             })
-            return hypervolume(study.bestTrials.map { $0.values! }, reference: [1.1, 11])
+            return hypervolume((try study.bestTrials).map { $0.values! }, reference: [1.1, 11])
         }
         let nsga = try [1, 2, 3].map { try run(NSGAIISampler(seed: $0, populationSize: 40)) }.sorted()[1]
         let random = try [1, 2, 3].map { try run(RandomSampler(seed: $0)) }.sorted()[1]
@@ -65,7 +65,7 @@ private func hypervolume(_ points: [[Double]], reference: [Double]) -> Double {
             try trial.setConstraints([1.5 - x - y])  // feasible when x + y ≥ 1.5: 1/8 of random draws
             return [x, y]
         })
-        let trials = study.trials
+        let trials = try study.trials
         let early = trials.prefix(20).filter { $0.constraintViolation == 0 }.count
         let late = trials.suffix(60).filter { $0.constraintViolation == 0 }.count
         // Random draws are feasible 1 time in 8 (7.5 of 60 expected); NSGA-II's children

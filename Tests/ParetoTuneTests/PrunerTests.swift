@@ -171,13 +171,13 @@ private func decide(_ pruner: any Pruner, _ trial: [Int: [Double]], others: [Tri
             }
             return q
         }
-        let trials = study.trials
+        let trials = try study.trials
         let pruned = trials.filter { $0.state == .pruned }
         #expect(pruned.count >= 15)
         // Pruning never stops a trial better than every complete one seen before it.
         let prunedQ = pruned.map { $0.parameters["q"]!.internalValue }
         let completeQ = trials.filter { $0.state == .complete }.map { $0.parameters["q"]!.internalValue }
         #expect(prunedQ.min()! > completeQ.min()!)
-        #expect(study.bestTrial!.state == .complete)
+        #expect((try study.bestTrial)!.state == .complete)
     }
 }

@@ -10,7 +10,7 @@ import ParetoCore
             let x = try trial.suggestFloat("x", -10...10)
             return (x - 2) * (x - 2)
         }
-        let trials = study.trials
+        let trials = try study.trials
         #expect(trials.count == 200)
         #expect(trials.allSatisfy { $0.state == .complete })
         let numbers: [Int] = trials.map(\.number)
@@ -22,7 +22,7 @@ import ParetoCore
         }
         // 200 uniform draws on [-10, 10]: the nearest lands within 0.5 of 2 with
         // probability 1 − 0.95^200 > 0.9999.
-        let best = try #require(study.bestTrial)
+        let best = try #require((try study.bestTrial))
         #expect(best.value! < 0.25)
     }
 
@@ -73,10 +73,10 @@ import ParetoCore
             default: return 1
             }
         }
-        let states: [TrialState] = study.trials.map(\.state)
+        let states: [TrialState] = (try study.trials).map(\.state)
         #expect(states == [.failed, .failed, .pruned, .complete])
-        #expect(study.trials[0].userAttributes[Study.failReasonKey]?.text == "\"boom\"")
-        #expect(study.trials[2].intermediateValues == [0: [0.5]])
+        #expect((try study.trials)[0].userAttributes[Study.failReasonKey]?.text == "\"boom\"")
+        #expect((try study.trials)[2].intermediateValues == [0: [0.5]])
 
         // A misuse of the API fails the trial and stops the study with the typed error.
         var thrown: TuneError?
@@ -84,8 +84,8 @@ import ParetoCore
             try study.optimize(nTrials: 5) { trial in try trial.suggestFloat("lr", 0...1, log: true) }
         } catch let error as TuneError { thrown = error }
         #expect(thrown?.kind == .logNeedsPositiveLow)
-        #expect(study.trials.count == 5)
-        #expect(study.trials[4].state == .failed)
+        #expect((try study.trials).count == 5)
+        #expect((try study.trials)[4].state == .failed)
         #expect(thrownKind { try study.optimize { _ in 0 } } == .invalidOption)
         #expect(thrownKind { try study.optimize(nTrials: 1, nJobs: 0) { _ in 0 } } == .invalidOption)
     }
@@ -98,7 +98,7 @@ import ParetoCore
             usleep(2_000)  // long enough that every worker gets trials
             return x * x + Double(k)
         }
-        let trials = study.trials
+        let trials = try study.trials
         let numbers: [Int] = trials.map(\.number)
         #expect(numbers == Array(0..<120))
         #expect(trials.allSatisfy { $0.state == .complete })
@@ -114,8 +114,8 @@ import ParetoCore
             return 0
         }
         #expect(clock.seconds < 1.0)
-        #expect(study.trials.count >= 3)
-        #expect(study.trials.count <= 11)
+        #expect((try study.trials).count >= 3)
+        #expect((try study.trials).count <= 11)
     }
 
     @Test func sameSeedGivesTheSameSuggestions() throws {
@@ -127,7 +127,7 @@ import ParetoCore
                 let c = try trial.suggestCategorical("c", ["a", "b", "c"])
                 return x + Double(n) + (c == "a" ? 1 : 0)
             }
-            return study.trials.map(\.parameters)
+            return (try study.trials).map(\.parameters)
         }
         #expect(try run(7) == run(7))
         #expect(try run(7) != run(8))
@@ -142,7 +142,7 @@ import ParetoCore
             _ = try trial.suggestCategorical("cat", [true, false])
             return 0
         }
-        let trials = study.trials
+        let trials = try study.trials
         func values(_ name: String) -> [Double] { trials.map { $0.parameters[name]!.internalValue } }
         // Log-uniform on [1e-4, 1]: a quarter of the mass per decade.
         let belowDecade = Double(values("log").filter { $0 < 1e-3 }.count) / 2000
@@ -166,12 +166,12 @@ import ParetoCore
             let leaves = try trial.suggestInt("leaves", 8...256)  // 999 lies outside: sampled instead
             return lr + (booster == "rf" ? 1 : 0) + Double(leaves)
         }
-        let first = study.trials[0]
+        let first = (try study.trials)[0]
         #expect(first.parameters["lr"]?.internalValue == 0.01)
         #expect(first.parameters["booster"]?.displayValue.text == "\"rf\"")
         let leaves = try #require(first.parameters["leaves"]?.internalValue)
         #expect(leaves >= 8 && leaves <= 256)
-        #expect(study.trials[1].state == .complete)
+        #expect((try study.trials)[1].state == .complete)
     }
 
     @Test func conditionalSpacesComeFromOrdinaryIfs() throws {
@@ -183,7 +183,7 @@ import ParetoCore
             }
             return try trial.suggestFloat("alpha", 1e-6...1, log: true)
         }
-        for trial in study.trials {
+        for trial in try study.trials {
             let names = trial.parameters.keys.sorted()
             let booster = trial.parameters["booster"]!.displayValue.text
             #expect(names == (booster == "\"gbdt\"" ? ["booster", "leaves"] : ["alpha", "booster"]))
@@ -195,8 +195,8 @@ import ParetoCore
         let trial = try study.ask(workerID: "me")
         let x = try trial.suggestFloat("x", 0...1)
         try study.tell(trial, values: [x, 1 - x])
-        #expect(study.trials[0].values == [x, 1 - x])
-        #expect(study.trials[0].workerID == "me")
+        #expect((try study.trials)[0].values == [x, 1 - x])
+        #expect((try study.trials)[0].workerID == "me")
         #expect(thrownKind { try study.tell(trial, values: [0, 0]) } == .trialFinished)
     }
 
@@ -213,7 +213,7 @@ import ParetoCore
         let resumed = try Study(name: "s", direction: .minimize, storage: storage, sampler: RandomSampler(seed: 2),
                                 heartbeatInterval: 1, staleGrace: 30)
         try resumed.optimize(nTrials: 1) { trial in try trial.suggestFloat("x", 0...1) }
-        let trials = resumed.trials
+        let trials = try resumed.trials
         #expect(trials.count == 2)
         #expect(trials[0].state == .failed)
         #expect(trials[1].state == .complete)
@@ -227,7 +227,7 @@ import ParetoCore
         let a = try Study(name: "s", direction: .maximize, storage: storage, sampler: RandomSampler())
         try a.optimize(nTrials: 3) { _ in 1 }
         let b = try Study(name: "s", direction: .maximize, storage: storage, sampler: RandomSampler())
-        #expect(b.trials.count == 3)
+        #expect((try b.trials).count == 3)
         #expect(thrownKind { _ = try Study(name: "s", direction: .minimize, storage: storage) } == .studyExists)
         #expect(thrownKind { _ = try Study(name: "t", direction: .minimize, storage: storage, heartbeatInterval: 0) }
                 == .invalidOption)
@@ -315,23 +315,23 @@ import ParetoCore
             return (x - 3) * (x - 3)
         }
         let warm = try Study(direction: .minimize, sampler: TPESampler(seed: 2))
-        for record in earlier.trials { try warm.addTrial(record) }
-        #expect(warm.trials.count == 21)
-        #expect(warm.trials.map(\.values) == earlier.trials.map(\.values))
+        for record in try earlier.trials { try warm.addTrial(record) }
+        #expect((try warm.trials).count == 21)
+        #expect((try warm.trials).map(\.values) == (try earlier.trials).map(\.values))
         // With 21 finished trials the startup phase is over: the first new trials already
         // concentrate near 3, where cold random ones would spread over [-10, 10].
         try warm.optimize(nTrials: 10) { trial in
             let x = try trial.suggestFloat("x", -10...10)
             return (x - 3) * (x - 3)
         }
-        let fresh: [Double] = warm.trials.suffix(10).map { $0.parameters["x"]!.internalValue }
+        let fresh: [Double] = (try warm.trials).suffix(10).map { $0.parameters["x"]!.internalValue }
         let near = fresh.filter { abs($0 - 3) < 2 }.count
         #expect(near >= 7, "\(fresh)")
         #expect(thrownKind { try warm.addTrial(TrialRecord(number: 0, state: .running)) } == .invalidOption)
         // A trial that does not fit (two values for one objective) is refused and leaves a failed trial.
         let bad = TrialRecord(number: 0, state: .complete, values: [1, 2])
         #expect(thrownKind { try warm.addTrial(bad) } == .wrongValueCount)
-        #expect(warm.trials.last?.state == .failed)
+        #expect((try warm.trials).last?.state == .failed)
     }
 }
 
@@ -353,12 +353,12 @@ import ParetoCore
             }
             return loss
         }
-        let best = try #require(study.bestTrial)
+        let best = try #require((try study.bestTrial))
         // The optimum is 0.03125 + 0.1 (x = 2, 8 leaves, gbdt, last step); 100 TPE trials get close.
         #expect(best.value! < 0.6)
         #expect(best.parameters["booster"]?.displayValue.text == "\"gbdt\"")
-        #expect(study.trials.filter { $0.state == .pruned }.count > 20)
-        #expect(study.trials.count == 100)
+        #expect((try study.trials).filter { $0.state == .pruned }.count > 20)
+        #expect((try study.trials).count == 100)
     }
 }
 
@@ -379,9 +379,9 @@ import ParetoCore
         // Six checks 60 ms apart with beats every 50 ms: the last beat is recent each time,
         // and a sweep with a 0.2 s grace never finds the trial dead.
         #expect(seen.last! > 0.25)
-        #expect(study.trials[0].state == .complete)
-        let beat = study.trials[0].heartbeatAt!
+        #expect((try study.trials)[0].state == .complete)
+        let beat = (try study.trials)[0].heartbeatAt!
         usleep(120_000)
-        #expect(study.trials[0].heartbeatAt == beat)  // no beat after the trial ended
+        #expect((try study.trials)[0].heartbeatAt == beat)  // no beat after the trial ended
     }
 }

@@ -177,7 +177,7 @@ private func sigmas(_ model: ParzenEstimator, _ d: Int = 0) -> [Double] {
                 let c: Double = Double((k - 7) * (k - 7)) / 10
                 return a + b + c
             }
-            return study.bestTrial!.value!
+            return (try study.bestTrial)!.value!
         }
         func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
         let seeds: [UInt64] = Array(1...7)
@@ -198,7 +198,7 @@ private func sigmas(_ model: ParzenEstimator, _ d: Int = 0) -> [Double] {
             }
             return 2 + (try trial.suggestFloat("alpha", 0...1))
         }
-        let late = study.trials.suffix(40)
+        let late = (try study.trials).suffix(40)
         let chosenB = late.filter { $0.parameters["booster"]!.internalValue == 1 }.count
         #expect(chosenB >= 25)
     }
@@ -214,7 +214,7 @@ private func sigmas(_ model: ParzenEstimator, _ d: Int = 0) -> [Double] {
             let y = c == "a" ? try trial.suggestFloat("y", -1...1, step: 0.25) : 0
             return directions.count == 1 ? [x + Double(n) + y] : [x + y, Double(n)]
         })
-        return study.trials.map(\.parameters)
+        return (try study.trials).map(\.parameters)
     }
 
     @Test(arguments: ["random", "grid", "quasi", "tpe", "tpe-multivariate", "tpe-liar", "tpe-multiobjective", "nsga2", "cmaes", "gp"])
@@ -250,7 +250,7 @@ private func sigmas(_ model: ParzenEstimator, _ d: Int = 0) -> [Double] {
         try study.optimize(nTrials: 12) { trial in
             Double(try trial.suggestInt("a", 1...3)) + (try trial.suggestCategorical("b", ["x", "y"]) == "x" ? 0 : 10)
         }
-        let points: [Int] = study.trials.map { grid.point(of: $0)! }
+        let points: [Int] = (try study.trials).map { grid.point(of: $0)! }
         #expect(Set(points.prefix(6)).count == 6)
         #expect(Array(points.suffix(6)) == Array(points.prefix(6)))
     }
