@@ -21,10 +21,11 @@ let package = Package(
         .target(name: "ParetoEval", dependencies: ["ParetoCore", "ParetoData"]),
         .target(name: "ParetoFeatures", dependencies: ["ParetoCore", "ParetoData"]),
         .target(name: "ParetoLinear", dependencies: ["ParetoCore", "ParetoData"]),
+        .target(name: "ParetoTune", dependencies: ["ParetoCore"]),
         .target(name: "ParetoReport", dependencies: ["ParetoCore"]),
         .target(name: "ParetoDeploy", dependencies: ["ParetoCore", "ParetoData", "ParetoTrees", "ParetoEval"]),
         .target(name: "Pareto", dependencies: ["ParetoCore", "ParetoData", "ParetoTrees", "ParetoEval", "ParetoFeatures",
-                                               "ParetoLinear", "ParetoReport", "ParetoDeploy"]),
+                                               "ParetoLinear", "ParetoTune", "ParetoReport", "ParetoDeploy"]),
         // Test support: checks every learner must pass (not part of the umbrella).
         .target(name: "ParetoTesting", dependencies: ["ParetoCore", "ParetoData"]),
         .executableTarget(
@@ -53,5 +54,6 @@ let package = Package(
             name: "ParetoDeployTests", dependencies: ["ParetoDeploy"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "ParetoCLITests", dependencies: ["ParetoCLI"]),
+        .testTarget(name: "ParetoTuneTests", dependencies: ["ParetoTune"], resources: [.copy("Fixtures")]),
     ]
 )

@@ -5,5 +5,6 @@
 @_exported import ParetoEval
 @_exported import ParetoFeatures
 @_exported import ParetoLinear
+@_exported import ParetoTune
 @_exported import ParetoReport
 @_exported import ParetoDeploy

@@ -1,0 +1,167 @@
+// pareto-bench tune: hyperparameter-optimization benchmarks (bench/tune.py runs Optuna on the same).
+//
+//   pareto-bench tune quality --function NAME --sampler tpe|tpe-mv|random [--trials N] [--seeds N] [--startup N]
+//       best value after 50 and after N trials for each seed 0..<seeds (one JSON line)
+//   pareto-bench tune overhead --space 2d|mixed10 [--trials N] [--at N]
+//       per-trial time around trial --at (median gap between objective starts, trials at−5..<at+5)
+//       and the total seconds for N trials of a trivial objective, TPE, in-memory storage
+import Pareto
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The test functions, defined identically in bench/tune.py.
+enum TuneFunctions {
+    static let names = ["branin", "hartmann6", "rosenbrock10", "styblinski10", "mixed"]
+
+    static func evaluate(_ name: String, _ trial: Trial) throws -> Double {
+        switch name {
+        case "branin":
+            let x1 = try trial.suggestFloat("x1", -5...10), x2 = try trial.suggestFloat("x2", 0...15)
+            let b = 5.1 / (4 * Double.pi * Double.pi), c = 5 / Double.pi, t = 1 / (8 * Double.pi)
+            let a = x2 - b * x1 * x1 + c * x1 - 6
+            return a * a + 10 * (1 - t) * cos(x1) + 10
+        case "hartmann6":
+            var x: [Double] = []
+            for i in 0..<6 { x.append(try trial.suggestFloat("x\(i)", 0...1)) }
+            return hartmann6(x)
+        case "rosenbrock10":
+            var x: [Double] = []
+            for i in 0..<10 { x.append(try trial.suggestFloat("x\(i)", -5...10)) }
+            var sum = 0.0
+            for i in 0..<9 {
+                let a = x[i + 1] - x[i] * x[i], b = 1 - x[i]
+                sum += 100 * a * a + b * b
+            }
+            return sum
+        case "styblinski10":
+            var sum = 0.0
+            for i in 0..<10 {
+                let v = try trial.suggestFloat("x\(i)", -5...5)
+                sum += v * v * v * v - 16 * v * v + 5 * v
+            }
+            return sum / 2
+        case "mixed":
+            let booster = try trial.suggestCategorical("booster", ["gbdt", "rf", "dart", "linear"])
+            let offset = ["gbdt": 0.0, "rf": 0.3, "dart": 0.6, "linear": 1.0][booster]!
+            let leaves = Double(try trial.suggestInt("leaves", 2...256, log: true))
+            let depth = Double(try trial.suggestInt("depth", 1...12))
+            let lr = try trial.suggestFloat("lr", 1e-4...1, log: true)
+            let subsample = try trial.suggestFloat("subsample", 0.3...1.0, step: 0.05)
+            let alpha = try trial.suggestFloat("alpha", -3...3)
+            var value = offset + (log2(leaves) - 5) * (log2(leaves) - 5) / 4 + (depth - 6) * (depth - 6) / 10
+            value += (log10(lr) + 1.5) * (log10(lr) + 1.5) + (subsample - 0.8) * (subsample - 0.8) * 10
+            value += (alpha - 1.234) * (alpha - 1.234) / 5
+            if booster == "linear" {
+                let l1 = try trial.suggestFloat("l1", 0...1)
+                value += (l1 - 0.2) * (l1 - 0.2)
+            }
+            return value
+        default:
+            fail("unknown function \(name) (\(names.joined(separator: ", ")))")
+        }
+    }
+
+    static func hartmann6(_ x: [Double]) -> Double {
+        let alpha = [1.0, 1.2, 3.0, 3.2]
+        let a: [[Double]] = [[10, 3, 17, 3.5, 1.7, 8], [0.05, 10, 17, 0.1, 8, 14],
+                             [3, 3.5, 1.7, 10, 17, 8], [17, 8, 0.05, 10, 0.1, 14]]
+        let p: [[Double]] = [[1312, 1696, 5569, 124, 8283, 5886], [2329, 4135, 8307, 3736, 1004, 9991],
+                             [2348, 1451, 3522, 2883, 3047, 6650], [4047, 8828, 8732, 5743, 1091, 381]]
+        var total = 0.0
+        for i in 0..<4 {
+            var inner = 0.0
+            for j in 0..<6 {
+                let d = x[j] - p[i][j] * 1e-4
+                inner += a[i][j] * d * d
+            }
+            total += alpha[i] * exp(-inner)
+        }
+        return -total
+    }
+
+    /// The overhead benchmark's objectives: parameters only, no work.
+    static func trivial(_ space: String, _ trial: Trial) throws -> Double {
+        switch space {
+        case "2d":
+            let x = try trial.suggestFloat("x", -10...10), y = try trial.suggestFloat("y", -10...10)
+            return x * x + y * y
+        case "mixed10":
+            var v = try trial.suggestFloat("f0", -5...5)
+            v += try trial.suggestFloat("f1", 0...1)
+            v += try trial.suggestFloat("f2", 1e-5...1, log: true)
+            v += try trial.suggestFloat("f3", 0...1, step: 0.1)
+            v += Double(try trial.suggestInt("i0", 0...100))
+            v += Double(try trial.suggestInt("i1", 1...1024, log: true))
+            v += Double(try trial.suggestInt("i2", 0...100, step: 5))
+            v += try trial.suggestCategorical("c0", ["a", "b", "c"]) == "a" ? 1 : 0
+            v += try trial.suggestCategorical("c1", [1, 2, 3, 4, 5]) == 3 ? 1 : 0
+            v += try trial.suggestFloat("f4", -1...1)
+            return v
+        default:
+            fail("unknown space \(space) (2d, mixed10)")
+        }
+    }
+}
+
+func tuneQuality(_ arguments: [String]) throws {
+    guard let function = option(arguments, "--function"), let samplerName = option(arguments, "--sampler") else {
+        fail("usage: pareto-bench tune quality --function NAME --sampler tpe|tpe-mv|random [--trials N] [--seeds N]")
+    }
+    let trials = option(arguments, "--trials").flatMap(Int.init) ?? 100
+    let seeds = option(arguments, "--seeds").flatMap(Int.init) ?? 20
+    let startup = option(arguments, "--startup").flatMap(Int.init) ?? 10
+    var at50: [Double] = [], atEnd: [Double] = []
+    for seed in 0..<seeds {
+        let sampler: any ParameterSampler
+        switch samplerName {
+        case "tpe": sampler = TPESampler(seed: UInt64(seed), startupTrials: startup)
+        case "tpe-mv": sampler = TPESampler(seed: UInt64(seed), startupTrials: startup, multivariate: true)
+        case "random": sampler = RandomSampler(seed: UInt64(seed))
+        default: fail("unknown sampler \(samplerName) (tpe, tpe-mv, random)")
+        }
+        let study = try Study(direction: .minimize, sampler: sampler)
+        try study.optimize(nTrials: trials) { trial in try TuneFunctions.evaluate(function, trial) }
+        let history = try study.history
+        at50.append(history.prefix { $0.number < 50 }.last!.bestSoFar)
+        atEnd.append(history.last!.bestSoFar)
+    }
+    let json: JSONValue = .object([
+        ("function", .string(function)), ("sampler", .string(samplerName)), ("trials", .int(trials)),
+        ("best_at_50", .array(at50.map { .number($0) })), ("best_at_end", .array(atEnd.map { .number($0) })),
+    ])
+    print(json.serialized())
+}
+
+func tuneOverhead(_ arguments: [String]) throws {
+    let space = option(arguments, "--space") ?? "2d"
+    let trials = option(arguments, "--trials").flatMap(Int.init) ?? 1000
+    let at = option(arguments, "--at").flatMap(Int.init) ?? 200
+    let multivariate = arguments.contains("--multivariate")
+    let starts = Lock()
+    nonisolated(unsafe) var startTimes: [Double] = []
+    let clock = Stopwatch()
+    let study = try Study(direction: .minimize, sampler: TPESampler(seed: 1, multivariate: multivariate))
+    try study.optimize(nTrials: trials) { trial in
+        starts.withLock { startTimes.append(clock.seconds) }
+        return try TuneFunctions.trivial(space, trial)
+    }
+    let total = clock.seconds
+    let window = max(1, at - 5)..<min(trials - 1, at + 5)
+    let gaps = window.map { startTimes[$0 + 1] - startTimes[$0] }.sorted()
+    let json: JSONValue = .object([
+        ("space", .string(space)), ("trials", .int(trials)), ("at", .int(at)),
+        ("per_trial_ms_at", .number(gaps[gaps.count / 2] * 1e3)), ("total_seconds", .number(total)),
+    ])
+    print(json.serialized())
+}
+
+func tuneBench(_ arguments: [String]) throws {
+    let rest = Array(arguments.dropFirst())
+    switch rest.first {
+    case "quality": try tuneQuality(rest)
+    case "overhead": try tuneOverhead(rest)
+    default: fail("usage: pareto-bench tune quality|overhead …")
+    }
+}

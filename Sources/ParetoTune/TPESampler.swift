@@ -1,0 +1,262 @@
+import ParetoCore
+
+/// The tree-structured Parzen estimator (Bergstra et al. 2011; Watanabe
+/// 2023): models where good trials lie and where bad ones lie, and proposes
+/// the candidate most likely under the first relative to the second.
+///
+/// ```swift
+/// let sampler = TPESampler(seed: 42, multivariate: true, constantLiar: true)
+/// ```
+///
+/// Each trial, after `startupTrials` finished (complete or pruned) trials
+/// drawn at random: trials are ranked (complete by value — by
+/// non-domination rank, then crowding, for several objectives — then pruned
+/// ones by how far they got and their last value, then, with the constant
+/// liar, running ones as the worst of all), the best `gamma(n)` =
+/// min(⌈0.1 n⌉, 25) form the good group, the rest the bad one. A
+/// `ParzenEstimator` is fitted to each (bad trials weighted by age: older
+/// ones ramp down once there are more than 25); `candidates` points are drawn
+/// from the good model and the one maximizing log l(x) − log g(x) wins.
+///
+/// *Independent* TPE models each parameter alone when the objective
+/// suggests it. *Multivariate* TPE models jointly, when a trial starts, the
+/// parameters every finished trial shares (same distributions), which
+/// captures interactions; other parameters (conditional ones) fall back to
+/// the independent model.
+///
+/// Cost per trial: O(parameters × (history log history + candidates ×
+/// good-and-bad trials)); no allocation proportional to the history per
+/// candidate. Deterministic for a seed and a history.
+public struct TPESampler: ParameterSampler {
+    /// The seed of every random choice.
+    public let seed: UInt64
+    /// Finished trials drawn at random before the model takes over.
+    public var startupTrials: Int
+    /// Points drawn from the good model per decision.
+    public var candidates: Int
+    /// Model shared parameters jointly (see the type's summary).
+    public var multivariate: Bool
+    /// Count running trials as the worst, so parallel workers spread out.
+    public var constantLiar: Bool
+    /// Weight of the prior component against one observation's.
+    public var priorWeight: Double
+    /// The fraction of ranked trials in the good group, and its cap.
+    public var gammaFraction: Double
+    /// The most trials in the good group.
+    public var gammaCap: Int
+
+    /// Creates a TPE sampler; the defaults are Optuna 4's (independent, no liar).
+    public init(seed: UInt64 = 0, startupTrials: Int = 10, candidates: Int = 24, multivariate: Bool = false,
+                constantLiar: Bool = false, priorWeight: Double = 1, gammaFraction: Double = 0.1, gammaCap: Int = 25) {
+        self.seed = seed
+        self.startupTrials = startupTrials
+        self.candidates = max(1, candidates)
+        self.multivariate = multivariate
+        self.constantLiar = constantLiar
+        self.priorWeight = priorWeight
+        self.gammaFraction = gammaFraction
+        self.gammaCap = gammaCap
+    }
+
+    /// The size of the good group among `n` ranked finished trials.
+    public func gamma(_ n: Int, objectives: Int = 1) -> Int {
+        let raw = Int((gammaFraction * Double(n)).rounded(.up))
+        return objectives > 1 ? raw : min(raw, gammaCap)
+    }
+
+    /// Observation weights for `n` trials in number order: 1 each up to 25;
+    /// beyond, the oldest `n − 25` ramp linearly from 1/n up to 1.
+    public static func weights(_ n: Int) -> [Double] {
+        guard n >= 25 else { return [Double](repeating: 1, count: n) }
+        let rampCount = n - 25
+        var w: [Double] = []
+        w.reserveCapacity(n)
+        for i in 0..<rampCount {
+            let t = rampCount == 1 ? 0 : Double(i) / Double(rampCount - 1)
+            w.append(1 / Double(n) + t * (1 - 1 / Double(n)))
+        }
+        return w + [Double](repeating: 1, count: 25)
+    }
+
+    /// The good and bad trials for this trial (indices into `context.trials`,
+    /// in number order), computed once per trial.
+    struct Split: Sendable {
+        var good: [Int]
+        var bad: [Int]
+    }
+
+    /// Whether enough trials have finished for the model.
+    private func isWarm(_ context: SamplingContext) -> Bool {
+        var finished = 0
+        for trial in context.trials where trial.state == .complete || trial.state == .pruned {
+            finished += 1
+            if finished >= startupTrials { return true }
+        }
+        return finished >= startupTrials
+    }
+
+    public func sampleRelative(_ context: inout SamplingContext) -> [String: TrialParameter] {
+        guard multivariate, isWarm(context) else { return [:] }
+        let space = TPESampler.sharedSpace(context.trials)
+        guard !space.isEmpty else { return [:] }
+        let names = space.keys.sorted()
+        let distributions = names.map { space[$0]! }
+        let best = sample(names, distributions, &context)
+        var result: [String: TrialParameter] = [:]
+        for (i, name) in names.enumerated() {
+            result[name] = TrialParameter(distribution: distributions[i], internalValue: best[i])
+        }
+        return result
+    }
+
+    public func sampleIndependent(_ name: String, _ distribution: ParameterDistribution,
+                                  _ context: inout SamplingContext) -> Double {
+        guard isWarm(context) else { return RandomSampler.draw(distribution, &context.random) }
+        return sample([name], [distribution], &context)[0]
+    }
+
+    /// The parameters (with more than one value) that every finished trial
+    /// has, with the same distribution.
+    static func sharedSpace(_ trials: [TrialRecord]) -> [String: ParameterDistribution] {
+        var space: [String: ParameterDistribution]?
+        for trial in trials where trial.state == .complete || trial.state == .pruned {
+            if var current = space {
+                for (name, distribution) in current where trial.parameters[name]?.distribution != distribution {
+                    current[name] = nil
+                }
+                space = current
+            } else {
+                space = trial.parameters.compactMapValues { $0.distribution.isSingleValue ? nil : $0.distribution }
+            }
+        }
+        return space ?? [:]
+    }
+
+    /// The winning candidate (internal values, one per parameter) for these parameters.
+    func sample(_ names: [String], _ distributions: [ParameterDistribution], _ context: inout SamplingContext) -> [Double] {
+        let split: Split
+        if let cached = context.samplerState as? Split {
+            split = cached
+        } else {
+            split = self.split(context)
+            context.samplerState = split
+        }
+        let objectives = context.directions.count
+        let good = TPESampler.observations(context.trials, split.good, names, distributions)
+        let bad = TPESampler.observations(context.trials, split.bad, names, distributions)
+        let goodWeights = objectives > 1 ? [Double](repeating: 1, count: good[0].count) : TPESampler.weights(good[0].count)
+        let lModel = ParzenEstimator(observations: good, distributions: distributions, weights: goodWeights,
+                                     priorWeight: priorWeight)
+        let gModel = ParzenEstimator(observations: bad, distributions: distributions,
+                                     weights: TPESampler.weights(bad[0].count), priorWeight: priorWeight)
+        let points = lModel.sample(candidates, &context.random)
+        var lScratch = [Double](repeating: 0, count: lModel.componentCount)
+        var gScratch = [Double](repeating: 0, count: gModel.componentCount)
+        var bestScore = -Double.infinity
+        var best = points[0]
+        var scored: [(point: [Double], score: Double)] = []  // discrete candidates repeat: score each once
+        for point in points {
+            let score: Double
+            if let seen = scored.first(where: { $0.point == point }) {
+                score = seen.score
+            } else {
+                score = lModel.logDensity(point, scratch: &lScratch) - gModel.logDensity(point, scratch: &gScratch)
+                scored.append((point, score))
+            }
+            if score > bestScore {
+                bestScore = score
+                best = point
+            }
+        }
+        return best
+    }
+
+    /// Per parameter, the internal values of the trials (at `indices`) that
+    /// have all the parameters with these distributions, in trial order.
+    static func observations(_ trials: [TrialRecord], _ indices: [Int], _ names: [String],
+                             _ distributions: [ParameterDistribution]) -> [[Double]] {
+        var columns = [[Double]](repeating: [], count: names.count)
+        for d in names.indices { columns[d].reserveCapacity(indices.count) }
+        var row = [Double](repeating: 0, count: names.count)
+        // Through a buffer, so reading a record's parameters does not copy the record.
+        trials.withUnsafeBufferPointer { records in
+            trials: for i in indices {
+                for d in names.indices {
+                    guard let p = records[i].parameters[names[d]], p.distribution == distributions[d] else { continue trials }
+                    row[d] = p.internalValue
+                }
+                for d in names.indices { columns[d].append(row[d]) }
+            }
+        }
+        return columns
+    }
+
+    /// The indices of the `count` smallest keys (ties: lower index first), in
+    /// rank order: a sorted buffer of at most `count` (≤ 25) entries, so
+    /// O(n) for a long history instead of a full sort.
+    static func smallest(_ keys: [Double], _ count: Int) -> [Int] {
+        guard count > 0 else { return [] }
+        var top: [(key: Double, index: Int)] = []
+        top.reserveCapacity(count + 1)
+        for (i, key) in keys.enumerated() {
+            if top.count == count, let last = top.last, !(key < last.key) { continue }
+            var position = top.count
+            while position > 0 && key < top[position - 1].key { position -= 1 }
+            top.insert((key, i), at: position)
+            if top.count > count { top.removeLast() }
+        }
+        return top.map(\.index)
+    }
+
+    /// Ranks the history and cuts it into good and bad trials.
+    func split(_ context: SamplingContext) -> Split {
+        let directions = context.directions
+        let sign: Double = directions[0] == .minimize ? 1 : -1
+        var complete: [Int] = [], pruned: [Int] = [], running: [Int] = []
+        var keys: [Double] = []  // single objective: the signed value of each complete trial
+        var points: [[Double]] = []  // several objectives
+        var prunedKeys: [(Int, Double)] = []
+        context.trials.withUnsafeBufferPointer { trials in
+            for i in trials.indices {
+                switch trials[i].state {
+                case .complete:
+                    guard let values = trials[i].values, values.count == directions.count else { continue }
+                    complete.append(i)
+                    if directions.count == 1 { keys.append(sign * values[0]) } else { points.append(Dominance.minimizing(values, directions)) }
+                case .pruned:
+                    pruned.append(i)
+                    // Those that got further are better; then by their last value.
+                    if let last = trials[i].lastIntermediate, let v = last.values.first {
+                        prunedKeys.append((-last.step, v.isNaN ? .infinity : sign * v))
+                    } else {
+                        prunedKeys.append((1, 0))
+                    }
+                case .running where constantLiar && trials[i].number != context.trialNumber:
+                    running.append(i)
+                default: break
+                }
+            }
+        }
+        var budget = gamma(complete.count + pruned.count, objectives: directions.count)
+        var isGood = [Bool](repeating: false, count: context.trials.count)
+        let chosen: [Int]
+        if directions.count == 1 {
+            chosen = TPESampler.smallest(keys, budget)
+        } else {
+            chosen = Dominance.best(points, count: budget)
+        }
+        for c in chosen { isGood[complete[c]] = true }
+        budget = max(0, budget - chosen.count)
+        let prunedOrder = pruned.indices.sorted {
+            (prunedKeys[$0].0, prunedKeys[$0].1, $0) < (prunedKeys[$1].0, prunedKeys[$1].1, $1)
+        }
+        for p in prunedOrder.prefix(budget) { isGood[pruned[p]] = true }
+        var good: [Int] = [], bad: [Int] = []
+        for i in (complete + pruned).sorted() {
+            if isGood[i] { good.append(i) } else { bad.append(i) }
+        }
+        // Running trials (constant liar) count as the worst of all.
+        bad = (bad + running).sorted()
+        return Split(good: good, bad: bad)
+    }
+}

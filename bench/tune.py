@@ -1,0 +1,259 @@
+#!/usr/bin/env python3
+"""Hyperparameter optimization: Pareto's samplers vs Optuna's, in one run.
+
+  tune.py --pareto BIN [--seeds 20] [--trials 100] [--rounds 3] [--skip-quality] [--skip-overhead]
+
+(a) Quality: for each test function (Branin, Hartmann-6, Rosenbrock-10,
+    Styblinski-Tang-10 and a mixed categorical + integer + float space with a
+    conditional parameter; all minimized, defined identically here and in
+    Sources/ParetoBench/TuneBench.swift) and each seed 0..seeds-1, the best
+    value after 50 and after `trials` trials. Printed: the median over seeds.
+    Pairs compared: Pareto TPE vs Optuna TPE with the same settings
+    (independent, n_startup_trials=10, n_ei_candidates=24, no constant liar);
+    multivariate vs multivariate; random vs random. Lower is better.
+(b) Overhead: a trivial objective (2 floats; or 10 mixed parameters), TPE
+    (independent), in-memory storage: the time per trial around trial 200
+    (median gap between successive objective starts over trials 195..204)
+    and the total seconds for 1,000 trials. Pareto and Optuna alternate
+    (A B A B ...) `rounds` times after waiting for a quiet machine; medians
+    and the ratio Optuna / Pareto are printed.
+"""
+import argparse
+import json
+import math
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+
+HZ = os.sysconf("SC_CLK_TCK")
+
+
+# --------------------------------------------------------------------------
+# The test functions (must match TuneBench.swift)
+
+def branin(trial):
+    x1 = trial.suggest_float("x1", -5, 10)
+    x2 = trial.suggest_float("x2", 0, 15)
+    b, c, t = 5.1 / (4 * math.pi ** 2), 5 / math.pi, 1 / (8 * math.pi)
+    a = x2 - b * x1 * x1 + c * x1 - 6
+    return a * a + 10 * (1 - t) * math.cos(x1) + 10
+
+
+HART_ALPHA = [1.0, 1.2, 3.0, 3.2]
+HART_A = [[10, 3, 17, 3.5, 1.7, 8], [0.05, 10, 17, 0.1, 8, 14], [3, 3.5, 1.7, 10, 17, 8], [17, 8, 0.05, 10, 0.1, 14]]
+HART_P = [[1312, 1696, 5569, 124, 8283, 5886], [2329, 4135, 8307, 3736, 1004, 9991],
+          [2348, 1451, 3522, 2883, 3047, 6650], [4047, 8828, 8732, 5743, 1091, 381]]
+
+
+def hartmann6(trial):
+    x = [trial.suggest_float(f"x{i}", 0, 1) for i in range(6)]
+    total = 0.0
+    for i in range(4):
+        inner = sum(HART_A[i][j] * (x[j] - HART_P[i][j] * 1e-4) ** 2 for j in range(6))
+        total += HART_ALPHA[i] * math.exp(-inner)
+    return -total
+
+
+def rosenbrock10(trial):
+    x = [trial.suggest_float(f"x{i}", -5, 10) for i in range(10)]
+    return sum(100 * (x[i + 1] - x[i] * x[i]) ** 2 + (1 - x[i]) ** 2 for i in range(9))
+
+
+def styblinski10(trial):
+    total = 0.0
+    for i in range(10):
+        v = trial.suggest_float(f"x{i}", -5, 5)
+        total += v ** 4 - 16 * v * v + 5 * v
+    return total / 2
+
+
+def mixed(trial):
+    booster = trial.suggest_categorical("booster", ["gbdt", "rf", "dart", "linear"])
+    offset = {"gbdt": 0.0, "rf": 0.3, "dart": 0.6, "linear": 1.0}[booster]
+    leaves = trial.suggest_int("leaves", 2, 256, log=True)
+    depth = trial.suggest_int("depth", 1, 12)
+    lr = trial.suggest_float("lr", 1e-4, 1, log=True)
+    subsample = trial.suggest_float("subsample", 0.3, 1.0, step=0.05)
+    alpha = trial.suggest_float("alpha", -3, 3)
+    value = offset + (math.log2(leaves) - 5) ** 2 / 4 + (depth - 6) ** 2 / 10
+    value += (math.log10(lr) + 1.5) ** 2 + (subsample - 0.8) ** 2 * 10
+    value += (alpha - 1.234) ** 2 / 5
+    if booster == "linear":
+        l1 = trial.suggest_float("l1", 0, 1)
+        value += (l1 - 0.2) ** 2
+    return value
+
+
+FUNCTIONS = {"branin": branin, "hartmann6": hartmann6, "rosenbrock10": rosenbrock10,
+             "styblinski10": styblinski10, "mixed": mixed}
+OPTIMA = {"branin": 0.397887, "hartmann6": -3.32237, "rosenbrock10": 0.0, "styblinski10": -391.6617, "mixed": 0.0}
+
+
+def trivial_2d(trial):
+    x = trial.suggest_float("x", -10, 10)
+    y = trial.suggest_float("y", -10, 10)
+    return x * x + y * y
+
+
+def trivial_mixed10(trial):
+    v = trial.suggest_float("f0", -5, 5)
+    v += trial.suggest_float("f1", 0, 1)
+    v += trial.suggest_float("f2", 1e-5, 1, log=True)
+    v += trial.suggest_float("f3", 0, 1, step=0.1)
+    v += trial.suggest_int("i0", 0, 100)
+    v += trial.suggest_int("i1", 1, 1024, log=True)
+    v += trial.suggest_int("i2", 0, 100, step=5)
+    v += 1 if trial.suggest_categorical("c0", ["a", "b", "c"]) == "a" else 0
+    v += 1 if trial.suggest_categorical("c1", [1, 2, 3, 4, 5]) == 3 else 0
+    v += trial.suggest_float("f4", -1, 1)
+    return v
+
+
+TRIVIAL = {"2d": trivial_2d, "mixed10": trivial_mixed10}
+
+
+# --------------------------------------------------------------------------
+# Optuna side
+
+def optuna_sampler(kind, seed):
+    import optuna
+    if kind == "tpe":
+        return optuna.samplers.TPESampler(seed=seed, n_startup_trials=10, n_ei_candidates=24,
+                                          multivariate=False, constant_liar=False)
+    if kind == "tpe-mv":
+        return optuna.samplers.TPESampler(seed=seed, n_startup_trials=10, n_ei_candidates=24,
+                                          multivariate=True, constant_liar=False)
+    return optuna.samplers.RandomSampler(seed=seed)
+
+
+def optuna_quality(function, kind, seeds, trials):
+    import optuna
+    at50, at_end = [], []
+    for seed in range(seeds):
+        study = optuna.create_study(direction="minimize", sampler=optuna_sampler(kind, seed))
+        study.optimize(FUNCTIONS[function], n_trials=trials)
+        values = [t.value for t in study.trials if t.value is not None]
+        at50.append(min(values[:50]))
+        at_end.append(min(values))
+    return at50, at_end
+
+
+def optuna_overhead(space, trials, at):
+    import optuna
+    starts = []
+    objective = TRIVIAL[space]
+
+    def timed(trial):
+        starts.append(time.perf_counter())
+        return objective(trial)
+
+    study = optuna.create_study(direction="minimize", sampler=optuna_sampler("tpe", 1))
+    begin = time.perf_counter()
+    study.optimize(timed, n_trials=trials)
+    total = time.perf_counter() - begin
+    gaps = sorted(starts[i + 1] - starts[i] for i in range(max(1, at - 5), min(trials - 1, at + 5)))
+    return {"per_trial_ms_at": gaps[len(gaps) // 2] * 1e3, "total_seconds": total}
+
+
+# --------------------------------------------------------------------------
+# Machine load (as bench/csv_run.py)
+
+def others_load(interval=0.5):
+    def nonidle():
+        with open("/proc/stat") as fh:
+            f = [int(x) for x in fh.readline().split()[1:9]]
+        return (f[0] + f[1] + f[2] + f[5] + f[6] + f[7]) / HZ
+
+    def own():
+        s, c = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        return s.ru_utime + s.ru_stime + c.ru_utime + c.ru_stime
+
+    n0, o0, t0 = nonidle(), own(), time.monotonic()
+    time.sleep(interval)
+    n1, o1, t1 = nonidle(), own(), time.monotonic()
+    return max(0.0, ((n1 - n0) - (o1 - o0)) / (t1 - t0))
+
+
+def wait_until_quiet(threshold=0.1, max_wait=20.0):
+    start = time.monotonic()
+    while True:
+        load = others_load()
+        if load < threshold or time.monotonic() - start >= max_wait:
+            return load
+
+
+def pareto(binary, *arguments):
+    out = subprocess.run([binary, "tune", *arguments], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+# --------------------------------------------------------------------------
+
+def quality(args):
+    print(f"(a) quality: median over {args.seeds} seeds of the best value (minimized); lower is better")
+    print(f"{'function':13s} {'pair':16s} {'Pareto @50':>12s} {'Optuna @50':>12s} "
+          f"{'Pareto @' + str(args.trials):>12s} {'Optuna @' + str(args.trials):>12s}  verdict @{args.trials}")
+    verdicts = {}
+    for function in FUNCTIONS:
+        for kind, label in [("tpe", "TPE"), ("tpe-mv", "TPE multivar."), ("random", "random")]:
+            ours = pareto(args.pareto, "quality", "--function", function, "--sampler", kind,
+                          "--trials", str(args.trials), "--seeds", str(args.seeds))
+            t50, tend = optuna_quality(function, kind, args.seeds, args.trials)
+            p50, pend = statistics.median(ours["best_at_50"]), statistics.median(ours["best_at_end"])
+            o50, oend = statistics.median(t50), statistics.median(tend)
+            scale = max(abs(oend - OPTIMA[function]), 1e-12)
+            gap = (pend - oend) / scale  # relative to Optuna's distance from the optimum
+            verdict = "better" if gap < -0.02 else "worse" if gap > 0.02 else "same"
+            verdicts[(function, kind)] = verdict
+            print(f"{function:13s} {label:16s} {p50:12.5g} {o50:12.5g} {pend:12.5g} {oend:12.5g}  {verdict}")
+    for kind in ["tpe", "tpe-mv", "random"]:
+        counts = {v: sum(1 for (f, k), x in verdicts.items() if k == kind and x == v) for v in ["better", "same", "worse"]}
+        print(f"  {kind}: Pareto better on {counts['better']}, same on {counts['same']}, worse on {counts['worse']}"
+              f" of {len(FUNCTIONS)} functions")
+
+
+def overhead(args):
+    print(f"\n(b) overhead: TPE (independent), trivial objective, in-memory; {args.rounds} rounds, A B A B")
+    print(f"{'space':8s} {'':7s} {'ms/trial @200':>14s} {'s / 1000 trials':>16s}")
+    for space in TRIVIAL:
+        ours, theirs = [], []
+        for _ in range(args.rounds):
+            wait_until_quiet()
+            ours.append(pareto(args.pareto, "overhead", "--space", space, "--trials", "1000", "--at", "200"))
+            wait_until_quiet()
+            theirs.append(optuna_overhead(space, 1000, 200))
+        ratio_trial = statistics.median(t["per_trial_ms_at"] / o["per_trial_ms_at"] for o, t in zip(ours, theirs))
+        ratio_total = statistics.median(t["total_seconds"] / o["total_seconds"] for o, t in zip(ours, theirs))
+        for name, runs in [("Pareto", ours), ("Optuna", theirs)]:
+            per = [r["per_trial_ms_at"] for r in runs]
+            tot = [r["total_seconds"] for r in runs]
+            print(f"{space:8s} {name:7s} {statistics.median(per):14.4f} {statistics.median(tot):16.3f}"
+                  f"   (min-max {min(per):.4f}-{max(per):.4f} ms; {min(tot):.3f}-{max(tot):.3f} s)")
+        print(f"{space:8s} ratio Optuna/Pareto (pairwise medians): per trial {ratio_trial:.1f}x, total {ratio_total:.1f}x")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--pareto", required=True)
+    parser.add_argument("--seeds", type=int, default=20)
+    parser.add_argument("--trials", type=int, default=100)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--skip-quality", action="store_true")
+    parser.add_argument("--skip-overhead", action="store_true")
+    args = parser.parse_args()
+    import optuna
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    import warnings
+    warnings.filterwarnings("ignore")
+    print(f"Optuna {optuna.__version__}; Pareto {args.pareto}")
+    if not args.skip_quality:
+        quality(args)
+    if not args.skip_overhead:
+        overhead(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
