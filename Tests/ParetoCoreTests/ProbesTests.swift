@@ -37,8 +37,10 @@ struct ProbesTests {
     @Test("peak resident memory covers a touched 64 MB allocation")
     func peakMemoryGrows() throws {
         let size = 64 << 20
-        let peakBefore = MemoryProbe.peakResidentBytes
+        // Current first, then peak: other tests allocate concurrently, so a
+        // current reading taken after the peak reading may exceed it.
         let currentBefore = try #require(MemoryProbe.currentResidentBytes)
+        let peakBefore = MemoryProbe.peakResidentBytes
         #expect(peakBefore >= currentBefore)
         let memory = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 4096)
         defer { memory.deallocate() }
