@@ -21,8 +21,9 @@ let package = Package(
         .target(name: "ParetoEval", dependencies: ["ParetoCore", "ParetoData"]),
         .target(name: "ParetoFeatures", dependencies: ["ParetoCore", "ParetoData"]),
         .target(name: "ParetoLinear", dependencies: ["ParetoCore"]),
+        .target(name: "ParetoNeural", dependencies: ["ParetoCore", "ParetoData"]),
         .target(name: "Pareto", dependencies: ["ParetoCore", "ParetoData", "ParetoTrees", "ParetoEval", "ParetoFeatures",
-                                               "ParetoLinear"]),
+                                               "ParetoLinear", "ParetoNeural"]),
         // Test support: checks every learner must pass (not part of the umbrella).
         .target(name: "ParetoTesting", dependencies: ["ParetoCore", "ParetoData"]),
         .executableTarget(
@@ -47,5 +48,8 @@ let package = Package(
             name: "ParetoLinearTests", dependencies: ["ParetoLinear"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "ParetoCLITests", dependencies: ["ParetoCLI"]),
+        .testTarget(
+            name: "ParetoNeuralTests", dependencies: ["ParetoNeural", "ParetoTesting"],
+            resources: [.copy("Fixtures")]),
     ]
 )

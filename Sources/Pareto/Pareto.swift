@@ -5,3 +5,4 @@
 @_exported import ParetoEval
 @_exported import ParetoFeatures
 @_exported import ParetoLinear
+@_exported import ParetoNeural
