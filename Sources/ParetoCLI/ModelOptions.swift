@@ -4,7 +4,7 @@ import Pareto
 /// The model settings `pareto train` and `pareto cv` share: the family, the
 /// task and objective, LightGBM-named tree settings, threads and the seed.
 struct ModelOptions: ParsableArguments {
-    @Option(help: "The model family: gbdt, rf (random forest) or tree (one decision tree).")
+    @Option(help: "The model family: gbdt, rf (random forest), tree (one decision tree) or mlp (a neural network).")
     var model = "gbdt"
 
     @Option(help: "binary, multiclass or regression (default: inferred from the target).")

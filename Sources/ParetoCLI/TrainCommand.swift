@@ -20,6 +20,8 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup var modelOptions: ModelOptions
 
+    @OptionGroup(title: "MLP options (--model mlp)") var neuralOptions: NeuralOptions
+
     @Option(help: "A validation CSV file (for the per-round metric and early stopping).")
     var valid: String?
 
@@ -37,6 +39,10 @@ struct TrainCommand: ParsableCommand {
     }
 
     func train() throws -> String {
+        if modelOptions.model == "mlp" {
+            return try neuralOptions.train(file: file, target: target, model: modelOptions, valid: valid,
+                                           validFraction: validFraction, earlyStopping: earlyStopping, out: out)
+        }
         let threads = modelOptions.threads, seed = modelOptions.seed
         var csv = CSVOptions()
         csv.threads = threads
@@ -113,6 +119,7 @@ struct PredictCommand: ParsableCommand {
     }
 
     func predict() throws -> String {
+        if MLPModel.isStored(at: model) { return try predictWithMLP(model: model, file: file, threads: threads, out: out) }
         let trained = try TabularTreeModel.load(from: model)
         let frame = try readLikeTraining(file, trained, threads: threads)
         let predictions = try trained.predict(frame, threads: threads)
