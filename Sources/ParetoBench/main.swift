@@ -25,6 +25,8 @@
 //       fit + transform of a scale + one-hot + target-encode pipeline
 //   pareto-bench smote --data FILE --target COL [...]
 //       SMOTE on the numeric columns (see bench/smote.py)
+//   pareto-bench mlp --train FILE --test FILE --target COL [...]
+//       MLP training time per epoch and test scores (see bench/mlp.py)
 import Pareto
 
 #if canImport(Glibc)
@@ -236,7 +238,8 @@ do {
     case "parallel": try parallelOverhead(arguments)
     case "metrics": try timeMetrics(arguments)
     case "smote": try smoteSpeed(arguments)
-    default: fail("usage: pareto-bench csv|gbdt|tabular|predict|cv|metrics|parallel|features|smote …")
+    case "mlp": try mlpSpeed(arguments)
+    default: fail("usage: pareto-bench csv|gbdt|tabular|predict|cv|metrics|parallel|features|smote|mlp …")
     }
 } catch {
     fail("\(error)")
