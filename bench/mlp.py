@@ -52,7 +52,7 @@ def own_jiffies():
     return (t.user + t.system + t.children_user + t.children_system) * os.sysconf("SC_CLK_TCK")
 
 
-def wait_idle(limit=0.05, timeout=60):
+def wait_idle(limit=0.05, timeout=20):
     """Waits (up to timeout s) until other processes use under `limit` cores."""
     tick = os.sysconf("SC_CLK_TCK")
     start = time.time()

@@ -220,6 +220,10 @@ struct TrainingRun {
                 }
             }
             let trainingLoss = weightSum > 0 ? lossSum / weightSum : 0
+            guard trainingLoss.isFinite else {
+                throw NeuralError("learningRate", "training diverged: the loss became \(trainingLoss) in epoch \(epoch + 1)",
+                                  hint: "lower the learning rate, or clip gradients (gradientClipNorm)")
+            }
             var validationLoss: Double? = nil
             if let validation {
                 validationLoss = try evaluate(validation, executor: executor)

@@ -278,6 +278,11 @@ struct TrainingTests {
             try Network(NetworkArchitecture(numericInputs: 2, layers: [.dense(3), .residual([.dense(4)])]), seed: 0)
         }
         #expect(residual?.field == "layers[1]")
+        var diverging = NetworkTrainer(loss: .meanSquaredError)
+        diverging.optimizer = .sgd(momentum: 0, nesterov: false)
+        diverging.learningRate = 100
+        let diverged = #expect(throws: NeuralError.self) { try diverging.train(network, on: blobs(rows: 50, seed: 2)) }
+        #expect(diverged?.problem.hasPrefix("training diverged") == true)
         let softmax = NetworkTrainer(loss: .softmaxCrossEntropy(labelSmoothing: 0))
         #expect(throws: NeuralError.self) { try softmax.train(network, on: blobs(rows: 10, seed: 1)) }
     }
