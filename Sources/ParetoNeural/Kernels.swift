@@ -86,6 +86,8 @@ class Kernel {
 /// `nn.Linear`: W and b uniform in ±1/√inputs.
 final class DenseKernel: Kernel {
     let fusedReLU: Bool
+    /// A column of ones: the bias gradient is 1ᵀ·dY, one more product for GEMM.
+    let ones = Scratch()
 
     init(inputs: Int, outputs: Int, fusedReLU: Bool) {
         self.fusedReLU = fusedReLU
@@ -93,6 +95,11 @@ final class DenseKernel: Kernel {
     }
 
     override var parameterCount: Int { inputWidth * outputWidth + outputWidth }
+
+    override func reserve(rows: Int) {
+        ones.reserve(rows)
+        for i in 0..<rows { ones.pointer[i] = 1 }
+    }
 
     override func initialize(parameters: UnsafeMutablePointer<Float>, state: UnsafeMutablePointer<Float>,
                              random: inout Xoshiro256) {
@@ -112,17 +119,27 @@ final class DenseKernel: Kernel {
         let n = outputWidth
         if fusedReLU {
             // ReLU's gradient is zero where its output is (PyTorch's convention at 0).
-            for i in 0..<(rows * n) where y[i] <= 0 { dy[i] = 0 }
+            let count = rows * n
+            var i = 0
+            while i + 16 <= count {
+                let output = UnsafeRawPointer(y + i).loadUnaligned(as: SIMD16<Float>.self)
+                var gradient = UnsafeRawPointer(dy + i).loadUnaligned(as: SIMD16<Float>.self)
+                gradient.replace(with: 0, where: output .<= 0)
+                UnsafeMutableRawPointer(dy + i).storeBytes(of: gradient, as: SIMD16<Float>.self)
+                i += 16
+            }
+            while i < count {
+                if y[i] <= 0 { dy[i] = 0 }
+                i += 1
+            }
         }
         let w = pass.parameters + parameterOffset
         let gw = pass.gradients + parameterOffset
         let gb = gw + inputWidth * n
         GEMM.multiply(m: inputWidth, n: n, k: rows, a: x, lda: inputWidth, transposeA: true, b: dy, ldb: n,
                       c: gw, ldc: n, beta: 1, threads: pass.threads)
-        for r in 0..<rows {
-            let row = dy + r * n
-            for j in 0..<n { gb[j] += row[j] }
-        }
+        GEMM.multiply(m: 1, n: n, k: rows, a: ones.pointer, lda: rows, b: dy, ldb: n, c: gb, ldc: n, beta: 1,
+                      threads: pass.threads)
         if let dx {
             GEMM.multiply(m: rows, n: inputWidth, k: n, a: dy, lda: n, b: w, ldb: n, transposeB: true,
                           c: dx, ldc: inputWidth, threads: pass.threads)
