@@ -80,6 +80,7 @@ public struct MLPLearner: TabularLearner, Equatable {
     /// Creates a learner with the defaults above.
     public init() {}
 
+    /// Fits on `frame` to predict `target` (see `train` for the errors).
     public func fit(_ frame: DataFrame, target: String, validation: DataFrame?,
                     observer: (any TrainingObserver)?) throws -> MLPModel {
         try train(frame, target: target, validation: validation, observer: observer).model
