@@ -123,6 +123,7 @@ struct TrainingRun {
         let gradients = Scratch(count)
         let passWeights = Scratch(halfPrecision ? count : 0)
         for r in 0..<rows { rowWeight.pointer[r] = weight(data, row: r) }
+        let validationWeights = validation.map { set in (0..<set.rowCount).map { weight(set, row: $0) } } ?? []
         // The rows in raw memory, so gathering a batch is plain copies.
         let allNumeric = Scratch(rows * n)
         let allTargets = Scratch(rows)
@@ -226,7 +227,7 @@ struct TrainingRun {
             }
             var validationLoss: Double? = nil
             if let validation {
-                validationLoss = try evaluate(validation, executor: executor)
+                validationLoss = evaluate(validation, weights: validationWeights, executor: executor)
                 lap(&profile.validationSeconds)
             }
             let monitored = validationLoss ?? trainingLoss
@@ -282,22 +283,23 @@ struct TrainingRun {
         return w
     }
 
-    /// The weighted mean loss on `set` in inference mode.
-    func evaluate(_ set: TrainingData, executor: Executor) throws -> Double {
-        var parameters = network.parameters, state = network.state
+    /// The weighted mean loss on `set` in inference mode; `weights` are its
+    /// rows' weights (sample × class), computed once per run.
+    ///
+    /// Cost: one forward pass in blocks of the executor's capacity; no allocation.
+    mutating func evaluate(_ set: TrainingData, weights: [Float], executor: Executor) -> Double {
         let n = plan.numericCount, c = plan.encoder.columns.count, width = plan.outputWidth
         let rows = set.rowCount
-        var weights = [Float](repeating: 0, count: rows)
         var total = 0.0
-        for r in 0..<rows {
-            weights[r] = weight(set, row: r)
-            total += Double(weights[r])
-        }
+        for w in weights { total += Double(w) }
         var sum = 0.0
-        parameters.withUnsafeMutableBufferPointer { p in
-            state.withUnsafeMutableBufferPointer { s in
+        let threads = Parallel.threadCount(settings.threads)
+        let loss = settings.loss
+        network.parameters.withUnsafeMutableBufferPointer { p in
+            network.state.withUnsafeMutableBufferPointer { s in
+                // Inference reads the parameters and state; the gradient pointer is never written.
                 var pass = Pass(parameters: p.baseAddress!, gradients: p.baseAddress!, state: s.baseAddress!,
-                                training: false, random: random, threads: Parallel.threadCount(settings.threads))
+                                training: false, random: Xoshiro256(seed: 0), threads: threads)
                 set.numeric.withUnsafeBufferPointer { x in
                     set.codes.withUnsafeBufferPointer { codes in
                         set.targets.withUnsafeBufferPointer { t in
@@ -308,9 +310,9 @@ struct TrainingRun {
                                     let y = executor.forward(numeric: x.baseAddress! + start * n,
                                                              codes: (codes.baseAddress ?? UnsafePointer(executor.noCodes))
                                                                 + start * c, rows: size, &pass)
-                                    sum += settings.loss.evaluate(outputs: y, width: width, targets: t.baseAddress! + start,
-                                                                  weights: w.baseAddress! + start, rows: size, scale: 0,
-                                                                  gradient: nil)
+                                    sum += loss.evaluate(outputs: y, width: width, targets: t.baseAddress! + start,
+                                                         weights: w.baseAddress! + start, rows: size, scale: 0,
+                                                         gradient: nil)
                                     start += size
                                 }
                             }
