@@ -48,6 +48,8 @@ public struct EpochRecord: Codable, Sendable, Equatable {
     public var learningRate: Double
     /// Steps skipped because scaled gradients overflowed (mixed precision).
     public var skippedSteps: Int
+    /// The loss scale at the epoch's end (1 in fp32).
+    public var lossScale: Double
 }
 
 /// What training returns.

@@ -248,7 +248,7 @@ struct TrainingRun {
                 }
             }
             history.append(EpochRecord(epoch: epoch, trainingLoss: trainingLoss, validationLoss: validationLoss,
-                                       learningRate: rate, skippedSteps: skipped))
+                                       learningRate: rate, skippedSteps: skipped, lossScale: lossScale))
             completedEpochs = epoch + 1
             if (epoch + 1) % settings.checkpointEvery == 0 || epoch + 1 == settings.epochs || stop {
                 try writeCheckpoint()

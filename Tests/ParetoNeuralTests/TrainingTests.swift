@@ -243,6 +243,22 @@ struct TrainingTests {
         }
     }
 
+    @Test("the loss scale doubles after 2000 steps without overflow")
+    func lossScaleGrowth() throws {
+        let data = blobs(rows: 20, features: 2, seed: 15)
+        let network = try Network(.perceptron(numericInputs: 2, hidden: [3], outputs: 1), seed: 10)
+        var trainer = NetworkTrainer(loss: .binaryCrossEntropy(labelSmoothing: 0))
+        trainer.precision = .float16
+        trainer.initialLossScale = 1024
+        trainer.batchSize = 1
+        trainer.epochs = 101  // 20 steps an epoch: step 2000 ends epoch 100
+        let history = try trainer.train(network, on: data).history
+        #expect(history.allSatisfy { $0.skippedSteps == 0 })
+        #expect(history[98].lossScale == 1024)
+        #expect(history[99].lossScale == 2048)
+        #expect(history[100].lossScale == 2048)
+    }
+
     @Test("bad input and settings are named errors")
     func errors() throws {
         let network = try Network(Self.architecture, seed: 9)
