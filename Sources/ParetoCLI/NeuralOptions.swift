@@ -11,7 +11,7 @@ struct NeuralOptions: ParsableArguments {
     @Option(help: "MLP: passes over the training rows.") var epochs = 20
     @Option(help: "MLP: rows per memory batch.") var batch = 256
     @Option(help: "MLP: the learning rate.") var lr = 1e-3
-    @Option(help: "MLP: constant, step (x0.1 every 10 epochs), exponential (x0.95 per epoch), cosine or onecycle.")
+    @Option(help: "MLP: constant, step (x0.1 every 10 epochs), exponential (x0.95 per epoch), cosine, onecycle or plateau (x0.1 after 5 epochs without improvement).")
     var schedule = "constant"
     @Option(help: "MLP: steps of linear learning-rate warmup.") var warmup = 0
     @Option(help: "MLP: adam, adamw, sgd, momentum (SGD, 0.9) or nesterov (SGD, 0.9).") var optimizer = "adam"
@@ -59,8 +59,10 @@ struct NeuralOptions: ParsableArguments {
         case "exponential": learner.schedule = .exponential(factor: 0.95)
         case "cosine": learner.schedule = .cosine(minimumFactor: 0)
         case "onecycle": learner.schedule = .oneCycleDefault
+        case "plateau": learner.plateau = ReduceOnPlateau(factor: 0.1, patience: 5)
         default:
-            throw UsageError("unknown --schedule \"\(schedule)\"", hint: "use constant, step, exponential, cosine or onecycle")
+            throw UsageError("unknown --schedule \"\(schedule)\"",
+                             hint: "use constant, step, exponential, cosine, onecycle or plateau")
         }
         switch optimizer {
         case "adam": learner.optimizer = .adamDefault

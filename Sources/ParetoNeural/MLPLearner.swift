@@ -49,6 +49,9 @@ public struct MLPLearner: TabularLearner, Equatable {
     public var schedule = LearningRateSchedule.constant
     /// Steps of linear warmup.
     public var warmupSteps = 0
+    /// Cuts the learning rate when the validation loss (or, without
+    /// validation, the training loss) stalls; nil: off.
+    public var plateau: ReduceOnPlateau? = nil
     /// Clip gradients to this global norm (nil: off).
     public var gradientClipNorm: Double? = nil
     /// Label smoothing for classification.
@@ -152,6 +155,7 @@ public struct MLPLearner: TabularLearner, Equatable {
         trainer.weightDecay = weightDecay
         trainer.schedule = schedule
         trainer.warmupSteps = warmupSteps
+        trainer.plateau = plateau
         trainer.gradientClipNorm = gradientClipNorm
         trainer.earlyStoppingPatience = validationData == nil ? nil : earlyStoppingPatience
         trainer.precision = precision
