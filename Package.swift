@@ -21,11 +21,13 @@ let package = Package(
         .target(name: "ParetoEval", dependencies: ["ParetoCore", "ParetoData"]),
         .target(name: "ParetoFeatures", dependencies: ["ParetoCore", "ParetoData"]),
         .target(name: "ParetoLinear", dependencies: ["ParetoCore", "ParetoData"]),
+        .target(name: "ParetoNeural", dependencies: ["ParetoCore", "ParetoData"]),
         .target(name: "ParetoTune", dependencies: ["ParetoCore"]),
         .target(name: "ParetoReport", dependencies: ["ParetoCore"]),
         .target(name: "ParetoDeploy", dependencies: ["ParetoCore", "ParetoData", "ParetoTrees", "ParetoEval"]),
         .target(name: "Pareto", dependencies: ["ParetoCore", "ParetoData", "ParetoTrees", "ParetoEval", "ParetoFeatures",
-                                               "ParetoLinear", "ParetoTune", "ParetoReport", "ParetoDeploy"]),
+                                               "ParetoLinear", "ParetoNeural", "ParetoTune", "ParetoReport",
+                                               "ParetoDeploy"]),
         // Test support: checks every learner must pass (not part of the umbrella).
         .target(name: "ParetoTesting", dependencies: ["ParetoCore", "ParetoData"]),
         .executableTarget(
@@ -55,5 +57,8 @@ let package = Package(
             resources: [.copy("Fixtures")]),
         .testTarget(name: "ParetoCLITests", dependencies: ["ParetoCLI"]),
         .testTarget(name: "ParetoTuneTests", dependencies: ["ParetoTune"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "ParetoNeuralTests", dependencies: ["ParetoNeural", "ParetoTesting"],
+            resources: [.copy("Fixtures")]),
     ]
 )

@@ -8,3 +8,4 @@
 @_exported import ParetoTune
 @_exported import ParetoReport
 @_exported import ParetoDeploy
+@_exported import ParetoNeural

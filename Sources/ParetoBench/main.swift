@@ -29,6 +29,8 @@
 //       logistic regression fit time on an all-numeric design matrix (see bench/logistic.py)
 //   pareto-bench tune quality|overhead …
 //       hyperparameter optimization (see Sources/ParetoBench/TuneBench.swift, bench/tune.py)
+//   pareto-bench mlp --train FILE --test FILE --target COL [...]
+//       MLP training time per epoch and test scores (see bench/mlp.py)
 import Pareto
 
 #if canImport(Glibc)
@@ -242,7 +244,8 @@ do {
     case "smote": try smoteSpeed(arguments)
     case "logistic": try logisticSpeed(arguments)
     case "tune": try tuneBench(arguments)
-    default: fail("usage: pareto-bench csv|gbdt|tabular|predict|cv|metrics|parallel|features|smote|logistic|tune …")
+    case "mlp": try mlpSpeed(arguments)
+    default: fail("usage: pareto-bench csv|gbdt|tabular|predict|cv|metrics|parallel|features|smote|logistic|tune|mlp …")
     }
 } catch {
     fail("\(error)")

@@ -4,7 +4,7 @@ import Pareto
 /// The model settings `pareto train` and `pareto cv` share: the family, the
 /// task and objective, LightGBM-named tree settings, threads and the seed.
 struct ModelOptions: ParsableArguments {
-    @Option(help: "The model family: gbdt, rf (random forest), tree (one decision tree), linear (least squares, ridge, lasso, elastic net) or logistic (logistic regression).")
+    @Option(help: "The model family: gbdt, rf (random forest), tree (one decision tree), linear (least squares, ridge, lasso, elastic net) logistic (logistic regression) or mlp (a neural network).")
     var model = "gbdt"
 
     @Option(help: "binary, multiclass or regression (default: inferred from the target).")
@@ -38,7 +38,7 @@ struct ModelOptions: ParsableArguments {
     /// The learner these flags describe, for a table with `featureCount` features.
     func learner(featureCount: Int) throws -> GradientBoosting {
         guard ["gbdt", "rf", "tree"].contains(model) else {
-            throw UsageError("unknown model family \"\(model)\"", hint: "use gbdt, rf, tree, linear or logistic")
+            throw UsageError("unknown model family \"\(model)\"", hint: "use gbdt, rf, tree, linear, logistic or mlp")
         }
         var learner = GradientBoosting(objective: try parseObjective())
         switch model {

@@ -26,6 +26,11 @@ extension LinearTrainedModel: SavedModel {
     func predict(_ frame: DataFrame, threads: Int?) throws -> Predictions { try predict(frame) }
 }
 
+extension MLPModel: SavedModel {
+    var featureNames: [String] { featureColumns.map(\.name) }
+    var featureKinds: [ColumnKind] { featureColumns.map(\.kind) }
+}
+
 /// Loads the model at `path`, choosing the type from the file's header.
 ///
 /// - Throws: `FileError` for a missing, foreign, truncated, corrupted or
@@ -34,6 +39,8 @@ func loadSavedModel(_ path: String) throws -> any SavedModel {
     switch try ModelFile.kind(at: path) {
     case LinearTrainedModel.fileKind:
         return try ModelFile.read(LinearTrainedModel.self, kind: LinearTrainedModel.fileKind, from: path)
+    case MLPModel.fileKind:
+        return try MLPModel.load(from: path)
     default:
         return try TabularTreeModel.load(from: path)
     }

@@ -23,6 +23,8 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup var modelOptions: ModelOptions
 
+    @OptionGroup(title: "MLP options (--model mlp)") var neuralOptions: NeuralOptions
+
     @Option(help: "A validation CSV file (for the per-round metric and early stopping).")
     var valid: String?
 
@@ -43,6 +45,10 @@ struct TrainCommand: ParsableCommand {
         if isLinearFamily(modelOptions.model) {
             return try trainLinear(file: file, target: target, options: modelOptions, valid: valid,
                                    validFraction: validFraction, out: out)
+        }
+        if modelOptions.model == "mlp" {
+            return try neuralOptions.train(file: file, target: target, model: modelOptions, valid: valid,
+                                           validFraction: validFraction, earlyStopping: earlyStopping, out: out)
         }
         let threads = modelOptions.threads, seed = modelOptions.seed
         var csv = CSVOptions()
