@@ -25,9 +25,12 @@ let package = Package(
         .target(name: "ParetoTune", dependencies: ["ParetoCore"]),
         .target(name: "ParetoReport", dependencies: ["ParetoCore"]),
         .target(name: "ParetoDeploy", dependencies: ["ParetoCore", "ParetoData", "ParetoTrees", "ParetoEval"]),
+        .target(name: "ParetoOptimize", dependencies: ["ParetoCore", "ParetoData", "ParetoTrees", "ParetoEval",
+                                                       "ParetoFeatures", "ParetoLinear", "ParetoNeural", "ParetoTune",
+                                                       "ParetoReport", "ParetoDeploy"]),
         .target(name: "Pareto", dependencies: ["ParetoCore", "ParetoData", "ParetoTrees", "ParetoEval", "ParetoFeatures",
                                                "ParetoLinear", "ParetoNeural", "ParetoTune", "ParetoReport",
-                                               "ParetoDeploy"]),
+                                               "ParetoDeploy", "ParetoOptimize"]),
         // Test support: checks every learner must pass (not part of the umbrella).
         .target(name: "ParetoTesting", dependencies: ["ParetoCore", "ParetoData"]),
         .executableTarget(
@@ -52,6 +55,7 @@ let package = Package(
             name: "ParetoLinearTests", dependencies: ["ParetoLinear", "ParetoFeatures", "ParetoTesting"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "ParetoReportTests", dependencies: ["ParetoReport"]),
+        .testTarget(name: "ParetoOptimizeTests", dependencies: ["ParetoOptimize"]),
         .testTarget(
             name: "ParetoDeployTests", dependencies: ["ParetoDeploy"],
             resources: [.copy("Fixtures")]),

@@ -9,3 +9,4 @@
 @_exported import ParetoReport
 @_exported import ParetoDeploy
 @_exported import ParetoNeural
+@_exported import ParetoOptimize

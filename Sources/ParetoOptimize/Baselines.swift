@@ -1,0 +1,113 @@
+import ParetoCore
+import ParetoData
+import ParetoEval
+import ParetoFeatures
+import ParetoLinear
+import ParetoTrees
+
+/// One baseline's figures: cross-validated quality and the cost of the
+/// model fitted on every row.
+public struct BaselineReport: Sendable {
+    /// "prior" (or "mean"), "logistic" (or "ridge"), "gbdt".
+    public var name: String
+    /// The metric's name, and its cross-validated mean and sample sd.
+    public var metric: String
+    public var cvMean: Double
+    public var cvStandardDeviation: Double
+    /// Seconds to fit on every row (the model measured below).
+    public var fitSeconds: Double
+    /// Median seconds to predict one row through the full path (raw table
+    /// in, predictions out), over up to 200 rows one at a time.
+    public var singleRowSeconds: Double
+    /// Rows per second predicting a batch of up to 10,000 rows.
+    public var batchRowsPerSecond: Double
+    /// The model's size in Pareto's model format.
+    public var modelBytes: Int
+}
+
+/// The three baselines every optimized model is compared with: a trivial
+/// predictor (class prior or mean), a regularized linear model (logistic
+/// regression with scikit-learn's C = 1, or ridge) behind the standard
+/// preprocessing, and gradient-boosted trees with default settings — each
+/// cross-validated on the same folds, then fitted on every row and timed.
+///
+/// Text columns are left out (no baseline uses them). Cost: `folds + 1`
+/// fits of each baseline, plus about 0.3 s of timing each.
+public struct Baselines: Sendable {
+    /// The metric the baselines are compared by.
+    public var metric: any Metric
+    /// Folds of the cross-validation (stratified for classes).
+    public var folds: Int
+    /// Seed of the folds and of the tree learner.
+    public var seed: UInt64
+    /// Worker threads (nil: all cores).
+    public var threads: Int?
+
+    /// Baselines judged by `metric`.
+    public init(metric: any Metric, folds: Int = 5, seed: UInt64 = 0, threads: Int? = nil) {
+        self.metric = metric
+        self.folds = folds
+        self.seed = seed
+        self.threads = threads
+    }
+
+    /// Runs every baseline on `frame`.
+    ///
+    /// - Throws: the learners' and cross-validation's errors (an unknown
+    ///   target, a metric that does not fit the task, too few rows).
+    public func run(_ frame: DataFrame, target: String, task requested: TaskKind? = nil) throws -> [BaselineReport] {
+        let task = try requested ?? TargetSummary(frame.column(target)).task
+        let text = frame.columns.filter { $0.kind == .text && $0.name != target }.map(\.name)
+        let data = text.isEmpty ? frame : try frame.dropping(text)
+        var boosting = GradientBoosting(objective: task == .regression ? .regression : .binary)
+        boosting.seed = seed
+        boosting.threads = threads
+        var reports: [BaselineReport] = []
+        reports.append(try measure(task == .regression ? "mean" : "prior", DummyLearner(task: task), data, target, task))
+        if task == .regression {
+            reports.append(try measure("ridge", PipelineLearner(pipeline: .linearPreprocessing(),
+                                                                base: LinearRegressionLearner(alpha: 1e-3)),
+                                       data, target, task))
+        } else {
+            reports.append(try measure("logistic", PipelineLearner(pipeline: .linearPreprocessing(),
+                                                                   base: LogisticRegressionLearner()),
+                                       data, target, task))
+        }
+        reports.append(try measure("gbdt", TreeEnsembleLearner(boosting, task: task), data, target, task))
+        return reports
+    }
+
+    func measure<L: TabularLearner>(_ name: String, _ learner: L, _ frame: DataFrame, _ target: String,
+                                    _ task: TaskKind) throws -> BaselineReport {
+        var learner = learner
+        learner.threads = threads
+        let cv = CrossValidation(folds: folds, seed: seed, metrics: [metric], task: task, threads: threads)
+        let report = try cv.run(learner, on: frame, target: target)
+        let clock = Stopwatch()
+        let model = try learner.fit(frame, target: target, validation: nil, observer: nil)
+        let fitSeconds = clock.seconds
+        let features = try frame.dropping([target])
+        // Single rows, one call each.
+        let singles = (0..<min(200, features.rowCount)).map { features.rows([$0]) }
+        var times: [Double] = []
+        for single in singles {
+            let t = Stopwatch()
+            _ = try model.predict(single, threads: 1)
+            times.append(t.seconds)
+        }
+        // A batch, called until 0.2 s have passed.
+        let batch = features.rows(Array(0..<min(10_000, features.rowCount)))
+        let batchClock = Stopwatch()
+        var batches = 0
+        repeat {
+            _ = try model.predict(batch, threads: threads)
+            batches += 1
+        } while batchClock.seconds < 0.2
+        let throughput = Double(batches * batch.rowCount) / batchClock.seconds
+        return BaselineReport(name: name, metric: metric.name, cvMean: report.mean[0],
+                              cvStandardDeviation: report.standardDeviation[0], fitSeconds: fitSeconds,
+                              singleRowSeconds: try LatencySample(secondsPerCall: times).p50,
+                              batchRowsPerSecond: throughput,
+                              modelBytes: try ModelFile.encoded(model, kind: "baseline").count)
+    }
+}
