@@ -167,6 +167,13 @@ static inline void finish_avx2(__m256 acc, float *cp, __m256i mask, int whole, c
 #undef KNAME
 #undef KR
 #undef KV
+#define KV 4
+#define KNAME kernel_avx2_1x4
+#define KR 1
+#include "gemm_kernel.h"
+#undef KNAME
+#undef KR
+#undef KV
 #define KV 1
 #define KNAME kernel_avx2_6x1
 #define KR 6
@@ -214,7 +221,11 @@ static inline __attribute__((always_inline)) void kernel_avx2(ptrdiff_t kc, cons
 #define MICRO_KERNEL kernel_avx2
 #define PACK_B_ALWAYS 0
 #define DOT_LANES 8
+#define ROW_KERNEL kernel_avx2_1x4
+#define ROW_NR 32
 #include "gemm_template.h"
+#undef ROW_KERNEL
+#undef ROW_NR
 #undef SUFFIX
 #undef MR
 #undef NR
@@ -300,6 +311,13 @@ static inline void finish_avx512(__m512 acc, float *cp, __mmask16 mask, int whol
 #undef KNAME
 #undef KR
 #undef KV
+#define KV 4
+#define KNAME kernel_avx512_1x4
+#define KR 1
+#include "gemm_kernel.h"
+#undef KNAME
+#undef KR
+#undef KV
 #define KV 1
 #define KNAME kernel_avx512_12x1
 #define KR 12
@@ -355,7 +373,11 @@ static inline __attribute__((always_inline)) void kernel_avx512(ptrdiff_t kc, co
 #define MICRO_KERNEL kernel_avx512
 #define PACK_B_ALWAYS 0
 #define DOT_LANES 16
+#define ROW_KERNEL kernel_avx512_1x4
+#define ROW_NR 64
 #include "gemm_template.h"
+#undef ROW_KERNEL
+#undef ROW_NR
 #undef SUFFIX
 #undef MR
 #undef NR

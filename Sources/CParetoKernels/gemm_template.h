@@ -6,6 +6,7 @@
 //   MICRO_KERNEL  the micro-kernel (see gemm.c for its contract)
 //   PACK_B_ALWAYS 1 if the micro-kernel cannot read unpacked B
 //   DOT_LANES     floats per vector in the dot-product path
+//   ROW_KERNEL, ROW_NR  (optional) a 1 x ROW_NR micro-kernel for a C of one row
 // and, around the include, `#pragma clang attribute push` giving every
 // function here the level's target attribute, so the packing loops and the
 // micro-kernel are compiled for it and inlined together.
@@ -172,6 +173,18 @@ static void FN(sgemm_)(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *a, pt
             } else {
                 bp = b + pc * b_row + jc, bp_row = b_row, bp_panel = NR;
             }
+#ifdef ROW_KERNEL
+            if (m == 1 && !pack_b) {  // one row of C over B in place: wider tiles, more chains in flight
+                FN(pack_a_)(1, kc, a + pc * a_col, a_row, a_col, pa);
+                for (ptrdiff_t jr = 0; jr < nc; jr += ROW_NR) {
+                    const int nr = nc - jr < ROW_NR ? (int)(nc - jr) : ROW_NR;
+                    ROW_KERNEL(kc, pa, bp + jr, bp_row, c + jc + jr, ldc, 1, nr,
+                               e.bias ? e.bias + jc + jr : NULL, &e);
+                }
+                pc += kc;
+                continue;
+            }
+#endif
             for (ptrdiff_t ic = 0; ic < m; ic += MC) {
                 const ptrdiff_t mc = m - ic < MC ? m - ic : MC;
                 FN(pack_a_)(mc, kc, a + ic * a_row + pc * a_col, a_row, a_col, pa);
