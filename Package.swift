@@ -15,7 +15,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
-        .target(name: "ParetoCore"),
+        // Pareto's own dense kernels (GEMM, half-precision conversions) in C, each
+        // compiled per instruction-set level and chosen at run time: host-tuned
+        // code with no compiler flags (docs/ARCHITECTURE.md, "Host-tuned code").
+        .target(name: "CParetoKernels"),
+        .target(name: "ParetoCore", dependencies: ["CParetoKernels"]),
         .target(name: "ParetoData", dependencies: ["ParetoCore"]),
         .target(name: "ParetoTrees", dependencies: ["ParetoCore", "ParetoData"]),
         .target(name: "ParetoEval", dependencies: ["ParetoCore", "ParetoData"]),
