@@ -20,7 +20,7 @@ let package = Package(
         .target(name: "ParetoTrees", dependencies: ["ParetoCore", "ParetoData"]),
         .target(name: "ParetoEval", dependencies: ["ParetoCore", "ParetoData"]),
         .target(name: "ParetoFeatures", dependencies: ["ParetoCore", "ParetoData"]),
-        .target(name: "ParetoLinear", dependencies: ["ParetoCore"]),
+        .target(name: "ParetoLinear", dependencies: ["ParetoCore", "ParetoData"]),
         .target(name: "ParetoTune", dependencies: ["ParetoCore"]),
         .target(name: "Pareto", dependencies: ["ParetoCore", "ParetoData", "ParetoTrees", "ParetoEval", "ParetoFeatures",
                                                "ParetoLinear", "ParetoTune"]),
@@ -45,7 +45,7 @@ let package = Package(
             name: "ParetoFeaturesTests", dependencies: ["ParetoFeatures", "ParetoEval"],
             resources: [.copy("Fixtures")]),
         .testTarget(
-            name: "ParetoLinearTests", dependencies: ["ParetoLinear"],
+            name: "ParetoLinearTests", dependencies: ["ParetoLinear", "ParetoFeatures", "ParetoTesting"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "ParetoCLITests", dependencies: ["ParetoCLI"]),
         .testTarget(name: "ParetoTuneTests", dependencies: ["ParetoTune"], resources: [.copy("Fixtures")]),

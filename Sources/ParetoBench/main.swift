@@ -27,6 +27,8 @@
 //       SMOTE on the numeric columns (see bench/smote.py)
 //   pareto-bench tune quality|overhead …
 //       hyperparameter optimization (see Sources/ParetoBench/TuneBench.swift, bench/tune.py)
+//   pareto-bench logistic --data FILE --target COL [--c X] [--tolerance X] [--repeat N] [--coefficients FILE]
+//       logistic regression fit time on an all-numeric design matrix (see bench/logistic.py)
 import Pareto
 
 #if canImport(Glibc)
@@ -239,7 +241,8 @@ do {
     case "metrics": try timeMetrics(arguments)
     case "smote": try smoteSpeed(arguments)
     case "tune": try tuneBench(arguments)
-    default: fail("usage: pareto-bench csv|gbdt|tabular|predict|cv|metrics|parallel|features|smote|tune …")
+    case "logistic": try logisticSpeed(arguments)
+    default: fail("usage: pareto-bench csv|gbdt|tabular|predict|cv|metrics|parallel|features|smote|tune|logistic …")
     }
 } catch {
     fail("\(error)")

@@ -148,3 +148,25 @@ public struct PipelineLearner<Base: TabularLearner>: TabularLearner {
         return Model(pipeline: fitted, base: model)
     }
 }
+
+extension Pipeline {
+    /// The preprocessing linear models and networks want from a raw table:
+    /// date-times split into numeric parts, numbers imputed with the
+    /// training mean (plus a `<column>_missing` 0/1 indicator for columns
+    /// that had gaps) and standardized, categories and booleans one-hot
+    /// encoded (missing as its own category; categories with fewer than
+    /// `minCategoryCount` training rows share one `(infrequent)` column,
+    /// which unseen categories join too).
+    ///
+    /// Text columns are not handled: drop them first. This is what
+    /// `pareto train --model linear|logistic` uses.
+    public static func linearPreprocessing(minCategoryCount: Int = 5) -> Pipeline {
+        Pipeline([
+            .init(.datetime, DateParts()),
+            .init(.numeric, SimpleImputer(strategy: .mean, indicators: .missingInTraining, indicatorValues: .number)),
+            .init(.numeric, StandardScaler()),
+            .init(.categorical, OneHotEncoder(minFrequency: .count(minCategoryCount), unknown: .infrequent)),
+            .init(.boolean, OneHotEncoder(unknown: .ignore, drop: .ifBinary)),
+        ])
+    }
+}

@@ -52,10 +52,14 @@ public enum ClassWeight: Codable, Sendable, Hashable {
 /// b is not penalized.
 ///
 /// Solver: proximal Newton (IRLS). Each outer iteration builds the quadratic
-/// model of the loss at the current point and minimizes it plus the penalty
-/// by cyclic coordinate descent (exact for the L1 part, so zeros are exact),
+/// model of the loss at the current point and minimizes it plus the penalty,
 /// then backtracks along the step until the objective does not increase —
-/// the backtracking keeps nearly separable data from diverging.
+/// the backtracking keeps nearly separable data from diverging. When the
+/// weighted Gram matrix XᵀHX is cheap (up to ~512 dense columns, more for
+/// sparse one-hot designs) the model is minimized exactly: a Cholesky solve
+/// for L2, coordinate descent on the Gram matrix with an L1 part. Otherwise
+/// by cyclic coordinate descent over the data (exact for the L1 part, so
+/// zeros are exact).
 ///
 /// Stopping rule: the largest change of any parameter in an outer iteration
 /// is at most `tolerance` × max(1, largest |parameter|). A fit that runs out
@@ -105,6 +109,21 @@ public struct LogisticRegression: Codable, Sendable, Hashable {
     /// non-finite values or labels other than 0/1 (naming row and column),
     /// a single class, or negative weights.
     public func fit(x: [Double], rows: Int, columns: Int, y: [Double], weights: [Double]? = nil) throws -> LogisticModel {
+        try fit(x: x, rows: rows, columns: columns, y: y, weights: weights, solver: .automatic)
+    }
+
+    /// Which inner solver `fit` uses (tests pin each one).
+    enum Solver: Sendable, CaseIterable {
+        /// The Gram path when it is cheap, else coordinate descent on the data.
+        case automatic
+        /// Newton on the full Hessian (`GramNewtonSolver`).
+        case gram
+        /// Coordinate descent on the data (`LogisticSolver`).
+        case dataCoordinateDescent
+    }
+
+    func fit(x: [Double], rows: Int, columns: Int, y: [Double], weights: [Double]?, solver choice: Solver) throws
+        -> LogisticModel {
         try validate()
         guard rows > 0, columns > 0 else {
             throw UsageError("logistic regression needs at least one row and one column, got \(rows) × \(columns)")
@@ -142,6 +161,20 @@ public struct LogisticRegression: Codable, Sendable, Hashable {
         for i in 0..<rows { w[i] *= classFactor[Int(y[i])] }
         guard w.reduce(0, +) > 0 else { throw UsageError("the weights sum to 0; at least one row must count") }
 
+        // Full-Hessian Newton when the Gram matrix is cheap to form and
+        // store (up to ~512 dense columns, more when sparse); otherwise
+        // coordinate descent on the data, which never forms it.
+        let sparse = SparseRows(x: x, rows: rows, columns: columns)
+        let gramIsCheap = columns < 1024 && sparse.gramCost <= 256 * (sparse.value.count + rows)
+        if choice == .gram || (choice == .automatic && gramIsCheap) {
+            var solver = GramNewtonSolver(data: sparse, y: y, weights: w, c: c, l1Ratio: l1Ratio,
+                                          fitIntercept: fitIntercept)
+            let (iterations, converged) = solver.solve(tolerance: tolerance, maxIterations: maxIterations)
+            return LogisticModel(
+                coefficients: solver.beta, intercept: solver.intercept, iterations: iterations, converged: converged,
+                warning: converged ? nil
+                    : "logistic regression did not converge in \(maxIterations) Newton iterations; raise maxIterations or lower C")
+        }
         var columnMajor = [Double](repeating: 0, count: rows * columns)
         for i in 0..<rows { for j in 0..<columns { columnMajor[j * rows + i] = x[i * columns + j] } }
         var solver = LogisticSolver(x: columnMajor, rows: rows, columns: columns, y: y, weights: w,
