@@ -6,3 +6,4 @@
 @_exported import ParetoFeatures
 @_exported import ParetoLinear
 @_exported import ParetoTune
+@_exported import ParetoTuneSQLite
