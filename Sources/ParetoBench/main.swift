@@ -241,6 +241,7 @@ do {
     case "metrics": try timeMetrics(arguments)
     case "smote": try smoteSpeed(arguments)
     case "tune": try tuneBench(arguments)
+    case "tune-storage": try tuneStorageBench(arguments)
     case "logistic": try logisticSpeed(arguments)
     default: fail("usage: pareto-bench csv|gbdt|tabular|predict|cv|metrics|parallel|features|smote|tune|logistic …")
     }
