@@ -8,11 +8,14 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "Pareto", targets: ["Pareto"]),
+        .library(name: "ParetoTunePostgres", targets: ["ParetoTunePostgres"]),
         .executable(name: "pareto", targets: ["ParetoCLI"]),
         .executable(name: "pareto-bench", targets: ["ParetoBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // Pareto's own dense kernels (GEMM, half-precision conversions) in C, each
@@ -27,20 +30,23 @@ let package = Package(
         .target(name: "ParetoLinear", dependencies: ["ParetoCore", "ParetoData"]),
         .target(name: "ParetoNeural", dependencies: ["ParetoCore", "ParetoData"]),
         .target(name: "ParetoTune", dependencies: ["ParetoCore"]),
+        // Study storages in databases: kept out of ParetoTune so that it stays dependency-free.
+        .target(name: "ParetoTuneSQLite", dependencies: ["ParetoTune", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "ParetoTunePostgres", dependencies: ["ParetoTune", .product(name: "PostgresNIO", package: "postgres-nio")]),
         .target(name: "ParetoReport", dependencies: ["ParetoCore"]),
         .target(name: "ParetoDeploy", dependencies: ["ParetoCore", "ParetoData", "ParetoTrees", "ParetoEval"]),
         .target(name: "ParetoOptimize", dependencies: ["ParetoCore", "ParetoData", "ParetoTrees", "ParetoEval",
                                                        "ParetoFeatures", "ParetoLinear", "ParetoNeural", "ParetoTune",
                                                        "ParetoReport", "ParetoDeploy"]),
         .target(name: "Pareto", dependencies: ["ParetoCore", "ParetoData", "ParetoTrees", "ParetoEval", "ParetoFeatures",
-                                               "ParetoLinear", "ParetoNeural", "ParetoTune", "ParetoReport",
+                                               "ParetoLinear", "ParetoNeural", "ParetoTune", "ParetoTuneSQLite", "ParetoReport",
                                                "ParetoDeploy", "ParetoOptimize"]),
         // Test support: checks every learner must pass (not part of the umbrella).
         .target(name: "ParetoTesting", dependencies: ["ParetoCore", "ParetoData"]),
         .executableTarget(
             name: "ParetoCLI",
             dependencies: [
-                "Pareto",
+                "Pareto", "ParetoTunePostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "ParetoBench", dependencies: ["Pareto"]),
@@ -64,7 +70,14 @@ let package = Package(
             name: "ParetoDeployTests", dependencies: ["ParetoDeploy"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "ParetoCLITests", dependencies: ["ParetoCLI"]),
-        .testTarget(name: "ParetoTuneTests", dependencies: ["ParetoTune"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "ParetoTuneTests", dependencies: [
+                "ParetoTune", "ParetoTuneSQLite", "ParetoTunePostgres", "ParetoTuneWorker",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            resources: [.copy("Fixtures")]),
+        // A child process for the storages' multi-process tests (not a product).
+        .executableTarget(name: "ParetoTuneWorker", dependencies: ["ParetoTune", "ParetoTuneSQLite"]),
         .testTarget(
             name: "ParetoNeuralTests", dependencies: ["ParetoNeural", "ParetoTesting"],
             resources: [.copy("Fixtures")]),

@@ -10,3 +10,4 @@
 @_exported import ParetoDeploy
 @_exported import ParetoNeural
 @_exported import ParetoOptimize
+@_exported import ParetoTuneSQLite

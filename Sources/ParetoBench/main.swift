@@ -244,6 +244,7 @@ do {
     case "smote": try smoteSpeed(arguments)
     case "logistic": try logisticSpeed(arguments)
     case "tune": try tuneBench(arguments)
+    case "tune-storage": try tuneStorageBench(arguments)
     case "mlp": try mlpSpeed(arguments)
     default: fail("usage: pareto-bench csv|gbdt|tabular|predict|cv|metrics|parallel|features|smote|logistic|tune|mlp …")
     }

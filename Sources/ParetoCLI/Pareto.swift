@@ -7,7 +7,7 @@ struct ParetoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pareto",
         abstract: "Optimize machine-learning models for where they will really run.",
-        subcommands: [DescribeCommand.self, AuditCommand.self, TrainCommand.self, PredictCommand.self, ImportanceCommand.self,
+        subcommands: [DescribeCommand.self, AuditCommand.self, TrainCommand.self, PredictCommand.self, ImportanceCommand.self, TuneCommand.self, StudyCommand.self,
                       CrossValidateCommand.self, EvaluateCommand.self, ImportLightGBMCommand.self,
                       BenchCommand.self, CompressCommand.self])
 
