@@ -21,7 +21,7 @@ weight decay), batch 256, rows reshuffled every epoch, --epochs epochs.
                per-epoch time = fit time / epochs
 
 Reading the CSVs is not timed for anyone. Each round runs every tool once,
-in the same order, after waiting for the machine to be idle; the report
+in an order rotated by one each round, after waiting for the machine to be idle; the report
 gives each tool's median epoch time over rounds (with min-max), test ROC
 AUC (scikit-learn's roc_auc_score on each tool's scores) and the median of
 per-round ratios Pareto/peer. Other processes' CPU use during each run is
@@ -187,7 +187,8 @@ def main():
     load_seen = {t: [] for t in tools}
     extra = {}
     for r in range(args.rounds):
-        for tool in tools:
+        # Rotate the order each round, so a position's effect (the first run after the idle wait) spreads over tools.
+        for tool in tools[r % len(tools):] + tools[:r % len(tools)]:
             wait_idle()
             with LoadMeter() as meter:
                 if tool.startswith("pareto"):
