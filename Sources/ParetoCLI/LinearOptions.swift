@@ -25,11 +25,6 @@ struct LinearTrainedModel: Codable, Sendable {
     func predict(_ frame: DataFrame) throws -> Predictions {
         try model.predict(try pipeline.transform(try frame.selecting(featureNames)), threads: nil)
     }
-
-    /// Whether `path` holds a model of this kind.
-    static func isStored(at path: String) -> Bool {
-        (try? ModelFile.kind(at: path)) == fileKind
-    }
 }
 
 /// Whether `--model` names a linear family.

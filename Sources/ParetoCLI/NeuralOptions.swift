@@ -142,31 +142,3 @@ struct NeuralOptions: ParsableArguments {
         return text
     }
 }
-
-/// `pareto predict` on a model written by `pareto train --model mlp`:
-/// the same CSV columns as for trees.
-func predictWithMLP(model path: String, file: String, threads: Int?, out: String?) throws -> String {
-    let trained = try MLPModel.load(from: path)
-    var csv = CSVOptions()
-    csv.threads = threads
-    // Read the feature columns with their training kinds (the file's header first: kinds may only name its columns).
-    let header = try CSVReader(options: csv).read(path: file).columnNames
-    for (name, kind) in trained.featureColumns where header.contains(name) { csv.columnKinds[name] = kind }
-    let frame = try CSVReader(options: csv).read(path: file)
-    let predictions = try trained.predict(frame, threads: threads)
-    var columns: [Column]
-    if trained.task == .regression {
-        columns = [.numeric("prediction", predictions.values.map { $0[0] })]
-    } else {
-        columns = [.categorical("prediction", predictions.labels)]
-        for (c, label) in trained.classLabels.enumerated() {
-            columns.append(.numeric("p_\(label)", predictions.values.map { $0[c] }))
-        }
-    }
-    let output = try DataFrame(columns)
-    if let out {
-        try CSVWriter().write(output, to: out)
-        return ""
-    }
-    return String(decoding: CSVWriter().bytes(output), as: UTF8.self)
-}

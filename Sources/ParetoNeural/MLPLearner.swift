@@ -276,12 +276,7 @@ public struct MLPModel: TabularModel, Equatable {
 
     /// Whether the file at `path` holds an MLP model (reads only its header line).
     public static func isStored(at path: String) -> Bool {
-        guard let file = fopen(path, "rb") else { return false }
-        defer { fclose(file) }
-        var buffer = [CChar](repeating: 0, count: 4096)
-        guard fgets(&buffer, Int32(buffer.count), file) != nil else { return false }
-        let line = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        return line.contains("\"kind\":\"\(fileKind)\"")
+        (try? ModelFile.kind(at: path)) == fileKind
     }
 
     /// The target as class indices or values, rows without a target excluded by the caller.
