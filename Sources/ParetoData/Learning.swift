@@ -139,3 +139,35 @@ extension DataFrame {
         return ClassEncoding(labels: labels, codes: keyOfRow.map { $0 < 0 ? -1 : classOfKey[$0] })
     }
 }
+
+extension DataFrame {
+    /// Column `target` as a learner's labels: for classification, each
+    /// row's index into `classLabels` (labels matched as `classEncoding`
+    /// formats them); for regression, the numbers. Rows without a target
+    /// must have been dropped by the caller.
+    ///
+    /// - Throws: `UsageError` for an unknown column, a class never seen in
+    ///   training (naming the row), or a regression target that is not
+    ///   numeric.
+    public func targetValues(_ target: String, task: TaskKind, classLabels: [String]) throws -> [Double] {
+        let column = try column(target)
+        if task == .regression {
+            guard let numeric = column.numeric else {
+                throw UsageError("the target \"\(target)\" is \(column.kind.rawValue); regression needs numbers",
+                                 hint: "use the binary or multiclass task")
+            }
+            return numeric.values.array
+        }
+        var index: [String: Double] = [:]
+        for (i, label) in classLabels.enumerated() { index[label] = Double(i) }
+        // Map each distinct label once, then every row through its code.
+        let encoding = try classEncoding(target)
+        let trainingCode = encoding.labels.map { index[$0] }
+        return try encoding.codes.enumerated().map { row, code in
+            guard code >= 0, let value = trainingCode[code] else {
+                throw UsageError("row \(row + 1) has the class \"\(column.formattedValue(row) ?? "")\", unseen in training")
+            }
+            return value
+        }
+    }
+}

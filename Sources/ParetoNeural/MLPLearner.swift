@@ -118,7 +118,7 @@ public struct MLPLearner: TabularLearner, Equatable {
             }
         }
         let encoding = try TableEncoding(fitting: rows, excluding: target, dimensions: embeddingDimensions)
-        var targets = try MLPModel.targetValues(rows, target: target, task: task, classLabels: classLabels)
+        var targets = try rows.targetValues(target, task: task, classLabels: classLabels)
         var targetMean = 0.0, targetScale = 1.0
         if task == .regression {
             targetMean = targets.reduce(0, +) / Double(targets.count)
@@ -135,7 +135,7 @@ public struct MLPLearner: TabularLearner, Equatable {
             let validRows = validation.rows((0..<validation.rowCount).filter { !column.isMissing($0) })
             if validRows.rowCount > 0 {
                 let encoded = try encoding.encode(validRows)
-                let values = try MLPModel.targetValues(validRows, target: target, task: task, classLabels: classLabels)
+                let values = try validRows.targetValues(target, task: task, classLabels: classLabels)
                 validationData = TrainingData(numeric: encoded.numeric, codes: encoded.codes,
                                               targets: values.map { Float(($0 - targetMean) / targetScale) })
             }
@@ -277,28 +277,6 @@ public struct MLPModel: TabularModel, Equatable {
     /// Whether the file at `path` holds an MLP model (reads only its header line).
     public static func isStored(at path: String) -> Bool {
         (try? ModelFile.kind(at: path)) == fileKind
-    }
-
-    /// The target as class indices or values, rows without a target excluded by the caller.
-    static func targetValues(_ frame: DataFrame, target: String, task: TaskKind, classLabels: [String]) throws -> [Double] {
-        let column = try frame.column(target)
-        if task == .regression {
-            guard let numeric = column.numeric else {
-                throw UsageError("the target \"\(target)\" is \(column.kind.rawValue); regression needs numbers",
-                                 hint: "use the binary or multiclass task")
-            }
-            return numeric.values.array
-        }
-        var index: [String: Double] = [:]
-        for (i, label) in classLabels.enumerated() { index[label] = Double(i) }
-        let encoding = try frame.classEncoding(target)
-        let trainingCode = encoding.labels.map { index[$0] }
-        return try encoding.codes.enumerated().map { row, code in
-            guard code >= 0, let value = trainingCode[code] else {
-                throw UsageError("row \(row + 1) has the class \"\(column.formattedValue(row) ?? "")\", unseen in training")
-            }
-            return value
-        }
     }
 }
 

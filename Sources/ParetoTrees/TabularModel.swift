@@ -84,32 +84,11 @@ public struct TabularTreeModel: TabularModel, Equatable {
         }
     }
 
-    /// The target column of `frame` as the learner's labels: class indices
-    /// into `classLabels`, or the values for regression.
-    ///
-    /// - Throws: `UsageError` for a class never seen in training or a
-    ///   regression target that is not numeric.
+    /// The target column of `frame` as the learner's labels (see
+    /// `DataFrame.targetValues`).
     public static func labelValues(_ frame: DataFrame, target: String, task: TaskKind, classLabels: [String]) throws
         -> [Double] {
-        let column = try frame.column(target)
-        if task == .regression {
-            guard let numeric = column.numeric else {
-                throw UsageError("the target \"\(target)\" is \(column.kind.rawValue); regression needs numbers",
-                                 hint: "use --task binary or --task multiclass")
-            }
-            return numeric.values.array
-        }
-        var index: [String: Double] = [:]
-        for (i, label) in classLabels.enumerated() { index[label] = Double(i) }
-        // Map each distinct label once, then every row through its code.
-        let encoding = try frame.classEncoding(target)
-        let trainingCode = encoding.labels.map { index[$0] }
-        return try encoding.codes.enumerated().map { row, code in
-            guard code >= 0, let value = trainingCode[code] else {
-                throw UsageError("row \(row + 1) has the class \"\(column.formattedValue(row) ?? "")\", unseen in training")
-            }
-            return value
-        }
+        try frame.targetValues(target, task: task, classLabels: classLabels)
     }
 
     /// The feature columns of `frame` binned as in training.
