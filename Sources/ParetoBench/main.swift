@@ -25,6 +25,10 @@
 //       fit + transform of a scale + one-hot + target-encode pipeline
 //   pareto-bench smote --data FILE --target COL [...]
 //       SMOTE on the numeric columns (see bench/smote.py)
+//   pareto-bench gemm [--shapes MxKxN,...] [--threads 1,2] [--swift-simd]
+//       GFLOP/s of GEMM.multiply per shape and thread count (see bench/gemm.py)
+//   pareto-bench half [--count N]
+//       elements per second of the Float16 / bfloat16 conversions (see bench/gemm.sh)
 import Pareto
 
 #if canImport(Glibc)
@@ -236,7 +240,9 @@ do {
     case "parallel": try parallelOverhead(arguments)
     case "metrics": try timeMetrics(arguments)
     case "smote": try smoteSpeed(arguments)
-    default: fail("usage: pareto-bench csv|gbdt|tabular|predict|cv|metrics|parallel|features|smote …")
+    case "gemm": try gemmSpeed(arguments)
+    case "half": try halfPrecisionSpeed(arguments)
+    default: fail("usage: pareto-bench csv|gbdt|tabular|predict|cv|metrics|parallel|features|smote|gemm|half …")
     }
 } catch {
     fail("\(error)")
