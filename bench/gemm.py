@@ -25,14 +25,14 @@ and repeats a run once when they used > 0.1 cores during it. Ratios are Pareto /
 import argparse
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-HZ = os.sysconf("SC_CLK_TCK")
+sys.path.insert(0, HERE)
+from csv_run import nonidle_seconds, own_cpu_seconds, wait_until_quiet  # noqa: E402
 DEFAULT_SHAPES = ("512x512x512,1024x1024x1024,256x28x256,256x256x256,256x256x1,1x28x256,"
                   "256x256x256_TA,256x256x256_TB,256x256x1_TA,256x1x256_TB,28x256x256_TA")
 
@@ -101,36 +101,9 @@ def sample_gflops(flops: float, body, samples: int = 7, sample_seconds: float = 
     return statistics.median(rates), statistics.median(cpu_rates)
 
 
-# ---------------------------------------------------------------- load checks (as csv_run.py)
-
-def nonidle_seconds() -> float:
-    with open("/proc/stat") as fh:
-        fields = fh.readline().split()
-    user, nice, system, idle, iowait, irq, softirq, steal = (int(x) for x in fields[1:9])
-    return (user + nice + system + irq + softirq + steal) / HZ
-
-
-def own_cpu_seconds() -> float:
-    s = resource.getrusage(resource.RUSAGE_SELF)
-    c = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return s.ru_utime + s.ru_stime + c.ru_utime + c.ru_stime
-
-
-def others_load(interval: float = 0.5) -> float:
-    n0, o0, t0 = nonidle_seconds(), own_cpu_seconds(), time.monotonic()
-    time.sleep(interval)
-    n1, o1, t1 = nonidle_seconds(), own_cpu_seconds(), time.monotonic()
-    return max(0.0, ((n1 - n0) - (o1 - o0)) / (t1 - t0))
-
+# ---------------------------------------------------------------- load checks (csv_run.py's)
 
 MAX_WAIT = 60.0
-
-
-def wait_until_quiet(threshold: float = 0.05, max_wait: float | None = None) -> None:
-    max_wait = MAX_WAIT if max_wait is None else max_wait
-    start = time.monotonic()
-    while others_load() >= threshold and time.monotonic() - start < max_wait:
-        pass
 
 
 def run_json(cmd, env) -> tuple[dict, float]:
@@ -145,10 +118,10 @@ def run_json(cmd, env) -> tuple[dict, float]:
 
 
 def run_checked(cmd, env) -> tuple[dict, float]:
-    wait_until_quiet()
+    wait_until_quiet(0.05, MAX_WAIT)
     result, others = run_json(cmd, env)
     if others > 0.1:
-        wait_until_quiet()
+        wait_until_quiet(0.05, MAX_WAIT)
         result, others = run_json(cmd, env)
     return result, others
 

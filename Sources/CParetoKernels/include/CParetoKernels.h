@@ -48,9 +48,6 @@ void pareto_sgemm(int isa, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
                   float *c, ptrdiff_t ldc, float alpha, float beta,
                   const float *bias, int relu, int part, int parts);
 
-/// The micro-tile shape of a level (rows, columns), for reports.
-void pareto_sgemm_tile(int isa, int *rows, int *columns);
-
 /// Float32 -> IEEE binary16, round to nearest even, overflow to infinity,
 /// NaN kept NaN (quiet, sign and top payload bits kept), as F16C's vcvtps2ph.
 void pareto_f32_to_f16(int isa, const float *source, uint16_t *destination, size_t count);
