@@ -415,12 +415,6 @@ static pareto_gemm_level gemm_level(int isa) {
     }
 }
 
-void pareto_sgemm_tile(int isa, int *rows, int *columns) {
-    const pareto_gemm_level level = gemm_level(isa);
-    *rows = level.mr;
-    *columns = level.nr;
-}
-
 // Part `part` of `parts` of [0, count), cut on multiples of `unit`.
 static void split(ptrdiff_t count, ptrdiff_t unit, int part, int parts, ptrdiff_t *start, ptrdiff_t *length) {
     const ptrdiff_t units = (count + unit - 1) / unit;

@@ -15,9 +15,9 @@ float *pareto_gemm_scratch(size_t floats) {
     if (floats <= scratch_floats) return scratch_base;
     pthread_once(&scratch_once, scratch_make_key);
     free(scratch_base);
-    // Grow geometrically (whole 4 KiB pages) so a sequence of growing shapes settles fast.
-    size_t size = scratch_floats * 2 > floats ? scratch_floats * 2 : floats;
-    size = (size + 1023) / 1024 * 1024;
+    // Whole 256 KiB steps: a few growths settle any sequence of shapes (the
+    // GEMM needs at most MC*KC + KC*NC floats, 1.1 MiB on AVX-512).
+    const size_t size = (floats + 65535) / 65536 * 65536;
     void *buffer = NULL;
     if (posix_memalign(&buffer, 64, size * sizeof(float)) != 0) abort();
     scratch_base = buffer;

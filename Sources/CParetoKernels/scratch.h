@@ -4,8 +4,8 @@
 #include <stddef.h>
 
 /// A 64-byte-aligned buffer of at least `floats` floats owned by the calling
-/// thread: grown when too small, reused otherwise, freed at thread exit.
-/// Valid until this thread's next call.
+/// thread: grown when too small (to the largest need seen), reused otherwise,
+/// freed at thread exit. Valid until this thread's next call.
 float *pareto_gemm_scratch(size_t floats);
 
 #endif

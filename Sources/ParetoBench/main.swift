@@ -31,6 +31,10 @@
 //       hyperparameter optimization (see Sources/ParetoBench/TuneBench.swift, bench/tune.py)
 //   pareto-bench mlp --train FILE --test FILE --target COL [...]
 //       MLP training time per epoch and test scores (see bench/mlp.py)
+//   pareto-bench gemm [--shapes MxKxN,...] [--threads 1,2] [--swift-simd]
+//       GFLOP/s of GEMM.multiply per shape and thread count (see bench/gemm.py)
+//   pareto-bench half [--count N]
+//       elements per second of the Float16 / bfloat16 conversions (see bench/gemm.sh)
 import Pareto
 
 #if canImport(Glibc)
@@ -246,7 +250,9 @@ do {
     case "tune": try tuneBench(arguments)
     case "tune-storage": try tuneStorageBench(arguments)
     case "mlp": try mlpSpeed(arguments)
-    default: fail("usage: pareto-bench csv|gbdt|tabular|predict|cv|metrics|parallel|features|smote|logistic|tune|mlp …")
+    case "gemm": try gemmSpeed(arguments)
+    case "half": try halfPrecisionSpeed(arguments)
+    default: fail("usage: pareto-bench csv|gbdt|tabular|predict|cv|metrics|parallel|features|smote|logistic|tune|mlp|gemm|half …")
     }
 } catch {
     fail("\(error)")

@@ -40,15 +40,13 @@ const char *pareto_isa_name(int isa);
 /// threads. Each element of C is computed the same way whatever `parts` is:
 /// its order of summation depends only on the shape, the strides and `isa`.
 /// Memory: per-thread packing buffers, allocated on first use and reused
-/// (at most about 0.7 MB per thread), freed when the thread exits.
+/// (about 1.2 MB per thread at most; k floats more when C is one row or one
+/// column and the other operand's vector is strided), freed when the thread exits.
 void pareto_sgemm(int isa, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
                   const float *a, ptrdiff_t a_row, ptrdiff_t a_col,
                   const float *b, ptrdiff_t b_row, ptrdiff_t b_col,
                   float *c, ptrdiff_t ldc, float alpha, float beta,
                   const float *bias, int relu, int part, int parts);
-
-/// The micro-tile shape of a level (rows, columns), for reports.
-void pareto_sgemm_tile(int isa, int *rows, int *columns);
 
 /// Float32 -> IEEE binary16, round to nearest even, overflow to infinity,
 /// NaN kept NaN (quiet, sign and top payload bits kept), as F16C's vcvtps2ph.
