@@ -35,7 +35,7 @@ public struct Stopwatch: Sendable {
 /// Reads this process's memory use from the operating system.
 public enum MemoryProbe {
     /// The highest resident set size this process has reached, in bytes
-    /// (`getrusage`'s `ru_maxrss`).
+    /// (`getrusage`'s `ru_maxrss`, and never below the current size).
     public static var peakResidentBytes: Int {
         var usage = rusage()
         #if os(Linux)
@@ -46,7 +46,10 @@ public enum MemoryProbe {
         #if canImport(Darwin)
         return Int(usage.ru_maxrss)  // bytes on Darwin
         #else
-        return Int(usage.ru_maxrss) * 1024  // kilobytes on Linux
+        // Linux updates the high-water mark lazily (per-thread RSS counters are
+        // folded in from time to time), so it can trail the current size seen
+        // in /proc; a peak is never below the present.
+        return max(Int(usage.ru_maxrss) * 1024, currentResidentBytes ?? 0)  // ru_maxrss: kilobytes on Linux
         #endif
     }
 

@@ -38,10 +38,12 @@ struct ProbesTests {
     func peakMemoryGrows() throws {
         let size = 64 << 20
         // Current first, then peak: other tests allocate concurrently, so a
-        // current reading taken after the peak reading may exceed it.
+        // current reading taken after the peak reading may exceed it. (Linux's
+        // own high-water mark trails the current size; the probe takes the
+        // larger, so only memory freed between the two reads can show here.)
         let currentBefore = try #require(MemoryProbe.currentResidentBytes)
         let peakBefore = MemoryProbe.peakResidentBytes
-        #expect(peakBefore >= currentBefore)
+        #expect(peakBefore >= currentBefore - (1 << 20))
         let memory = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 4096)
         defer { memory.deallocate() }
         memset(memory, 1, size)  // touch every page so it becomes resident
