@@ -334,17 +334,8 @@ public struct LogisticModel: Codable, Sendable, Hashable {
     ///
     /// Cost: O(rows × columns). Throws `UsageError` if the shape does not match.
     public func decisionFunction(x: [Double], rows: Int) throws -> [Double] {
-        let columns = coefficients.count
-        guard x.count == rows * columns else {
-            throw UsageError("x has \(x.count) values but the model expects \(rows) rows × \(columns) columns")
-        }
-        var out = [Double](repeating: intercept, count: rows)
-        for i in 0..<rows {
-            var sum = intercept
-            for j in 0..<columns { sum += x[i * columns + j] * coefficients[j] }
-            out[i] = sum
-        }
-        return out
+        // The same affine map as a linear regression's prediction.
+        try LinearModel(coefficients: coefficients, intercept: intercept).predict(x: x, rows: rows)
     }
 
     /// P(y = 1) per row. Cost and rules as `decisionFunction`.
