@@ -123,12 +123,28 @@ final class SQLiteDatabase: SQLDatabase {
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             try db.execute(sql: "PRAGMA foreign_keys = ON")
         }
-        do {
-            pool = try DatabasePool(path: path, configuration: configuration)  // WAL mode
-        } catch {
-            throw StorageError(.unreachable, "cannot open the study file \(path): \(SQLiteDatabase.describe(error))",
-                               hint: "check that the path is a writable SQLite file, or choose another with --storage sqlite:///PATH")
+        // Switching a new file to WAL takes an exclusive lock for which
+        // SQLite does not always call the busy handler, so processes that
+        // open one new file at once can see SQLITE_BUSY here: retry until
+        // the busy timeout, like any other write.
+        let deadline = Date().addingTimeInterval(busyTimeout)
+        var pause = 0.005
+        while true {
+            do {
+                pool = try DatabasePool(path: path, configuration: configuration)  // WAL mode
+                break
+            } catch let error as DatabaseError where SQLiteDatabase.isBusy(error) && Date() < deadline {
+                Thread.sleep(forTimeInterval: pause)
+                pause = min(pause * 2, 0.1)
+            } catch {
+                throw StorageError(.unreachable, "cannot open the study file \(path): \(SQLiteDatabase.describe(error))",
+                                   hint: "check that the path is a writable SQLite file, or choose another with --storage sqlite:///PATH")
+            }
         }
+    }
+
+    static func isBusy(_ error: DatabaseError) -> Bool {
+        error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED
     }
 
     func write<T>(_ body: (any SQLExecutor) throws -> T) throws -> T {
@@ -153,7 +169,7 @@ final class SQLiteDatabase: SQLDatabase {
         do {
             return try body()
         } catch let error as DatabaseError {
-            let busy = error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED
+            let busy = SQLiteDatabase.isBusy(error)
             throw StorageError(.databaseFailure, "study file \(path): \(SQLiteDatabase.describe(error))",
                                hint: busy ? "another process held the write lock past the busy timeout; retry, or use fewer writers"
                                           : "check the disk and the file's permissions")
