@@ -14,6 +14,18 @@ protocol SavedModel {
     var featureKinds: [ColumnKind] { get }
     /// Predictions for the rows of `frame`.
     func predict(_ frame: DataFrame, threads: Int?) throws -> Predictions
+    /// The decided label of each row (a bundle applies its threshold).
+    func labels(_ predictions: Predictions) -> [String]
+}
+
+extension SavedModel {
+    /// The most probable class, or the value as text.
+    func labels(_ predictions: Predictions) -> [String] { predictions.labels }
+}
+
+extension ModelBundle: SavedModel {
+    var featureNames: [String] { inputSchema.map(\.name) }
+    var featureKinds: [ColumnKind] { inputSchema.map(\.kind) }
 }
 
 extension TabularTreeModel: SavedModel {
@@ -41,6 +53,8 @@ func loadSavedModel(_ path: String) throws -> any SavedModel {
         return try ModelFile.read(LinearTrainedModel.self, kind: LinearTrainedModel.fileKind, from: path)
     case MLPModel.fileKind:
         return try MLPModel.load(from: path)
+    case ModelBundle.fileKind:
+        return try ModelBundle.read(from: path)
     default:
         return try TabularTreeModel.load(from: path)
     }
@@ -57,7 +71,7 @@ func predictionColumns(_ predictions: Predictions, _ trained: any SavedModel) th
     if trained.task == .regression {
         return try DataFrame([.numeric("prediction", predictions.values.map { $0[0] })])
     }
-    var columns: [Column] = [.categorical("prediction", predictions.labels)]
+    var columns: [Column] = [.categorical("prediction", trained.labels(predictions))]
     for (c, label) in trained.classLabels.enumerated() {
         columns.append(.numeric("p_\(label)", predictions.values.map { $0[c] }))
     }

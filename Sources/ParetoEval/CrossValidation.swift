@@ -261,7 +261,10 @@ public struct CrossValidation: Sendable {
     }
 
     /// Class indices (or values) of the target, and the class labels.
-    static func targets(of data: DataFrame, target: String, task: TaskKind) throws -> ([Double], [String]) {
+    ///
+    /// - Throws: `UsageError` for a non-numeric regression target, one
+    ///   class, or more than two classes for a binary task.
+    public static func targets(of data: DataFrame, target: String, task: TaskKind) throws -> ([Double], [String]) {
         let column = try data.column(target)
         if task == .regression {
             guard let numeric = column.numeric else {
@@ -281,8 +284,11 @@ public struct CrossValidation: Sendable {
         return (encoding.codes.map(Double.init), labels)
     }
 
-    /// The model's predictions as a row-major matrix over the report's classes.
-    static func align(_ predictions: Predictions, task: TaskKind, classLabels: [String], rows: Int) throws -> [Double] {
+    /// The model's predictions as a row-major matrix over the report's
+    /// classes (a class the model never saw gets probability 0).
+    ///
+    /// - Throws: `EvaluationError` for a wrong row count or an unknown class.
+    public static func align(_ predictions: Predictions, task: TaskKind, classLabels: [String], rows: Int) throws -> [Double] {
         guard predictions.rowCount == rows else {
             throw EvaluationError("the model returned \(predictions.rowCount) predictions for \(rows) rows")
         }

@@ -1,4 +1,5 @@
 import ParetoCore
+import ParetoDeploy
 import ParetoData
 import ParetoEval
 import ParetoFeatures
@@ -7,7 +8,7 @@ import ParetoTrees
 
 /// One baseline's figures: cross-validated quality and the cost of the
 /// model fitted on every row.
-public struct BaselineReport: Sendable {
+public struct BaselineReport: Sendable, Codable, Equatable {
     /// "prior" (or "mean"), "logistic" (or "ridge"), "gbdt".
     public var name: String
     /// The metric's name, and its cross-validated mean and sample sd.
@@ -56,29 +57,35 @@ public struct Baselines: Sendable {
     /// - Throws: the learners' and cross-validation's errors (an unknown
     ///   target, a metric that does not fit the task, too few rows).
     public func run(_ frame: DataFrame, target: String, task requested: TaskKind? = nil) throws -> [BaselineReport] {
+        try runKeepingModels(frame, target: target, task: requested).map(\.report)
+    }
+
+    /// As `run`, with each baseline's model fitted on every row.
+    public func runKeepingModels(_ frame: DataFrame, target: String,
+                                 task requested: TaskKind? = nil) throws -> [(report: BaselineReport, model: BundledModel)] {
         let task = try requested ?? TargetSummary(frame.column(target)).task
         let text = frame.columns.filter { $0.kind == .text && $0.name != target }.map(\.name)
         let data = text.isEmpty ? frame : try frame.dropping(text)
         var boosting = GradientBoosting(objective: task == .regression ? .regression : .binary)
         boosting.seed = seed
         boosting.threads = threads
-        var reports: [BaselineReport] = []
-        reports.append(try measure(task == .regression ? "mean" : "prior", DummyLearner(task: task), data, target, task))
+        var reports: [(report: BaselineReport, model: BundledModel)] = []
+        reports.append(try measure(task == .regression ? "mean" : "prior", .prior(DummyLearner(task: task)), data, target, task))
         if task == .regression {
-            reports.append(try measure("ridge", PipelineLearner(pipeline: .linearPreprocessing(),
-                                                                base: LinearRegressionLearner(alpha: 1e-3)),
+            reports.append(try measure("ridge", .linear(PipelineLearner(pipeline: .linearPreprocessing(),
+                                                                        base: LinearRegressionLearner(alpha: 1e-3))),
                                        data, target, task))
         } else {
-            reports.append(try measure("logistic", PipelineLearner(pipeline: .linearPreprocessing(),
-                                                                   base: LogisticRegressionLearner()),
+            reports.append(try measure("logistic", .logistic(PipelineLearner(pipeline: .linearPreprocessing(),
+                                                                             base: LogisticRegressionLearner())),
                                        data, target, task))
         }
-        reports.append(try measure("gbdt", TreeEnsembleLearner(boosting, task: task), data, target, task))
+        reports.append(try measure("gbdt", .trees(TreeEnsembleLearner(boosting, task: task)), data, target, task))
         return reports
     }
 
-    func measure<L: TabularLearner>(_ name: String, _ learner: L, _ frame: DataFrame, _ target: String,
-                                    _ task: TaskKind) throws -> BaselineReport {
+    func measure(_ name: String, _ learner: CandidateLearner, _ frame: DataFrame, _ target: String,
+                 _ task: TaskKind) throws -> (report: BaselineReport, model: BundledModel) {
         var learner = learner
         learner.threads = threads
         let cv = CrossValidation(folds: folds, seed: seed, metrics: [metric], task: task, threads: threads)
@@ -87,27 +94,12 @@ public struct Baselines: Sendable {
         let model = try learner.fit(frame, target: target, validation: nil, observer: nil)
         let fitSeconds = clock.seconds
         let features = try frame.dropping([target])
-        // Single rows, one call each.
-        let singles = (0..<min(200, features.rowCount)).map { features.rows([$0]) }
-        var times: [Double] = []
-        for single in singles {
-            let t = Stopwatch()
-            _ = try model.predict(single, threads: 1)
-            times.append(t.seconds)
-        }
-        // A batch, called until 0.2 s have passed.
-        let batch = features.rows(Array(0..<min(10_000, features.rowCount)))
-        let batchClock = Stopwatch()
-        var batches = 0
-        repeat {
-            _ = try model.predict(batch, threads: threads)
-            batches += 1
-        } while batchClock.seconds < 0.2
-        let throughput = Double(batches * batch.rowCount) / batchClock.seconds
-        return BaselineReport(name: name, metric: metric.name, cvMean: report.mean[0],
-                              cvStandardDeviation: report.standardDeviation[0], fitSeconds: fitSeconds,
-                              singleRowSeconds: try LatencySample(secondsPerCall: times).p50,
-                              batchRowsPerSecond: throughput,
-                              modelBytes: try ModelFile.encoded(model, kind: "baseline").count)
+        let latency = try CostMeter.singleRow(model, sample: features)
+        let throughput = try CostMeter.batch(model, sample: features, threads: threads)
+        let baseline = BaselineReport(name: name, metric: metric.name, cvMean: report.mean[0],
+                                      cvStandardDeviation: report.standardDeviation[0], fitSeconds: fitSeconds,
+                                      singleRowSeconds: latency.p50, batchRowsPerSecond: throughput,
+                                      modelBytes: try ModelFile.encoded(model, kind: "baseline").count)
+        return (baseline, model)
     }
 }

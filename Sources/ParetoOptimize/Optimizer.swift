@@ -1,0 +1,519 @@
+import Foundation
+import ParetoCore
+import ParetoData
+import ParetoDeploy
+import ParetoEval
+import ParetoReport
+import ParetoTrees
+import ParetoTune
+
+/// The whole disciplined workflow in one call: audit, an untouched test
+/// split, baselines, a search under hard latency/size/memory limits,
+/// selection and refit, calibration and threshold, confirmation on the test
+/// split, and a bundle with its summary and report.
+///
+/// ```swift
+/// var settings = OptimizeSettings(target: "income")
+/// settings.budgetSeconds = 120
+/// settings.maxLatencySeconds = 20e-6
+/// let result = try Optimizer(settings).run(on: frame)
+/// try result.write(to: "out")
+/// ```
+///
+/// Rules:
+/// - The test split is drawn first (stratified for classes, grouped with a
+///   group column, the latest rows with a time column) and nothing looks at
+///   it until the confirmation; the audit, baselines, search, calibration
+///   and threshold see the training part only.
+/// - The search is one study over family and hyperparameters
+///   (`CandidateSpace`), cross-validated on the same folds for every trial,
+///   with the median pruner between folds. Its objective is the metric; the
+///   limits are hard: a trial whose first-fold model breaks one is stopped
+///   and recorded as infeasible. Latency, size and memory are measured on
+///   every trial, so the report's Pareto front is of measured values.
+/// - Selection: the best feasible complete trial; trials within a tenth of
+///   its standard error count as tied, and the simplest family (then the
+///   smallest model) wins a tie.
+/// - Calibration (binary): none, Platt, beta or isotonic, whichever has the
+///   lowest cross-fitted log loss on the chosen trial's out-of-fold
+///   probabilities; the threshold is tuned on the calibrated out-of-fold
+///   probabilities for the recall floor, the cost matrix, or F1 when that is
+///   the metric.
+///
+/// Cost: the baselines' `folds + 1` fits each, the search's trials, one
+/// refit, and a few seconds of timing.
+public struct Optimizer: Sendable {
+    /// What to do.
+    public var settings: OptimizeSettings
+    /// Called at each step and trial (from the calling thread).
+    public var observer: (@Sendable (OptimizeEvent) -> Void)?
+
+    /// An optimizer with `settings`.
+    public init(_ settings: OptimizeSettings, observer: (@Sendable (OptimizeEvent) -> Void)? = nil) {
+        self.settings = settings
+        self.observer = observer
+    }
+
+    /// The result of a run: the bundle, its summary and the report.
+    public struct Result: Sendable {
+        /// The packaged model.
+        public var bundle: ModelBundle
+        /// Every figure.
+        public var summary: OptimizeSummary
+        /// The report page.
+        public var report: HTMLReport
+
+        /// Writes `model.pareto`, `summary.json` and `report.html` into
+        /// `directory` (created when missing), each atomically.
+        ///
+        /// - Throws: `FileError` when a file cannot be written.
+        public func write(to directory: String) throws {
+            do {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            } catch {
+                throw FileError(path: directory, "cannot create the output directory: \(error.localizedDescription)",
+                                hint: "choose a writable --out directory")
+            }
+            try bundle.write(to: directory + "/model.pareto")
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf",
+                                                                          nan: "nan")
+            try writeFileAtomically(Array(try encoder.encode(summary)) + [0x0A], to: directory + "/summary.json")
+            try report.write(to: directory + "/report.html")
+        }
+    }
+
+    /// Runs the workflow on `frame` (and on `test` as the test split, when given).
+    ///
+    /// - Throws: `UsageError` for an unknown target or column, a metric that
+    ///   does not fit the task, no budget, too few rows; `OptimizeError`
+    ///   when no trial met the limits; the learners' errors.
+    public func run(on frame: DataFrame, test separateTest: DataFrame? = nil) throws -> Result {
+        let total = Stopwatch()
+        let target = settings.target
+        guard settings.trials != nil || settings.budgetSeconds != nil else {
+            throw UsageError("the search needs a budget", hint: "pass --trials N or --budget 5m")
+        }
+        guard settings.folds >= 2 else { throw UsageError("folds must be at least 2, not \(settings.folds)") }
+        guard !settings.families.isEmpty else { throw UsageError("no model family to search", hint: "pass --families gbdt,linear") }
+        let targetColumn = try frame.column(target)
+        let task = try settings.task ?? TargetSummary(targetColumn).task
+        if task == .regression, targetColumn.numeric == nil {
+            throw UsageError("the target \"\(target)\" is \(targetColumn.kind.rawValue); regression needs numbers",
+                             hint: "pass --task binary or multiclass")
+        }
+        let metric = try Metrics.named(settings.metric ?? (task == .regression ? "rmse" : task == .binary ? "auc" : "logloss"))
+        if task != .binary, settings.recallAtLeast != nil || settings.costs != nil {
+            throw UsageError("a recall floor or a cost matrix needs a binary target; \"\(target)\" is \(task.rawValue)")
+        }
+
+        // Rows without a target cannot train or confirm anything.
+        let labelled = (0..<frame.rowCount).filter { !targetColumn.isMissing($0) }
+        let all = labelled.count == frame.rowCount ? frame : frame.rows(labelled)
+        var dropped = all.columns.filter { $0.kind == .text && $0.name != target }.map(\.name)
+
+        // The split is drawn before the audit (and announced after it), so
+        // that the audit sees the training part only.
+        let (train, test, splitName) = try split(all, separateTest: separateTest, task: task)
+
+        // 1. Audit.
+        emit(.stepStarted(number: 1, title: "Audit the training rows"))
+        var audit = DataAudit(target: target, time: settings.timeColumn, group: settings.groupColumn)
+        audit.seed = settings.seed
+        audit.threads = settings.threads
+        audit.task = task
+        let auditReport = try audit.run(train, test: separateTest == nil ? nil : test)
+        let serious = auditReport.findings.filter { $0.severity >= .warning }
+        let leaks = auditReport.findings.filter {
+            $0.severity == .critical && ($0.kind == .targetLeakage || $0.kind == .targetMapping)
+        }
+        let leakedColumns = Array(Set(leaks.flatMap(\.columns)).subtracting([target])).sorted()
+        if !leakedColumns.isEmpty {
+            if settings.dropLeaks {
+                dropped += leakedColumns
+            } else {
+                emit(.warning("the audit finds \(leakedColumns.joined(separator: ", ")) leaking the target; "
+                              + "they are KEPT — pass --drop-leaks to exclude them"))
+            }
+        }
+        if let time = settings.timeColumn { dropped.append(time) }
+        if let group = settings.groupColumn { dropped.append(group) }
+        dropped = Array(Set(dropped)).filter { all.columnNames.contains($0) && $0 != target }.sorted()
+        emit(.stepFinished(number: 1, line: "\(auditReport.count(.critical)) critical and \(auditReport.count(.warning)) "
+             + "warning findings" + (dropped.isEmpty ? "" : "; left out: \(dropped.joined(separator: ", "))")))
+        // 2. Split.
+        emit(.stepStarted(number: 2, title: "Split off the test rows"))
+        emit(.stepFinished(number: 2, line: "\(train.rowCount) training rows, \(test.rowCount) test rows (\(splitName)), "
+             + "the test rows untouched until step 7"))
+        let trainData = dropped.isEmpty ? train : try train.dropping(dropped)
+        let testData = dropped.isEmpty ? test : try test.dropping(dropped.filter { test.columnNames.contains($0) })
+
+        let (targets, classLabels) = try CrossValidation.targets(of: trainData, target: target, task: task)
+        let folds = try makeFolds(train, task: task, targets: targets)
+
+        // 3. Baselines.
+        emit(.stepStarted(number: 3, title: "Baselines"))
+        let baselineRuns = try Baselines(metric: metric, folds: settings.folds, seed: settings.seed, threads: settings.threads)
+            .runKeepingModels(trainData, target: target, task: task)
+        emit(.stepFinished(number: 3, line: baselineRuns.map { "\($0.report.name) \(short($0.report.cvMean))" }
+            .joined(separator: ", ") + " (\(metric.name), \(settings.folds)-fold CV)"))
+
+        // 4. Search.
+        emit(.stepStarted(number: 4, title: "Search"))
+        let space = CandidateSpace(families: settings.families, task: task, featureCount: max(1, trainData.columnCount - 1),
+                                   seed: settings.seed)
+        let search = try Search(data: trainData, target: target, task: task, classLabels: classLabels, targets: targets,
+                                folds: folds, metric: metric, space: space, settings: settings, observer: observer)
+        let study = try Study(name: settings.studyName, direction: metric.direction == .higherIsBetter ? .maximize : .minimize,
+                              storage: settings.storage ?? InMemoryStorage(),
+                              sampler: TPESampler(seed: settings.seed, startupTrials: 10),
+                              pruner: MedianPruner(startupTrials: 5))
+        let searchClock = Stopwatch()
+        try search.run(study: study)
+        let searchSeconds = searchClock.seconds
+        let trialOutcomes = search.allOutcomes
+        let feasible = trialOutcomes.filter { $0.state == "complete" }
+        emit(.stepFinished(number: 4, line: "\(trialOutcomes.count) trials in \(short(searchSeconds)) s: \(feasible.count) complete, "
+             + "\(trialOutcomes.filter { $0.state == "pruned" }.count) pruned, "
+             + "\(trialOutcomes.filter { $0.state == "infeasible" }.count) over a limit, "
+             + "\(trialOutcomes.filter { $0.state == "failed" }.count) failed"))
+
+        // 5. Select and refit.
+        emit(.stepStarted(number: 5, title: "Select and refit"))
+        let (choice, reason) = try select(feasible, metric: metric)
+        guard var learner = search.learner(choice.number), let oof = search.predictions(choice.number) else {
+            throw OptimizeError("trial \(choice.number) left no model to refit")
+        }
+        learner = learner.forRefit(stoppingPoints: search.stopping(choice.number), folds: settings.folds)
+        learner.threads = settings.threads
+        let refitClock = Stopwatch()
+        let model: BundledModel
+        if learner.stopsEarly {
+            // A network stops early on rows held out of the training part (never the test split).
+            let holdout = try HoldoutSplitter(testFraction: 0.1, seed: settings.seed).split(rowCount: trainData.rowCount)
+            model = try learner.fit(trainData.rows(holdout.train), target: target,
+                                    validation: trainData.rows(holdout.test), observer: nil)
+        } else {
+            model = try learner.fit(trainData, target: target, validation: nil, observer: nil)
+        }
+        let refitSeconds = refitClock.seconds
+        var rounds: Int? = nil
+        if case .trees(let trees) = model { rounds = trees.model.rounds }
+        emit(.stepFinished(number: 5, line: "trial \(choice.number), \(choice.family): CV \(metric.name) "
+             + "\(short(choice.cvMean ?? .nan)) ± \(short(choice.cvStandardDeviation ?? 0)); refit in \(short(refitSeconds)) s"))
+
+        // 6. Calibrate and choose the threshold.
+        emit(.stepStarted(number: 6, title: "Calibrate and set the threshold"))
+        var calibration = BundleCalibration.none
+        var calibrationSummary: OptimizeSummary.Calibration? = nil
+        var threshold: DecisionThreshold? = nil
+        var thresholdRule: ThresholdRule? = nil
+        var calibratedOOF: [Double] = []
+        if task == .binary {
+            let scores = (0..<trainData.rowCount).map { oof[$0 * 2 + 1] }
+            let (chosen, losses) = try chooseCalibration(scores: scores, labels: targets)
+            calibration = chosen
+            calibrationSummary = OptimizeSummary.Calibration(method: chosen.name, logLossByMethod: losses)
+            calibratedOOF = scores.map { calibration($0) }
+            thresholdRule = settings.recallAtLeast.map { .bestPrecision(minimumRecall: $0) }
+                ?? settings.costs.map { .lowestCost($0) }
+                ?? (metric.name.hasPrefix("f1") ? .bestFScore(beta: 1) : nil)
+            if let thresholdRule {
+                threshold = try DecisionThreshold.tune(scores: calibratedOOF, labels: targets, rule: thresholdRule)
+            }
+        }
+        emit(.stepFinished(number: 6, line: task == .binary
+             ? "calibration: \(calibration.name)" + (threshold.map { "; threshold \(short($0.threshold))" } ?? "; threshold 0.5")
+             : "nothing to calibrate for \(task.rawValue)"))
+
+        // 7. Confirm on the test split.
+        emit(.stepStarted(number: 7, title: "Confirm on the test split"))
+        let references = trainData.columns.filter { $0.name != target }.map(FeatureReference.init)
+        let schema = trainData.columns.filter { $0.name != target }.map { BundleColumn(name: $0.name, kind: $0.kind) }
+        var bundle = ModelBundle(target: target, task: task, classLabels: classLabels, inputSchema: schema, model: model,
+                                 family: choice.family, calibration: calibration, threshold: threshold,
+                                 dataFingerprint: trainData.fingerprint(), trainingRows: trainData.rowCount, metrics: [:],
+                                 seed: settings.seed, references: references)
+        let testFeatures = testData.columnNames.contains(target) ? try testData.dropping([target]) : testData
+        let (testTargets, _) = try alignTargets(testData, target: target, task: task, classLabels: classLabels)
+        let testPredictions = try bundle.predict(testFeatures, threads: settings.threads)
+        let testOutcomes = try outcomes(testPredictions, targets: testTargets, task: task, classLabels: classLabels)
+        let interval = try Bootstrap(resamples: settings.bootstrapResamples, method: .percentile, seed: settings.seed,
+                                     threads: settings.threads).interval(of: metric, on: testOutcomes)
+        var others: [String: Double] = [:]
+        for name in otherMetricNames(task) where name != metric.name {
+            others[name] = try? Metrics.named(name).evaluate(testOutcomes)
+        }
+        var thresholdSummary: OptimizeSummary.Threshold? = nil
+        if task == .binary, let thresholdRule {
+            let t = threshold!
+            let testScores = testPredictions.values.map { $0[1] }
+            var tp = 0.0, fp = 0.0, fn = 0.0
+            for (score, label) in zip(testScores, testTargets) {
+                let positive = t.isPositive(score)
+                if positive && label == 1 { tp += 1 } else if positive { fp += 1 } else if label == 1 { fn += 1 }
+            }
+            thresholdSummary = OptimizeSummary.Threshold(
+                rule: describe(thresholdRule), value: t.threshold, cvPrecision: t.precision, cvRecall: t.recall,
+                testPrecision: tp + fp > 0 ? tp / (tp + fp) : 0, testRecall: tp + fn > 0 ? tp / (tp + fn) : 0)
+        }
+        var baselineSummaries: [OptimizeSummary.Baseline] = []
+        for run in baselineRuns {
+            let predictions = try run.model.predict(testFeatures, threads: settings.threads)
+            let value = try metric.evaluate(try outcomes(predictions, targets: testTargets, task: task, classLabels: classLabels))
+            baselineSummaries.append(OptimizeSummary.Baseline(report: run.report, test: value))
+        }
+        var segments: [SegmentReport] = []
+        for column in testFeatures.columns where column.kind == .categorical || column.kind == .boolean {
+            guard segments.count < 6 else { break }
+            let distinct = Set((0..<column.count).compactMap { column.formattedValue($0) }).count
+            guard (2...12).contains(distinct) else { continue }
+            if let report = try? SegmentAnalysis(metric: metric).evaluate(testOutcomes, frame: testFeatures,
+                                                                         by: .category(column: column.name)) {
+                segments.append(report)
+            }
+        }
+        let confirmation = OptimizeSummary.Confirmation(metric: metric.name, value: interval.estimate, lower: interval.lower,
+                                                        upper: interval.upper, confidence: interval.confidence,
+                                                        otherMetrics: others, rows: testData.rowCount)
+        emit(.stepFinished(number: 7, line: "test \(metric.name) \(short(interval.estimate)) "
+             + "[\(short(interval.lower)), \(short(interval.upper))] on \(testData.rowCount) rows; baselines "
+             + baselineSummaries.map { "\($0.report.name) \(short($0.test))" }.joined(separator: ", ")))
+
+        // 8. Package.
+        emit(.stepStarted(number: 8, title: "Package"))
+        bundle.metrics = ["cv_\(metric.name)": choice.cvMean ?? .nan, "test_\(metric.name)": interval.estimate,
+                          "test_\(metric.name)_lower": interval.lower, "test_\(metric.name)_upper": interval.upper]
+        for (name, value) in others { bundle.metrics["test_\(name)"] = value }
+        let latencySample = try trainData.dropping([target])
+        let singleRow = try CostMeter.singleRow(BundlePath(bundle: bundle), sample: search.latencySample)
+        let cost = ModelCost(singleRowSeconds: singleRow.p50, singleRowP99Seconds: singleRow.p99,
+                             batchRowsPerSecond: try CostMeter.batch(BundlePath(bundle: bundle), sample: latencySample,
+                                                                     threads: settings.threads),
+                             modelBytes: try bundle.encodedSize())
+        let importance = (try? ParameterImportance(seed: settings.seed).evaluate(study.trials)) ?? []
+        let summary = OptimizeSummary(
+            version: paretoVersion, command: settings.command, seed: settings.seed, target: target, task: task,
+            metric: metric.name, higherIsBetter: metric.direction == .higherIsBetter, rows: all.rowCount,
+            trainRows: trainData.rowCount, testRows: testData.rowCount, split: splitName,
+            dataFingerprint: bundle.dataFingerprint,
+            findings: serious.map { .init(severity: $0.severity.rawValue, kind: $0.kind.rawValue, columns: $0.columns,
+                                          message: $0.message) },
+            droppedColumns: dropped, maxLatencySeconds: settings.maxLatencySeconds, maxSizeBytes: settings.maxSizeBytes,
+            maxMemoryBytes: settings.maxMemoryBytes, baselines: baselineSummaries, trials: trialOutcomes,
+            trialsThatSawValidation: trialOutcomes.filter { $0.foldsRun > 0 }.count, searchSeconds: searchSeconds,
+            importance: Dictionary(uniqueKeysWithValues: importance.map { ($0.name, $0.importance) }),
+            chosen: .init(trial: choice.number, family: choice.family, parameters: choice.parameters,
+                          cvMean: choice.cvMean ?? .nan, cvStandardDeviation: choice.cvStandardDeviation ?? 0, rounds: rounds,
+                          refitSeconds: refitSeconds, reason: reason),
+            calibration: calibrationSummary, threshold: thresholdSummary, confirmation: confirmation, bundleCost: cost,
+            segments: segments, totalSeconds: total.seconds)
+        let page = try OptimizeReport.render(summary: summary, bundle: bundle, auditFindings: serious,
+                                             testOutcomes: testOutcomes, oofScores: task == .binary
+                                                 ? (raw: (0..<trainData.rowCount).map { oof[$0 * 2 + 1] }, calibrated: calibratedOOF,
+                                                    labels: targets) : nil,
+                                             history: study.trials, direction: metric.direction)
+        emit(.stepFinished(number: 8, line: "bundle \(cost.modelBytes) bytes, one row \(microseconds(cost.singleRowSeconds)) "
+             + "through the whole path"))
+        return Result(bundle: bundle, summary: summary, report: page)
+    }
+
+    // MARK: steps
+
+    private func emit(_ event: OptimizeEvent) { observer?(event) }
+
+    private func split(_ frame: DataFrame, separateTest: DataFrame?, task: TaskKind) throws -> (DataFrame, DataFrame, String) {
+        if let separateTest {
+            guard separateTest.columnNames.contains(settings.target) else {
+                throw UsageError("the test table has no target column \"\(settings.target)\"",
+                                 hint: "the confirmation needs the true values of the test rows")
+            }
+            let column = try separateTest.column(settings.target)
+            let keep = (0..<separateTest.rowCount).filter { !column.isMissing($0) }
+            return (frame, keep.count == separateTest.rowCount ? separateTest : separateTest.rows(keep), "a separate test table")
+        }
+        guard settings.testFraction > 0, settings.testFraction < 1 else {
+            throw UsageError("the test fraction must be between 0 and 1, not \(settings.testFraction)")
+        }
+        let strategy: SplitStrategy
+        let name: String
+        if let time = settings.timeColumn {
+            strategy = .timeOrdered(order: try frame.rowOrder(by: time), gap: 0)
+            name = "the latest \(Int((settings.testFraction * 100).rounded()))% by \(time)"
+        } else if let group = settings.groupColumn {
+            strategy = .grouped(groups: try frame.labelCodes(group))
+            name = "whole groups of \(group)"
+        } else if task != .regression {
+            strategy = .stratified(labels: try frame.labelCodes(settings.target))
+            name = "stratified by \(settings.target)"
+        } else {
+            strategy = .random
+            name = "random"
+        }
+        let split = try HoldoutSplitter(testFraction: settings.testFraction, strategy: strategy, seed: settings.seed)
+            .split(rowCount: frame.rowCount)
+        return (frame.rows(split.train), frame.rows(split.test), name)
+    }
+
+    private func makeFolds(_ train: DataFrame, task: TaskKind, targets: [Double]) throws -> [Fold] {
+        let k = settings.folds
+        if let time = settings.timeColumn {
+            return try TimeSeriesSplit(k: k, order: try train.rowOrder(by: time)).folds(rowCount: train.rowCount)
+        }
+        if let group = settings.groupColumn {
+            return try GroupKFold(k: k, groups: try train.labelCodes(group), seed: settings.seed).folds(rowCount: train.rowCount)
+        }
+        if task != .regression {
+            return try StratifiedKFold(k: k, labels: targets.map { Int($0) }, seed: settings.seed).folds(rowCount: train.rowCount)
+        }
+        return try KFold(k: k, seed: settings.seed).folds(rowCount: train.rowCount)
+    }
+
+    /// The best feasible trial, with ties (within a tenth of its standard
+    /// error) going to the simplest family, then the smallest model.
+    func select(_ complete: [TrialOutcome], metric: any Metric) throws -> (TrialOutcome, String) {
+        guard let best = complete.filter({ $0.cvMean?.isFinite == true }).max(by: {
+            metric.direction.isBetter($1.cvMean!, than: $0.cvMean!)
+        }) else {
+            throw OptimizeError("no trial finished within the limits",
+                                hint: "loosen --max-latency/--max-size/--max-memory, add families, or give a larger budget")
+        }
+        let standardError = (best.cvStandardDeviation ?? 0) / Double(max(1, best.foldsRun)).squareRoot()
+        let tolerance = 0.1 * standardError
+        let tied = complete.filter { abs(($0.cvMean ?? .nan) - best.cvMean!) <= tolerance }
+        let chosen = tied.min {
+            let a = (ModelFamily(rawValue: $0.family)?.complexity ?? 9, $0.modelBytes ?? .max, $0.number)
+            let b = (ModelFamily(rawValue: $1.family)?.complexity ?? 9, $1.modelBytes ?? .max, $1.number)
+            return a < b
+        } ?? best
+        let reason = chosen.number == best.number
+            ? "the best cross-validated \(metric.name) of \(complete.count) feasible trials"
+            : "tied with trial \(best.number) (within a tenth of a standard error) and simpler or smaller"
+        return (chosen, reason)
+    }
+
+    /// Cross-fits each calibration method on the out-of-fold scores (5
+    /// folds) and keeps the lowest log loss; "none" wins ties within 1e-4.
+    func chooseCalibration(scores: [Double], labels: [Double]) throws -> (BundleCalibration, [String: Double]) {
+        let folds = try StratifiedKFold(k: 5, labels: labels.map { Int($0) }, seed: settings.seed)
+            .folds(rowCount: scores.count)
+        func logLoss(_ p: [Double], _ y: [Double]) -> Double {
+            var sum = 0.0
+            for (q, t) in zip(p, y) {
+                let c = min(max(q, 1e-15), 1 - 1e-15)
+                sum -= t == 1 ? log(c) : log(1 - c)
+            }
+            return sum / Double(max(1, p.count))
+        }
+        var losses: [String: Double] = ["none": logLoss(scores, labels)]
+        let methods: [(String, ([Double], [Double]) throws -> BundleCalibration)] = [
+            ("platt", { .platt(try PlattCalibrator.fit(scores: $0.map(BundleCalibration.logOdds), labels: $1)) }),
+            ("beta", { .beta(try BetaCalibrator.fit(scores: $0, labels: $1)) }),
+            ("isotonic", { .isotonic(try IsotonicCalibrator.fit(scores: $0, labels: $1)) }),
+        ]
+        for (name, fit) in methods {
+            var predicted = [Double](repeating: 0, count: scores.count)
+            do {
+                for fold in folds {
+                    let calibrator = try fit(fold.train.map { scores[$0] }, fold.train.map { labels[$0] })
+                    for row in fold.validation { predicted[row] = calibrator(scores[row]) }
+                }
+                losses[name] = logLoss(predicted, labels)
+            } catch {
+                continue  // A method that cannot fit these scores is not a candidate.
+            }
+        }
+        var best = "none"
+        for name in ["platt", "beta", "isotonic"] {
+            if let loss = losses[name], loss < losses[best]! - 1e-4 { best = name }
+        }
+        let chosen: BundleCalibration
+        switch best {
+        case "platt": chosen = try methods[0].1(scores, labels)
+        case "beta": chosen = try methods[1].1(scores, labels)
+        case "isotonic": chosen = try methods[2].1(scores, labels)
+        default: chosen = .none
+        }
+        return (chosen, losses)
+    }
+
+    private func alignTargets(_ test: DataFrame, target: String, task: TaskKind,
+                              classLabels: [String]) throws -> ([Double], [String]) {
+        let column = try test.column(target)
+        if task == .regression {
+            guard let numeric = column.numeric else { throw UsageError("the test target \"\(target)\" is not numeric") }
+            return (numeric.values.array, [])
+        }
+        var position: [String: Int] = [:]
+        for (i, label) in classLabels.enumerated() { position[label] = i }
+        let values = try (0..<test.rowCount).map { row -> Double in
+            guard let label = column.formattedValue(row), let index = position[label] else {
+                throw UsageError("test row \(row + 1) has the class \"\(column.formattedValue(row) ?? "")\", which no training "
+                                 + "row has", hint: "the model cannot predict a class it never saw; check the test table")
+            }
+            return Double(index)
+        }
+        return (values, classLabels)
+    }
+
+    private func outcomes(_ predictions: Predictions, targets: [Double], task: TaskKind,
+                          classLabels: [String]) throws -> Outcomes {
+        let matrix = try CrossValidation.align(predictions, task: task, classLabels: classLabels, rows: targets.count)
+        return task == .regression
+            ? try Outcomes(regressionTargets: targets, predictions: matrix)
+            : try Outcomes(classTargets: targets, predictions: matrix, classCount: classLabels.count)
+    }
+
+    private func otherMetricNames(_ task: TaskKind) -> [String] {
+        switch task {
+        case .binary: ["auc", "average_precision", "logloss", "brier", "accuracy", "f1"]
+        case .multiclass: ["accuracy", "logloss", "f1_macro", "balanced_accuracy"]
+        case .regression: ["rmse", "mae", "r2"]
+        }
+    }
+
+    private func describe(_ rule: ThresholdRule) -> String {
+        switch rule {
+        case .bestFScore(let beta): "best F\(short(beta))"
+        case .bestPrecision(let recall): "best precision with recall ≥ \(short(recall))"
+        case .bestRecall(let precision): "best recall with precision ≥ \(short(precision))"
+        case .lowestCost: "lowest cost"
+        case .bestYoudenJ: "best Youden J"
+        }
+    }
+}
+
+/// The bundle's whole prediction path (schema check, model, calibration) as
+/// a `TabularModel`, so it is timed like any model.
+struct BundlePath: TabularModel {
+    var bundle: ModelBundle
+    var task: TaskKind { bundle.task }
+    func predict(_ frame: DataFrame, threads: Int?) throws -> Predictions { try bundle.predict(frame, threads: threads) }
+}
+
+/// The optimizer could not produce a model.
+public struct OptimizeError: ParetoError {
+    /// What went wrong.
+    public let message: String
+    /// What to do about it.
+    public let hint: String?
+
+    /// An error with `message` and an optional `hint`.
+    public init(_ message: String, hint: String? = nil) {
+        self.message = message
+        self.hint = hint
+    }
+}
+
+/// The version written into summaries and reports.
+public let paretoVersion = "0.1.0"
+
+/// A number in at most 5 significant digits, for progress lines.
+func short(_ value: Double) -> String {
+    guard value.isFinite else { return "\(value)" }
+    return String(format: "%.5g", value)
+}
+
+/// Seconds as microseconds ("12.3 µs").
+func microseconds(_ seconds: Double) -> String { String(format: "%.1f µs", seconds * 1e6) }

@@ -1,0 +1,179 @@
+import Foundation
+import ParetoCore
+import ParetoData
+import ParetoDeploy
+import ParetoEval
+import ParetoTune
+
+/// The search step: one study whose trials each pick a family and its
+/// hyperparameters, cross-validate it fold by fold (reporting the running
+/// mean so the pruner can stop bad trials), and measure the first fold's
+/// model against the limits — a trial that breaks one is stopped at once and
+/// recorded as infeasible.
+///
+/// Out-of-fold predictions of complete trials are kept (in memory) for
+/// calibration and the threshold.
+final class Search: @unchecked Sendable {
+    let data: DataFrame
+    let target: String
+    let task: TaskKind
+    let classLabels: [String]
+    let targets: [Double]
+    let folds: [Fold]
+    let metric: any Metric
+    let space: CandidateSpace
+    let settings: OptimizeSettings
+    let observer: (@Sendable (OptimizeEvent) -> Void)?
+    /// One-row tables for latency, from the training rows (features only).
+    let latencySample: DataFrame
+
+    private let lock = NSLock()
+    private(set) var outcomes: [Int: TrialOutcome] = [:]
+    private(set) var outOfFold: [Int: [Double]] = [:]
+    private(set) var stoppingPoints: [Int: [Int]] = [:]
+    private(set) var learners: [Int: CandidateLearner] = [:]
+
+    init(data: DataFrame, target: String, task: TaskKind, classLabels: [String], targets: [Double], folds: [Fold],
+         metric: any Metric, space: CandidateSpace, settings: OptimizeSettings,
+         observer: (@Sendable (OptimizeEvent) -> Void)?) throws {
+        self.data = data
+        self.target = target
+        self.task = task
+        self.classLabels = classLabels
+        self.targets = targets
+        self.folds = folds
+        self.metric = metric
+        self.space = space
+        self.settings = settings
+        self.observer = observer
+        let features = try data.dropping([target])
+        let step = max(1, features.rowCount / 200)
+        latencySample = features.rows(Array(stride(from: 0, to: features.rowCount, by: step).prefix(200)))
+    }
+
+    var outputsPerRow: Int { task == .regression ? 1 : classLabels.count }
+
+    func outcome(_ number: Int) -> TrialOutcome? { lock.withLock { outcomes[number] } }
+    func predictions(_ number: Int) -> [Double]? { lock.withLock { outOfFold[number] } }
+    func learner(_ number: Int) -> CandidateLearner? { lock.withLock { learners[number] } }
+    func stopping(_ number: Int) -> [Int] { lock.withLock { stoppingPoints[number] ?? [] } }
+    var allOutcomes: [TrialOutcome] { lock.withLock { outcomes.values.sorted { $0.number < $1.number } } }
+
+    /// The best feasible complete value so far.
+    var bestValue: Double? {
+        lock.withLock {
+            outcomes.values.filter { $0.state == "complete" }.compactMap(\.cvMean)
+                .max { metric.direction.isBetter($1, than: $0) }
+        }
+    }
+
+    /// Runs the study until the trial count or the budget is reached.
+    func run(study: Study) throws {
+        for family in space.families { try study.enqueue(space.defaults(family)) }
+        try study.optimize(nTrials: settings.trials, timeout: settings.budgetSeconds, nJobs: 1) { [self] trial in
+            try evaluate(trial)
+        }
+    }
+
+    /// One trial: fit and score fold by fold.
+    func evaluate(_ trial: Trial) throws -> Double {
+        let clock = Stopwatch()
+        let (family, learner) = try space.suggest(trial)
+        let record = try? trial.study.storage.trial(studyID: trial.study.id, number: trial.number)
+        let parameters: [String: String] = record?.parameters.mapValues { $0.displayValue.text } ?? [:]
+        let k = outputsPerRow
+        var oof = [Double](repeating: .nan, count: data.rowCount * k)
+        var scores: [Double] = []
+        var stops: [Int] = []
+        var outcome = TrialOutcome(number: trial.number, family: family.rawValue, state: "running", cvMean: nil,
+                                   cvStandardDeviation: nil, foldsRun: 0, singleRowSeconds: nil, singleRowP99Seconds: nil,
+                                   modelBytes: nil, fitMemoryBytes: nil, seconds: 0, violations: [], parameters: parameters,
+                                   error: nil)
+        func finish(_ state: String) {
+            outcome.state = state
+            outcome.foldsRun = scores.count
+            if !scores.isEmpty {
+                let mean = scores.reduce(0, +) / Double(scores.count)
+                outcome.cvMean = mean
+                var squares = 0.0
+                for score in scores { squares += (score - mean) * (score - mean) }
+                outcome.cvStandardDeviation = scores.count > 1 ? (squares / Double(scores.count - 1)).squareRoot() : 0
+            }
+            outcome.seconds = clock.seconds
+            lock.withLock {
+                outcomes[trial.number] = outcome
+                if state == "complete" {
+                    outOfFold[trial.number] = oof
+                    stoppingPoints[trial.number] = stops
+                    learners[trial.number] = learner
+                }
+            }
+            try? trial.setUserAttribute("family", family.rawValue)
+            if let latency = outcome.singleRowSeconds { try? trial.setUserAttribute("latency_seconds", latency) }
+            if let bytes = outcome.modelBytes { try? trial.setUserAttribute("model_bytes", bytes) }
+            if !outcome.violations.isEmpty { try? trial.setUserAttribute("violations", outcome.violations) }
+            observer?(.trialFinished(outcome, best: bestValue))
+        }
+        do {
+            for (f, fold) in folds.enumerated() {
+                let training = data.rows(fold.train)
+                let validation = data.rows(fold.validation)
+                var fitting = learner
+                fitting.threads = settings.threads
+                let measureMemory = f == 0 && settings.maxMemoryBytes != nil
+                let (model, memory) = try MemoryMeter.growth(enabled: measureMemory) {
+                    try fitting.fit(training, target: target, validation: fitting.stopsEarly ? validation : nil,
+                                    observer: nil)
+                }
+                if let stop = model.stoppingPoint { stops.append(stop) }
+                let predictions = try model.predict(validation, threads: settings.threads)
+                let matrix = try CrossValidation.align(predictions, task: task, classLabels: classLabels,
+                                                       rows: fold.validation.count)
+                for (j, row) in fold.validation.enumerated() {
+                    for c in 0..<k { oof[row * k + c] = matrix[j * k + c] }
+                }
+                let foldTargets = fold.validation.map { targets[$0] }
+                let outcomes = task == .regression
+                    ? try Outcomes(regressionTargets: foldTargets, predictions: matrix)
+                    : try Outcomes(classTargets: foldTargets, predictions: matrix, classCount: k)
+                scores.append(try metric.evaluate(outcomes))
+                if f == 0 {
+                    let latency = try CostMeter.singleRow(model, sample: latencySample)
+                    outcome.singleRowSeconds = latency.p50
+                    outcome.singleRowP99Seconds = latency.p99
+                    outcome.modelBytes = try CostMeter.size(model)
+                    outcome.fitMemoryBytes = memory
+                    if let limit = settings.maxLatencySeconds, latency.p50 > limit { outcome.violations.append("latency") }
+                    if let limit = settings.maxSizeBytes, outcome.modelBytes! > limit { outcome.violations.append("size") }
+                    if let limit = settings.maxMemoryBytes, let memory, memory > limit { outcome.violations.append("memory") }
+                    if !outcome.violations.isEmpty {
+                        try trial.report(scores[0], step: 0)
+                        finish("infeasible")
+                        throw TrialPruned()
+                    }
+                }
+                let running = scores.reduce(0, +) / Double(scores.count)
+                try trial.report(running, step: f)
+                if f < folds.count - 1, try trial.shouldPrune() {
+                    finish("pruned")
+                    throw TrialPruned()
+                }
+            }
+        } catch let pruned as TrialPruned {
+            throw pruned
+        } catch {
+            outcome.error = "\(error)"
+            finish("failed")
+            throw error
+        }
+        finish("complete")
+        return outcome.cvMean!
+    }
+}
+
+extension MemoryMeter {
+    /// `growth(body)` when enabled; otherwise runs `body` unmeasured.
+    static func growth<T>(enabled: Bool, _ body: () throws -> T) rethrows -> (T, Int?) {
+        enabled ? try growth(body) : (try body(), nil)
+    }
+}

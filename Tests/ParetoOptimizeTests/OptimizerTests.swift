@@ -1,0 +1,238 @@
+import Foundation
+import ParetoCore
+import ParetoData
+import ParetoDeploy
+import ParetoEval
+import Testing
+@testable import ParetoOptimize
+
+@Suite struct OptimizerTests {
+    /// y = 1 when 2·x − z + (color = red) + noise > 0.5: linear in its
+    /// features, with a categorical part and a few missing values.
+    static func planted(rows: Int = 500, seed: UInt64 = 3, leak: Bool = false) throws -> DataFrame {
+        var g = Xoshiro256(seed: seed)
+        var x: [Double] = [], z: [Double] = [], color: [String?] = [], y: [String] = []
+        for i in 0..<rows {
+            let a = Double.random(in: -1...1, using: &g), b = Double.random(in: -1...1, using: &g)
+            let c = ["red", "green", "blue"][Int.random(in: 0..<3, using: &g)]
+            x.append(i % 50 == 7 ? .nan : a)
+            z.append(b)
+            color.append(i % 60 == 11 ? nil : c)
+            let noise = Double.random(in: -0.4...0.4, using: &g)
+            y.append(2 * a - b + (c == "red" ? 1 : 0) + noise > 0.5 ? "yes" : "no")
+        }
+        var columns: [Column] = [.numeric("x", x), .numeric("z", z), .categorical("color", color)]
+        if leak { columns.append(.categorical("copy", y.map { $0 == "yes" ? "Y" : "N" })) }
+        columns.append(.categorical("y", y))
+        return try DataFrame(columns)
+    }
+
+    static func settings(_ target: String = "y") -> OptimizeSettings {
+        var s = OptimizeSettings(target: target)
+        s.families = [.gbdt, .linear]
+        s.trials = 4
+        s.folds = 3
+        s.threads = 1
+        s.seed = 7
+        s.bootstrapResamples = 200
+        return s
+    }
+
+    @Test func endToEndOnAPlantedRuleConfirmsWhatTheBundleReproduces() throws {
+        let frame = try Self.planted()
+        let events = EventLog()
+        let result = try Optimizer(Self.settings(), observer: { events.append($0) }).run(on: frame)
+        let s = result.summary
+
+        // The split: 20% stratified, drawn with the settings' seed; the bundle
+        // was fitted on exactly the other rows (same fingerprint).
+        let split = try HoldoutSplitter(testFraction: 0.2, strategy: .stratified(labels: try frame.labelCodes("y")), seed: 7)
+            .split(rowCount: frame.rowCount)
+        #expect(s.testRows == split.test.count && s.trainRows == split.train.count)
+        #expect(result.bundle.dataFingerprint == frame.rows(split.train).fingerprint())
+        #expect(result.bundle.trainingRows == split.train.count)
+
+        // Every step reported, in order; four trials, both families tried
+        // (the first trial of each family is its default).
+        #expect(events.steps == [1, 2, 3, 4, 5, 6, 7, 8])
+        #expect(s.trials.count == 4)
+        #expect(Set(s.trials.prefix(2).map(\.family)) == ["gbdt", "linear"])
+        #expect(s.trials.allSatisfy { $0.singleRowSeconds! > 0 && $0.modelBytes! > 0 })
+        #expect(s.trialsThatSawValidation == 4)
+
+        // A linear rule: the chosen model ranks well, far above the prior.
+        #expect(s.confirmation.value > 0.9)
+        #expect(s.confirmation.lower <= s.confirmation.value && s.confirmation.value <= s.confirmation.upper)
+        #expect(s.baselines.map(\.report.name) == ["prior", "logistic", "gbdt"])
+        #expect(s.baselines[0].test == 0.5)
+
+        // The confirmed metric is what the bundle predicts on the test rows,
+        // recomputed here from the raw rows and scikit-learn's AUC definition.
+        let test = frame.rows(split.test)
+        let predictions = try result.bundle.predict(try test.dropping(["y"]))
+        let labels = (0..<test.rowCount).map { try! test.column("y").formattedValue($0) == "yes" ? 1.0 : 0.0 }
+        let auc = try Metrics.rocAUC(scores: predictions.values.map { $0[1] }, labels: labels)
+        #expect(abs(auc - s.confirmation.value) < 1e-12)
+
+        // The files: the bundle reads back and predicts the same; the summary
+        // is JSON with the same confirmed value; the report is a page.
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("optimize-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try result.write(to: directory)
+        let loaded = try ModelBundle.read(from: directory + "/model.pareto")
+        #expect(try loaded.predict(try test.dropping(["y"])).values == predictions.values)
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: directory + "/summary.json")))
+        let confirmation = (json as? [String: Any])?["confirmation"] as? [String: Any]
+        // (Foundation's JSON parser may round the last bit.)
+        #expect(abs((confirmation?["value"] as? Double ?? 0) - s.confirmation.value) < 1e-12)
+        let html = try String(contentsOfFile: directory + "/report.html", encoding: .utf8)
+        #expect(html.hasPrefix("<!DOCTYPE html>"))
+        for section in ["Baselines and the final model", "Quality against latency", "Optimization history", "ROC curve",
+                        "Confusion matrix", "Audit of the training rows", "Reproduce"] {
+            #expect(html.contains(section), "the report lacks \(section)")
+        }
+    }
+
+    @Test func aLimitNoModelMeetsStopsEveryTrialAndSaysSo() throws {
+        var settings = Self.settings()
+        settings.maxLatencySeconds = 1e-12  // no model predicts a row in a picosecond
+        settings.trials = 3
+        do {
+            _ = try Optimizer(settings).run(on: try Self.planted(rows: 300))
+            Issue.record("a run where every trial breaks the limit must fail")
+        } catch let error as OptimizeError {
+            #expect(error.message.contains("no trial finished within the limits"))
+            #expect(error.hint?.contains("--max-latency") == true)
+        }
+    }
+
+    @Test func overLimitTrialsAreRecordedInfeasibleAndNotChosen() throws {
+        // Size limit between a linear model (hundreds of bytes of
+        // coefficients) and any boosted ensemble (tens of kilobytes).
+        var settings = Self.settings()
+        settings.maxSizeBytes = 8_000
+        let result = try Optimizer(settings).run(on: try Self.planted(rows: 300))
+        let gbdt = result.summary.trials.filter { $0.family == "gbdt" }
+        #expect(!gbdt.isEmpty)
+        #expect(gbdt.allSatisfy { $0.state == "infeasible" && $0.violations == ["size"] && $0.foldsRun == 1 })
+        #expect(result.summary.chosen.family == "linear")
+        #expect(result.bundle.family == "linear")
+    }
+
+    @Test func aLeakedColumnIsKeptWithAWarningOrDroppedOnRequest() throws {
+        let frame = try Self.planted(rows: 400, leak: true)
+        let events = EventLog()
+        var settings = Self.settings()
+        settings.trials = 2
+        let kept = try Optimizer(settings, observer: { events.append($0) }).run(on: frame)
+        #expect(events.warnings.contains { $0.contains("copy") && $0.contains("--drop-leaks") })
+        #expect(kept.bundle.inputSchema.map(\.name).contains("copy"))
+        settings.dropLeaks = true
+        let dropped = try Optimizer(settings).run(on: frame)
+        #expect(dropped.summary.droppedColumns == ["copy"])
+        #expect(!dropped.bundle.inputSchema.map(\.name).contains("copy"))
+    }
+
+    @Test func regressionOnALineChoosesAModelThatExplainsIt() throws {
+        var g = Xoshiro256(seed: 11)
+        var x: [Double] = [], w: [Double] = [], y: [Double] = []
+        for _ in 0..<400 {
+            let a = Double.random(in: 0...10, using: &g), b = Double.random(in: -1...1, using: &g)
+            x.append(a)
+            w.append(b)
+            y.append(3 * a - 2 * b + Double.random(in: -0.3...0.3, using: &g))
+        }
+        var settings = Self.settings()
+        settings.metric = "r2"
+        let result = try Optimizer(settings).run(on: try DataFrame([.numeric("x", x), .numeric("w", w), .numeric("y", y)]))
+        #expect(result.summary.task == .regression)
+        #expect(result.summary.confirmation.value > 0.99)
+        #expect(result.summary.calibration == nil && result.summary.threshold == nil)
+        #expect(result.summary.baselines.map(\.report.name) == ["mean", "ridge", "gbdt"])
+    }
+
+    @Test func aRecallFloorSetsTheThresholdOnOutOfFoldProbabilities() throws {
+        var settings = Self.settings()
+        settings.recallAtLeast = 0.95
+        let result = try Optimizer(settings).run(on: try Self.planted())
+        let t = try #require(result.summary.threshold)
+        #expect(t.cvRecall >= 0.95)
+        #expect(t.rule == "best precision with recall ≥ 0.95")
+        #expect(result.bundle.threshold?.threshold == t.value)
+        // Labels follow the threshold, not 0.5.
+        let predictions = Predictions(task: .binary, classLabels: ["no", "yes"],
+                                      values: [[1 - t.value, t.value], [1 - t.value + 1e-9, t.value - 1e-9]])
+        #expect(result.bundle.labels(predictions) == ["yes", "no"])
+    }
+}
+
+@Suite struct SelectionAndCalibrationTests {
+    func outcome(_ number: Int, _ family: String, _ mean: Double, sd: Double = 0.01, bytes: Int = 1_000) -> TrialOutcome {
+        TrialOutcome(number: number, family: family, state: "complete", cvMean: mean, cvStandardDeviation: sd, foldsRun: 4,
+                     singleRowSeconds: 1e-5, singleRowP99Seconds: 2e-5, modelBytes: bytes, fitMemoryBytes: nil, seconds: 1,
+                     violations: [], parameters: [:], error: nil)
+    }
+
+    @Test func tiesWithinATenthOfAStandardErrorGoToTheSimplerFamily() throws {
+        let optimizer = Optimizer(OptimizeSettings(target: "y"))
+        // Standard error of the best = 0.01 / √4 = 0.005; a tenth is 0.0005.
+        let (tied, reason) = try optimizer.select([outcome(0, "gbdt", 0.9000), outcome(1, "linear", 0.8996),
+                                                   outcome(2, "rf", 0.8), ], metric: ROCAUC())
+        #expect(tied.number == 1)
+        #expect(reason.contains("tied with trial 0"))
+        let (clear, _) = try optimizer.select([outcome(0, "gbdt", 0.9000), outcome(1, "linear", 0.8990)], metric: ROCAUC())
+        #expect(clear.number == 0)
+        // Lower is better for log loss.
+        let (lowest, _) = try optimizer.select([outcome(0, "gbdt", 0.30), outcome(1, "rf", 0.25)], metric: LogLoss())
+        #expect(lowest.number == 1)
+        #expect(throws: OptimizeError.self) { try optimizer.select([], metric: ROCAUC()) }
+    }
+
+    @Test func calibrationIsChosenOnlyWhenItLowersTheCrossFittedLogLoss() throws {
+        var g = Xoshiro256(seed: 2)
+        var calibrated: [Double] = [], distorted: [Double] = [], labels: [Double] = []
+        for _ in 0..<3_000 {
+            let p = Double.random(in: 0.02...0.98, using: &g)
+            labels.append(Double.random(in: 0...1, using: &g) < p ? 1 : 0)
+            calibrated.append(p)
+            // Overconfident: pushed towards 0 and 1.
+            let logit = log(p / (1 - p)) * 3
+            distorted.append(1 / (1 + exp(-logit)))
+        }
+        let optimizer = Optimizer(OptimizeSettings(target: "y"))
+        let (kept, keptLosses) = try optimizer.chooseCalibration(scores: calibrated, labels: labels)
+        #expect(kept == .none, "losses \(keptLosses)")
+        let (fixed, losses) = try optimizer.chooseCalibration(scores: distorted, labels: labels)
+        #expect(fixed != .none)
+        #expect(losses[fixed.name]! < losses["none"]! - 0.01)
+        // Platt on the log-odds undoes a scaled logit exactly: slope ≈ 1/3.
+        if case .platt(let platt) = fixed { #expect(abs(platt.slope - 1.0 / 3) < 0.05) }
+    }
+
+    @Test func fingerprintsChangeWithAnyCellAndNotOtherwise() throws {
+        let a = try DataFrame([.numeric("x", [1, 2, .nan]), .categorical("c", ["p", nil, "q"])])
+        let same = try DataFrame([.numeric("x", [1, 2, .nan]), .categorical("c", ["p", nil, "q"])])
+        let changed = try DataFrame([.numeric("x", [1, 2.0000001, .nan]), .categorical("c", ["p", nil, "q"])])
+        let relabelled = try DataFrame([.numeric("x", [1, 2, .nan]), .categorical("c", ["p", "q", "q"])])
+        #expect(a.fingerprint() == same.fingerprint())
+        #expect(a.fingerprint() != changed.fingerprint())
+        #expect(a.fingerprint() != relabelled.fingerprint())
+        #expect(a.fingerprint().count == 16)
+    }
+}
+
+/// Collects events from the optimizer's observer.
+final class EventLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var events: [OptimizeEvent] = []
+
+    func append(_ event: OptimizeEvent) { lock.withLock { events.append(event) } }
+
+    var steps: [Int] {
+        lock.withLock { events.compactMap { if case .stepFinished(let n, _) = $0 { n } else { nil } } }
+    }
+
+    var warnings: [String] {
+        lock.withLock { events.compactMap { if case .warning(let text) = $0 { text } else { nil } } }
+    }
+}
