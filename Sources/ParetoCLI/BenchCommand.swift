@@ -42,6 +42,9 @@ struct BenchCommand: ParsableCommand {
             stages.append(Stage(name: "model") {
                 _ = values.withUnsafeBufferPointer { compiled.rawScores(rows: $0, rowCount: count, threads: threads) }
             })
+        } else if let bundle = trained as? ModelBundle {
+            // The bundle's model without the schema check and calibration.
+            stages.append(Stage(name: "model") { _ = try bundle.model.predict(batch, threads: threads) })
         } else if let linear = trained as? LinearTrainedModel {
             let selected = try batch.selecting(linear.featureNames)
             let transformed = try linear.pipeline.transform(selected)
