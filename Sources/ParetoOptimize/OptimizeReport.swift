@@ -19,7 +19,8 @@ public enum OptimizeReport {
     /// - Throws: `EvaluationError` when a curve cannot be computed.
     static func render(summary: OptimizeSummary, bundle: ModelBundle, auditFindings: [AuditFinding],
                        testOutcomes: Outcomes, oofScores: (raw: [Double], calibrated: [Double], labels: [Double])?,
-                       history: [TrialRecord], direction: MetricDirection) throws -> HTMLReport {
+                       history: [TrialRecord], direction: MetricDirection,
+                       curve: (metric: String, values: [Double])? = nil, shapRows: DataFrame? = nil) throws -> HTMLReport {
         var page = HTMLReport(title: "Pareto optimize: \(summary.target)")
         let m = summary.metric
         page.paragraph("\(summary.task.rawValue) target \(summary.target); \(summary.rows) rows: \(summary.trainRows) for "
@@ -108,6 +109,28 @@ public enum OptimizeReport {
                           "Total gain of the splits on each feature, final model."))
         }
         if !lower.isEmpty { page.charts(lower) }
+        var more: [(svg: String, caption: String?)] = []
+        if let curve, curve.values.count > 1 {
+            let points = curve.values.enumerated().map { ChartPoint(x: Double($0.offset + 1), y: $0.element) }
+            more.append((LineChart(title: "Learning curve", xLabel: "boosting round", yLabel: "validation \(curve.metric)",
+                                   series: [ChartSeries("fold 1", thin(points))]).svg(),
+                         "The chosen trial's first fold: its validation rows after each round (early stopping kept "
+                             + "the best round; the refit runs the folds' mean, scaled to all rows)."))
+        }
+        if case .trees(let trees) = bundle.model, let shapRows, shapRows.rowCount > 0,
+           let binned = try? trees.binned(shapRows) {
+            // Mean |SHAP| per feature over up to 500 test rows (class 1's
+            // output, or the first class's for several).
+            let values = trees.model.shapValues(binned, output: 0)
+            let names = trees.model.featureNames
+            var mean = [Double](repeating: 0, count: names.count)
+            for row in values { for j in names.indices { mean[j] += abs(row[j]) / Double(values.count) } }
+            let bars = zip(names, mean).sorted { $0.1 > $1.1 }.prefix(15).map { (label: $0.0, value: $0.1) }
+            more.append((BarChart(title: "SHAP summary", valueLabel: "mean |SHAP| (raw score)", bars: Array(bars)).svg(),
+                         "Exact TreeSHAP on \(values.count) test rows" + (trees.model.outputCount > 1
+                             ? ", first class's output." : ".")))
+        }
+        if !more.isEmpty { page.charts(more) }
         page.table(header: ["trial", "family", "state", "CV \(m)", "folds", "one row", "bytes", "seconds"],
                    rows: trials.map { t in
                        [String(t.number), t.family, t.state + (t.violations.isEmpty ? "" : " (\(t.violations.joined(separator: ", ")))"),

@@ -313,7 +313,9 @@ public struct Optimizer: Sendable {
                                              testOutcomes: testOutcomes, oofScores: task == .binary
                                                  ? (raw: (0..<trainData.rowCount).map { oof[$0 * 2 + 1] }, calibrated: calibratedOOF,
                                                     labels: targets) : nil,
-                                             history: study.trials, direction: metric.direction)
+                                             history: study.trials, direction: metric.direction,
+                                             curve: search.curve(choice.number),
+                                             shapRows: testFeatures.rows(Array(0..<min(500, testFeatures.rowCount))))
         emit(.stepFinished(number: 8, line: "bundle \(cost.modelBytes) bytes, one row \(microseconds(cost.singleRowSeconds)) "
              + "through the whole path"))
         return Result(bundle: bundle, summary: summary, report: page)

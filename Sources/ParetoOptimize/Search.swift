@@ -32,6 +32,9 @@ final class Search: @unchecked Sendable {
     private(set) var outOfFold: [Int: [Double]] = [:]
     private(set) var stoppingPoints: [Int: [Int]] = [:]
     private(set) var learners: [Int: CandidateLearner] = [:]
+    /// Per complete boosted trial: its first fold's validation metric after
+    /// each round (the learning curve).
+    private(set) var curves: [Int: (metric: String, values: [Double])] = [:]
 
     init(data: DataFrame, target: String, task: TaskKind, classLabels: [String], targets: [Double], folds: [Fold],
          metric: any Metric, space: CandidateSpace, settings: OptimizeSettings,
@@ -57,6 +60,7 @@ final class Search: @unchecked Sendable {
     func predictions(_ number: Int) -> [Double]? { lock.withLock { outOfFold[number] } }
     func learner(_ number: Int) -> CandidateLearner? { lock.withLock { learners[number] } }
     func stopping(_ number: Int) -> [Int] { lock.withLock { stoppingPoints[number] ?? [] } }
+    func curve(_ number: Int) -> (metric: String, values: [Double])? { lock.withLock { curves[number] } }
     var allOutcomes: [TrialOutcome] { lock.withLock { outcomes.values.sorted { $0.number < $1.number } } }
 
     /// The best feasible complete value so far.
@@ -85,6 +89,7 @@ final class Search: @unchecked Sendable {
         var oof = [Double](repeating: .nan, count: data.rowCount * k)
         var scores: [Double] = []
         var stops: [Int] = []
+        var curve: (metric: String, values: [Double])? = nil
         var outcome = TrialOutcome(number: trial.number, family: family.rawValue, state: "running", cvMean: nil,
                                    cvStandardDeviation: nil, foldsRun: 0, singleRowSeconds: nil, singleRowP99Seconds: nil,
                                    modelBytes: nil, fitMemoryBytes: nil, seconds: 0, violations: [], parameters: parameters,
@@ -106,6 +111,7 @@ final class Search: @unchecked Sendable {
                     outOfFold[trial.number] = oof
                     stoppingPoints[trial.number] = stops
                     learners[trial.number] = learner
+                    curves[trial.number] = curve
                 }
             }
             try? trial.setUserAttribute("family", family.rawValue)
@@ -126,6 +132,10 @@ final class Search: @unchecked Sendable {
                                     observer: nil)
                 }
                 if let stop = model.stoppingPoint { stops.append(stop) }
+                if f == 0, case .trees(let trees) = model, let metric = trees.model.validationMetric,
+                   !trees.model.validationHistory.isEmpty {
+                    curve = (metric.rawValue, trees.model.validationHistory)
+                }
                 let predictions = try model.predict(validation, threads: settings.threads)
                 let matrix = try CrossValidation.align(predictions, task: task, classLabels: classLabels,
                                                        rows: fold.validation.count)

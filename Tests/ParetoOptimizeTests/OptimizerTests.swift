@@ -93,6 +93,20 @@ import Testing
         }
     }
 
+    @Test func aBoostedChoiceGetsItsLearningCurveAndShapSummaryAndStopsEarlyPerFold() throws {
+        var settings = Self.settings()
+        settings.families = [.gbdt]
+        settings.trials = 2
+        let result = try Optimizer(settings).run(on: try Self.planted(rows: 400))
+        #expect(result.summary.chosen.family == "gbdt")
+        // Early stopping on each fold: the refit runs the folds' mean stopping
+        // round × 3/2, far fewer than the 1,000-round cap on 320 rows.
+        let rounds = try #require(result.summary.chosen.rounds)
+        #expect(rounds >= 1 && rounds < 1_000)
+        let html = result.report.html()
+        #expect(html.contains("Learning curve") && html.contains("SHAP summary") && html.contains("Feature importance"))
+    }
+
     @Test func aLimitNoModelMeetsStopsEveryTrialAndSaysSo() throws {
         var settings = Self.settings()
         settings.maxLatencySeconds = 1e-12  // no model predicts a row in a picosecond
