@@ -148,6 +148,11 @@ struct OptimizeCommand: ParsableCommand {
         lines.append(String(format: "one row through the bundle: p50 %.1f µs, p99 %.1f µs; %d bytes",
                             s.bundleCost.singleRowSeconds * 1e6, s.bundleCost.singleRowP99Seconds * 1e6,
                             s.bundleCost.modelBytes))
+        if let e = s.ensemble {
+            lines.append("blend of trials " + e.members.map { String($0.trial) }.joined(separator: ", ")
+                         + ": cross-fitted CV \(shortNumber(e.blendCV)) vs \(shortNumber(e.singleCV)); "
+                         + (e.accepted ? "used" : "not used (\(e.verdict))"))
+        }
         if let calibration = s.calibration { lines.append("calibration: \(calibration.method)") }
         if let t = s.threshold {
             lines.append("threshold: \(shortNumber(t.value)) (\(t.rule)); test precision \(shortNumber(t.testPrecision)), "

@@ -28,6 +28,9 @@ public enum BundledModel: TabularModel {
     case logistic(PipelineLearner<LogisticRegressionLearner>.Model)
     /// A multilayer perceptron.
     case mlp(MLPModel)
+    /// A weighted average of several models' predictions (probabilities
+    /// per class, or values); weights are non-negative and sum to 1.
+    indirect case blend(members: [BundledModel], weights: [Double])
 
     /// Binary, multiclass or regression.
     public var task: TaskKind {
@@ -37,6 +40,7 @@ public enum BundledModel: TabularModel {
         case .linear(let model): model.task
         case .logistic(let model): model.task
         case .mlp(let model): model.task
+        case .blend(let members, _): members.first?.task ?? .regression
         }
     }
 
@@ -48,7 +52,29 @@ public enum BundledModel: TabularModel {
         case .linear(let model): try model.predict(frame, threads: threads)
         case .logistic(let model): try model.predict(frame, threads: threads)
         case .mlp(let model): try model.predict(frame, threads: threads)
+        case .blend(let members, let weights): try Self.blend(members, weights, frame, threads)
         }
+    }
+
+    /// The weighted average of the members' predictions, classes matched by
+    /// label (a member that never saw a class gives it probability 0).
+    private static func blend(_ members: [BundledModel], _ weights: [Double], _ frame: DataFrame,
+                              _ threads: Int?) throws -> Predictions {
+        guard let first = members.first, members.count == weights.count else {
+            throw UsageError("a blend needs one weight per member and at least one member")
+        }
+        var result = try first.predict(frame, threads: threads)
+        for i in result.values.indices { result.values[i] = result.values[i].map { $0 * weights[0] } }
+        for (member, weight) in zip(members.dropFirst(), weights.dropFirst()) {
+            let predictions = try member.predict(frame, threads: threads)
+            let columns = result.task == .regression ? [0] : result.classLabels.map { predictions.classLabels.firstIndex(of: $0) ?? -1 }
+            for i in result.values.indices {
+                for (c, source) in columns.enumerated() where source >= 0 {
+                    result.values[i][c] += weight * predictions.values[i][source]
+                }
+            }
+        }
+        return result
     }
 }
 

@@ -29,7 +29,7 @@ public enum OptimizeReport {
         page.heading("Result")
         let c = summary.confirmation
         var pairs: [(String, String)] = [
-            ("chosen model", "\(summary.chosen.family), trial \(summary.chosen.trial)"
+            ("chosen model", "\(bundle.family == "blend" ? "a blend led by " : "")\(summary.chosen.family), trial \(summary.chosen.trial)"
                 + (summary.chosen.rounds.map { ", \($0) rounds" } ?? "")),
             ("why", summary.chosen.reason),
             ("test \(m)", "\(Markup.number(c.value)) (\(Int(c.confidence * 100))% bootstrap interval "
@@ -40,6 +40,11 @@ public enum OptimizeReport {
             ("batch", summary.bundleCost.batchRowsPerSecond.map { "\(Markup.number($0.rounded())) rows/s" } ?? "—"),
             ("bundle size", "\(summary.bundleCost.modelBytes) bytes"),
         ]
+        if let e = summary.ensemble {
+            pairs.append(("blend", (e.accepted ? "used: " : "not used: ") + e.verdict + " (cross-fitted CV "
+                          + "\(Markup.number(e.blendCV)) against \(Markup.number(e.singleCV)) for the chosen trial; members "
+                          + e.members.map { "trial \($0.trial) × \(Markup.number($0.weight))" }.joined(separator: ", ") + ")"))
+        }
         if let calibration = summary.calibration { pairs.append(("calibration", calibration.method)) }
         if let t = summary.threshold {
             pairs.append(("threshold", "\(Markup.number(t.value)) (\(t.rule)); test precision \(Markup.number(t.testPrecision)), "
@@ -100,13 +105,13 @@ public enum OptimizeReport {
             lower.append((BarChart(title: "Parameter importance", valueLabel: "share", bars: Array(bars)).svg(),
                           "Mean decrease in impurity of a random forest fitted to the trials."))
         }
-        if case .trees(let trees) = bundle.model {
+        if case .trees(let trees) = bundle.model.lead {
             let gains = trees.model.featureImportance(.gain)
             let total = max(gains.reduce(0, +), .leastNonzeroMagnitude)
             let bars = zip(trees.model.featureNames, gains).sorted { $0.1 > $1.1 }.prefix(15)
                 .map { (label: $0.0, value: $0.1 / total) }
             lower.append((BarChart(title: "Feature importance", valueLabel: "share of split gain", bars: Array(bars)).svg(),
-                          "Total gain of the splits on each feature, final model."))
+                          "Total gain of the splits on each feature, the chosen trial's refitted model."))
         }
         if !lower.isEmpty { page.charts(lower) }
         var more: [(svg: String, caption: String?)] = []
@@ -117,7 +122,7 @@ public enum OptimizeReport {
                          "The chosen trial's first fold: its validation rows after each round (early stopping kept "
                              + "the best round; the refit runs the folds' mean, scaled to all rows)."))
         }
-        if case .trees(let trees) = bundle.model, let shapRows, shapRows.rowCount > 0,
+        if case .trees(let trees) = bundle.model.lead, let shapRows, shapRows.rowCount > 0,
            let binned = try? trees.binned(shapRows) {
             // Mean |SHAP| per feature over up to 500 test rows (class 1's
             // output, or the first class's for several).
@@ -250,6 +255,14 @@ public enum OptimizeReport {
     static func sample(_ points: [ChartPoint], _ limit: Int) -> [ChartPoint] {
         guard points.count > limit else { return points }
         return (0..<limit).map { points[$0 * points.count / limit] }
+    }
+}
+
+extension BundledModel {
+    /// The model itself, or a blend's first (the chosen trial's) member.
+    var lead: BundledModel {
+        if case .blend(let members, _) = self, let first = members.first { return first.lead }
+        return self
     }
 }
 

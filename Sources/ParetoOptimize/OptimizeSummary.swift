@@ -35,12 +35,37 @@ public struct OptimizeSummary: Sendable, Codable {
         /// Its cross-validated metric (mean and sd over folds).
         public var cvMean: Double
         public var cvStandardDeviation: Double
-        /// Boosting rounds of the refit, when boosted.
+        /// Boosting rounds of its refit, when boosted (also inside a blend).
         public var rounds: Int?
         /// Seconds the refit on all training rows took.
         public var refitSeconds: Double
         /// Why it was chosen.
         public var reason: String
+    }
+
+    /// The blend of top trials that was considered.
+    public struct Ensemble: Sendable, Codable, Equatable {
+        /// One member and its weight.
+        public struct Member: Sendable, Codable, Equatable {
+            /// The trial.
+            public var trial: Int
+            /// Its weight in the average.
+            public var weight: Double
+        }
+
+        /// The trials considered (the chosen one first).
+        public var candidates: [Int]
+        /// The members greedy selection picked on all out-of-fold rows.
+        public var members: [Member]
+        /// Cross-fitted CV metric of the blend, and of the chosen trial on the same rows.
+        public var blendCV: Double
+        public var singleCV: Double
+        /// The members' summed single-row latency and size (first-fold models).
+        public var estimatedSingleRowSeconds: Double
+        public var estimatedBytes: Int
+        /// Whether the blend replaced the chosen trial, and why (not).
+        public var accepted: Bool
+        public var verdict: String
     }
 
     /// The calibration chosen by cross-validation on out-of-fold predictions.
@@ -117,6 +142,7 @@ public struct OptimizeSummary: Sendable, Codable {
     public var importance: [String: Double]
     /// The chosen model, its calibration, threshold and confirmation.
     public var chosen: Chosen
+    public var ensemble: Ensemble?
     public var calibration: Calibration?
     public var threshold: Threshold?
     public var confirmation: Confirmation

@@ -179,29 +179,52 @@ public struct Optimizer: Sendable {
              + "\(trialOutcomes.filter { $0.state == "infeasible" }.count) over a limit, "
              + "\(trialOutcomes.filter { $0.state == "failed" }.count) failed"))
 
-        // 5. Select and refit.
+        // 5. Select, maybe blend, and refit.
         emit(.stepStarted(number: 5, title: "Select and refit"))
         let (choice, reason) = try select(feasible, metric: metric)
-        guard var learner = search.learner(choice.number), let oof = search.predictions(choice.number) else {
+        guard let chosenOOF = search.predictions(choice.number) else {
             throw OptimizeError("trial \(choice.number) left no model to refit")
         }
-        learner = learner.forRefit(stoppingPoints: search.stopping(choice.number), folds: settings.folds)
-        learner.threads = settings.threads
-        let refitClock = Stopwatch()
-        let model: BundledModel
-        if learner.stopsEarly {
-            // A network stops early on rows held out of the training part (never the test split).
-            let holdout = try HoldoutSplitter(testFraction: 0.1, seed: settings.seed).split(rowCount: trainData.rowCount)
-            model = try learner.fit(trainData.rows(holdout.train), target: target,
-                                    validation: trainData.rows(holdout.test), observer: nil)
-        } else {
-            model = try learner.fit(trainData, target: target, validation: nil, observer: nil)
+        let k = task == .regression ? 1 : classLabels.count
+        // Rows every fold generator predicted (time-series folds leave the earliest rows out).
+        let covered = (0..<trainData.rowCount).filter { chosenOOF[$0 * k].isFinite }
+        let (members, ensemble) = try chooseBlend(choice, feasible: feasible, search: search, folds: folds,
+                                                  covered: covered, metric: metric, task: task, targets: targets, k: k)
+        var oof = chosenOOF
+        if members.count > 1 {
+            let candidates = members.map { search.predictions($0.trial.number)! }
+            oof = BlendSelection(metric: metric, task: task, targets: targets, outputsPerRow: k)
+                .blend(candidates, counts: members.map(\.picks), rows: Array(0..<trainData.rowCount))
         }
+        let refitClock = Stopwatch()
+        var models: [BundledModel] = []
+        for member in members {
+            guard var learner = search.learner(member.trial.number) else {
+                throw OptimizeError("trial \(member.trial.number) left no model to refit")
+            }
+            learner = learner.forRefit(stoppingPoints: search.stopping(member.trial.number), folds: settings.folds)
+            learner.threads = settings.threads
+            if learner.stopsEarly {
+                // A network stops early on rows held out of the training part (never the test split).
+                let holdout = try HoldoutSplitter(testFraction: 0.1, seed: settings.seed).split(rowCount: trainData.rowCount)
+                models.append(try learner.fit(trainData.rows(holdout.train), target: target,
+                                              validation: trainData.rows(holdout.test), observer: nil))
+            } else {
+                models.append(try learner.fit(trainData, target: target, validation: nil, observer: nil))
+            }
+        }
+        let totalPicks = Double(members.reduce(0) { $0 + $1.picks })
+        let model: BundledModel = models.count == 1
+            ? models[0] : .blend(members: models, weights: members.map { Double($0.picks) / totalPicks })
+        let family = models.count == 1 ? choice.family : "blend"
         let refitSeconds = refitClock.seconds
         var rounds: Int? = nil
-        if case .trees(let trees) = model { rounds = trees.model.rounds }
+        if case .trees(let trees) = models[0] { rounds = trees.model.rounds }  // the chosen trial's refit
         emit(.stepFinished(number: 5, line: "trial \(choice.number), \(choice.family): CV \(metric.name) "
-             + "\(short(choice.cvMean ?? .nan)) ± \(short(choice.cvStandardDeviation ?? 0)); refit in \(short(refitSeconds)) s"))
+             + "\(short(choice.cvMean ?? .nan)) ± \(short(choice.cvStandardDeviation ?? 0))"
+             + (members.count > 1 ? "; blended with trials " + members.dropFirst().map { String($0.trial.number) }
+                    .joined(separator: ", ") + " (cross-fitted CV \(short(ensemble!.blendCV)))" : "")
+             + "; refit in \(short(refitSeconds)) s"))
 
         // 6. Calibrate and choose the threshold.
         emit(.stepStarted(number: 6, title: "Calibrate and set the threshold"))
@@ -211,8 +234,9 @@ public struct Optimizer: Sendable {
         var thresholdRule: ThresholdRule? = nil
         var calibratedOOF: [Double] = []
         if task == .binary {
-            let scores = (0..<trainData.rowCount).map { oof[$0 * 2 + 1] }
-            let (chosen, losses) = try chooseCalibration(scores: scores, labels: targets)
+            let scores = covered.map { oof[$0 * 2 + 1] }
+            let coveredTargets = covered.map { targets[$0] }
+            let (chosen, losses) = try chooseCalibration(scores: scores, labels: coveredTargets)
             calibration = chosen
             calibrationSummary = OptimizeSummary.Calibration(method: chosen.name, logLossByMethod: losses)
             calibratedOOF = scores.map { calibration($0) }
@@ -220,7 +244,7 @@ public struct Optimizer: Sendable {
                 ?? settings.costs.map { .lowestCost($0) }
                 ?? (metric.name.hasPrefix("f1") ? .bestFScore(beta: 1) : nil)
             if let thresholdRule {
-                threshold = try DecisionThreshold.tune(scores: calibratedOOF, labels: targets, rule: thresholdRule)
+                threshold = try DecisionThreshold.tune(scores: calibratedOOF, labels: coveredTargets, rule: thresholdRule)
             }
         }
         emit(.stepFinished(number: 6, line: task == .binary
@@ -232,7 +256,7 @@ public struct Optimizer: Sendable {
         let references = trainData.columns.filter { $0.name != target }.map(FeatureReference.init)
         let schema = trainData.columns.filter { $0.name != target }.map { BundleColumn(name: $0.name, kind: $0.kind) }
         var bundle = ModelBundle(target: target, task: task, classLabels: classLabels, inputSchema: schema, model: model,
-                                 family: choice.family, calibration: calibration, threshold: threshold,
+                                 family: family, calibration: calibration, threshold: threshold,
                                  dataFingerprint: trainData.fingerprint(), trainingRows: trainData.rowCount, metrics: [:],
                                  seed: settings.seed, references: references)
         let testFeatures = testData.columnNames.contains(target) ? try testData.dropping([target]) : testData
@@ -307,12 +331,12 @@ public struct Optimizer: Sendable {
             chosen: .init(trial: choice.number, family: choice.family, parameters: choice.parameters,
                           cvMean: choice.cvMean ?? .nan, cvStandardDeviation: choice.cvStandardDeviation ?? 0, rounds: rounds,
                           refitSeconds: refitSeconds, reason: reason),
-            calibration: calibrationSummary, threshold: thresholdSummary, confirmation: confirmation, bundleCost: cost,
+            ensemble: ensemble, calibration: calibrationSummary, threshold: thresholdSummary, confirmation: confirmation, bundleCost: cost,
             segments: segments, totalSeconds: total.seconds)
         let page = try OptimizeReport.render(summary: summary, bundle: bundle, auditFindings: serious,
                                              testOutcomes: testOutcomes, oofScores: task == .binary
-                                                 ? (raw: (0..<trainData.rowCount).map { oof[$0 * 2 + 1] }, calibrated: calibratedOOF,
-                                                    labels: targets) : nil,
+                                                 ? (raw: covered.map { oof[$0 * 2 + 1] }, calibrated: calibratedOOF,
+                                                    labels: covered.map { targets[$0] }) : nil,
                                              history: study.trials, direction: metric.direction,
                                              curve: search.curve(choice.number),
                                              shapRows: testFeatures.rows(Array(0..<min(500, testFeatures.rowCount))))
@@ -393,6 +417,67 @@ public struct Optimizer: Sendable {
             ? "the best cross-validated \(metric.name) of \(complete.count) feasible trials"
             : "tied with trial \(best.number) (within a tenth of a standard error) and simpler or smaller"
         return (chosen, reason)
+    }
+
+    /// Whether a weighted blend of the best trials beats the chosen one:
+    /// greedy selection (`BlendSelection`) over the five best complete
+    /// trials, its weights fitted on the other folds' out-of-fold rows and
+    /// scored on each fold's (cross-fitted, so the comparison is fair), kept
+    /// only when it wins by more than a tenth of the chosen trial's
+    /// standard error and the members' summed latency and size stay within
+    /// the limits. Returns the members (the chosen trial alone when not).
+    func chooseBlend(_ choice: TrialOutcome, feasible: [TrialOutcome], search: Search, folds: [Fold], covered: [Int],
+                     metric: any Metric, task: TaskKind, targets: [Double],
+                     k: Int) throws -> ([(trial: TrialOutcome, picks: Int)], OptimizeSummary.Ensemble?) {
+        let alone = [(trial: choice, picks: 1)]
+        let ranked = feasible.filter { $0.cvMean?.isFinite == true && search.predictions($0.number) != nil }
+            .sorted { metric.direction.isBetter($0.cvMean!, than: $1.cvMean!) || ($0.cvMean! == $1.cvMean! && $0.number < $1.number) }
+        var pool = [choice] + ranked.filter { $0.number != choice.number }
+        pool = Array(pool.prefix(5))
+        guard pool.count >= 2, !covered.isEmpty else { return (alone, nil) }
+        let candidates = pool.map { search.predictions($0.number)! }
+        let selection = BlendSelection(metric: metric, task: task, targets: targets, outputsPerRow: k)
+        let coveredSet = Set(covered)
+        var blendScores: [Double] = [], singleScores: [Double] = []
+        for fold in folds {
+            let held = fold.validation.filter { coveredSet.contains($0) }
+            let heldSet = Set(held)
+            let fitRows = covered.filter { !heldSet.contains($0) }
+            guard !held.isEmpty, !fitRows.isEmpty else { continue }
+            let counts = try selection.greedy(candidates, rows: fitRows)
+            blendScores.append(try selection.evaluate(selection.blend(candidates, counts: counts, rows: held), rows: held))
+            singleScores.append(try selection.evaluate(selection.blend(candidates, counts: [1] + Array(repeating: 0, count: pool.count - 1),
+                                                                       rows: held), rows: held))
+        }
+        guard !blendScores.isEmpty else { return (alone, nil) }
+        let blendCV = blendScores.reduce(0, +) / Double(blendScores.count)
+        let singleCV = singleScores.reduce(0, +) / Double(singleScores.count)
+        let counts = try selection.greedy(candidates, rows: covered)
+        let members = zip(pool, counts).filter { $0.1 > 0 }.map { (trial: $0.0, picks: $0.1) }
+        let latency = members.reduce(0.0) { $0 + ($1.trial.singleRowSeconds ?? 0) }
+        let bytes = members.reduce(0) { $0 + ($1.trial.modelBytes ?? 0) }
+        let standardError = (choice.cvStandardDeviation ?? 0) / Double(max(1, choice.foldsRun)).squareRoot()
+        let margin = max(0.1 * standardError, 1e-12)
+        let wins = metric.direction == .higherIsBetter ? blendCV > singleCV + margin : blendCV < singleCV - margin
+        var verdict: String
+        var accepted = false
+        if members.count < 2 {
+            verdict = "greedy selection kept the chosen trial alone"
+        } else if !wins {
+            verdict = "the blend does not beat the chosen trial by more than a tenth of its standard error"
+        } else if let limit = settings.maxLatencySeconds, latency > limit {
+            verdict = "the blend's summed latency (\(microseconds(latency))) is over the limit"
+        } else if let limit = settings.maxSizeBytes, bytes > limit {
+            verdict = "the blend's summed size (\(bytes) bytes) is over the limit"
+        } else {
+            verdict = "the blend wins under cross-fitted CV and stays within the limits"
+            accepted = true
+        }
+        let summary = OptimizeSummary.Ensemble(
+            candidates: pool.map(\.number), members: members.map { .init(trial: $0.trial.number, weight: Double($0.picks) / Double(counts.reduce(0, +))) },
+            blendCV: blendCV, singleCV: singleCV, estimatedSingleRowSeconds: latency, estimatedBytes: bytes,
+            accepted: accepted, verdict: verdict)
+        return (accepted ? members : alone, summary)
     }
 
     /// Cross-fits each calibration method on the out-of-fold scores (5

@@ -103,6 +103,10 @@ import Testing
         // round × 3/2, far fewer than the 1,000-round cap on 320 rows.
         let rounds = try #require(result.summary.chosen.rounds)
         #expect(rounds >= 1 && rounds < 1_000)
+        // Two boosted trials: a blend of them was judged by cross-fitting.
+        let ensemble = try #require(result.summary.ensemble)
+        #expect(ensemble.candidates.count == 2)
+        #expect(result.bundle.family == (ensemble.accepted ? "blend" : "gbdt"))
         let html = result.report.html()
         #expect(html.contains("Learning curve") && html.contains("SHAP summary") && html.contains("Feature importance"))
     }
@@ -290,5 +294,54 @@ final class EventLog: @unchecked Sendable {
             try? FileManager.default.copyItem(atPath: shot, toPath: keep + "/optimize-report-test.png")
         }
         try? FileManager.default.removeItem(at: directory)
+    }
+}
+
+@Suite struct BlendingTests {
+    @Test func greedySelectionAveragesIndependentErrorsAndIgnoresAUselessCandidate() throws {
+        var g = Xoshiro256(seed: 4)
+        let n = 2_000
+        var y: [Double] = [], a: [Double] = [], b: [Double] = [], useless: [Double] = []
+        for _ in 0..<n {
+            let t = Double.random(in: -5...5, using: &g)
+            y.append(t)
+            a.append(t + Double.random(in: -1...1, using: &g))
+            b.append(t + Double.random(in: -1...1, using: &g))
+            useless.append(Double.random(in: -5...5, using: &g))
+        }
+        let selection = BlendSelection(metric: try Metrics.named("rmse"), task: .regression, targets: y, outputsPerRow: 1)
+        let rows = Array(0..<n)
+        let counts = try selection.greedy([a, b, useless], rows: rows)
+        #expect(counts[2] == 0)
+        #expect(counts[0] > 0 && counts[1] > 0 && counts.reduce(0, +) == 15)
+        // Independent uniform(−1, 1) errors: each RMSE ≈ 1/√3 ≈ 0.577; their
+        // even average ≈ 0.577/√2 ≈ 0.408.
+        let blended = try selection.evaluate(selection.blend([a, b, useless], counts: counts, rows: rows), rows: rows)
+        let alone = try selection.evaluate(a, rows: rows)
+        #expect(abs(alone - 0.577) < 0.02)
+        #expect(abs(blended - 0.408) < 0.03, "\(blended)")
+    }
+
+    @Test func aPerfectCandidateIsPickedEveryTime() throws {
+        let y: [Double] = [0, 1, 1, 0, 1, 0, 0, 1]
+        let perfect: [Double] = y.flatMap { [1 - $0 * 0.9 - 0.05, $0 * 0.9 + 0.05] }
+        let noisy: [Double] = [0.4, 0.6, 0.7, 0.3, 0.35, 0.65, 0.5, 0.5, 0.45, 0.55, 0.8, 0.2, 0.6, 0.4, 0.3, 0.7]
+        let selection = BlendSelection(metric: LogLoss(), task: .binary, targets: y, outputsPerRow: 2)
+        #expect(try selection.greedy([noisy, perfect], rows: Array(0..<8)) == [0, 15])
+    }
+
+    @Test func aBundledBlendIsTheWeightedAverageOfItsMembers() throws {
+        let frame = try DataFrame([.numeric("x", [1, 2, 3, 4]), .categorical("y", ["a", "b", "b", "b"])])
+        let prior = try DummyLearner().fit(frame, target: "y", validation: nil, observer: nil)  // [0.25, 0.75]
+        let skewed = try DataFrame([.numeric("x", (0..<20).map(Double.init)),
+                                    .categorical("y", (0..<20).map { $0 < 13 ? "a" : "b" })])
+        let other = try DummyLearner().fit(skewed, target: "y", validation: nil, observer: nil)  // [0.65, 0.35]
+        let blend = BundledModel.blend(members: [.prior(prior), .prior(other)], weights: [0.6, 0.4])
+        let predictions = try blend.predict(try frame.dropping(["y"]), threads: 1)
+        // 0.6·0.25 + 0.4·0.65 = 0.41; 0.6·0.75 + 0.4·0.35 = 0.59.
+        for row in predictions.values {
+            #expect(abs(row[0] - 0.41) < 1e-12 && abs(row[1] - 0.59) < 1e-12)
+        }
+        #expect(blend.task == .binary)
     }
 }
