@@ -181,45 +181,60 @@ public struct Optimizer: Sendable {
 
         // 5. Select, maybe blend, and refit.
         emit(.stepStarted(number: 5, title: "Select and refit"))
-        let (choice, reason) = try select(feasible, metric: metric)
-        guard let chosenOOF = search.predictions(choice.number) else {
-            throw OptimizeError("trial \(choice.number) left no model to refit")
+        let (selected, selectedReason) = try select(feasible, metric: metric)
+        guard let selectedOOF = search.predictions(selected.number) else {
+            throw OptimizeError("trial \(selected.number) left no model to refit")
         }
         let k = task == .regression ? 1 : classLabels.count
         // Rows every fold generator predicted (time-series folds leave the earliest rows out).
-        let covered = (0..<trainData.rowCount).filter { chosenOOF[$0 * k].isFinite }
-        let (members, ensemble) = try chooseBlend(choice, feasible: feasible, search: search, folds: folds,
-                                                  covered: covered, metric: metric, task: task, targets: targets, k: k)
-        var oof = chosenOOF
+        let covered = (0..<trainData.rowCount).filter { selectedOOF[$0 * k].isFinite }
+        let (blendMembers, ensemble) = try chooseBlend(selected, feasible: feasible, search: search, folds: folds,
+                                                       covered: covered, metric: metric, task: task, targets: targets, k: k)
+        // What to refit, in order of preference: the refitted model trains on
+        // more rows (and boosting on more rounds) than the first-fold model
+        // the limits were checked on, so it is measured again, and the next
+        // plan is taken when it is over a limit.
+        var plans: [[(trial: TrialOutcome, picks: Int)]] = [blendMembers]
+        if blendMembers.count > 1 { plans.append([(selected, 1)]) }
+        let runnersUp = feasible.filter { $0.number != selected.number && $0.cvMean?.isFinite == true }
+            .sorted { metric.direction.isBetter($0.cvMean!, than: $1.cvMean!) || ($0.cvMean! == $1.cvMean! && $0.number < $1.number) }
+        plans += runnersUp.prefix(4).map { [($0, 1)] }
+        let refitClock = Stopwatch()
+        var accepted: (members: [(trial: TrialOutcome, picks: Int)], models: [BundledModel], model: BundledModel)? = nil
+        var fallbacks: [String] = []
+        for plan in plans {
+            var models: [BundledModel] = []
+            for member in plan { models.append(try refit(member.trial.number, search: search, data: trainData, target: target)) }
+            let totalPicks = Double(plan.reduce(0) { $0 + $1.picks })
+            let candidate: BundledModel = models.count == 1
+                ? models[0] : .blend(members: models, weights: plan.map { Double($0.picks) / totalPicks })
+            if let over = try overLimit(candidate, target: target, task: task, classLabels: classLabels, sample: search.latencySample) {
+                let name = plan.count > 1 ? "the blend" : "trial \(plan[0].trial.number)"
+                fallbacks.append("\(name) refitted on all training rows is over the \(over) limit")
+                emit(.warning(fallbacks.last! + "; trying the next best"))
+                continue
+            }
+            accepted = (plan, models, candidate)
+            break
+        }
+        guard let accepted else {
+            throw OptimizeError("every refitted candidate is over a limit: " + fallbacks.joined(separator: "; "),
+                                hint: "loosen the limits, or give a larger budget so more small models are tried")
+        }
+        let members = accepted.members
+        let choice = members[0].trial
+        let reason = fallbacks.isEmpty ? selectedReason : selectedReason + "; " + fallbacks.joined(separator: "; ")
+        var oof = search.predictions(choice.number)!
         if members.count > 1 {
             let candidates = members.map { search.predictions($0.trial.number)! }
             oof = BlendSelection(metric: metric, task: task, targets: targets, outputsPerRow: k)
                 .blend(candidates, counts: members.map(\.picks), rows: Array(0..<trainData.rowCount))
         }
-        let refitClock = Stopwatch()
-        var models: [BundledModel] = []
-        for member in members {
-            guard var learner = search.learner(member.trial.number) else {
-                throw OptimizeError("trial \(member.trial.number) left no model to refit")
-            }
-            learner = learner.forRefit(stoppingPoints: search.stopping(member.trial.number), folds: settings.folds)
-            learner.threads = settings.threads
-            if learner.stopsEarly {
-                // A network stops early on rows held out of the training part (never the test split).
-                let holdout = try HoldoutSplitter(testFraction: 0.1, seed: settings.seed).split(rowCount: trainData.rowCount)
-                models.append(try learner.fit(trainData.rows(holdout.train), target: target,
-                                              validation: trainData.rows(holdout.test), observer: nil))
-            } else {
-                models.append(try learner.fit(trainData, target: target, validation: nil, observer: nil))
-            }
-        }
-        let totalPicks = Double(members.reduce(0) { $0 + $1.picks })
-        let model: BundledModel = models.count == 1
-            ? models[0] : .blend(members: models, weights: members.map { Double($0.picks) / totalPicks })
-        let family = models.count == 1 ? choice.family : "blend"
+        let model = accepted.model
+        let family = members.count == 1 ? choice.family : "blend"
         let refitSeconds = refitClock.seconds
         var rounds: Int? = nil
-        if case .trees(let trees) = models[0] { rounds = trees.model.rounds }  // the chosen trial's refit
+        if case .trees(let trees) = accepted.models[0] { rounds = trees.model.rounds }  // the chosen trial's refit
         emit(.stepFinished(number: 5, line: "trial \(choice.number), \(choice.family): CV \(metric.name) "
              + "\(short(choice.cvMean ?? .nan)) ± \(short(choice.cvStandardDeviation ?? 0))"
              + (members.count > 1 ? "; blended with trials " + members.dropFirst().map { String($0.trial.number) }
@@ -331,7 +346,8 @@ public struct Optimizer: Sendable {
             chosen: .init(trial: choice.number, family: choice.family, parameters: choice.parameters,
                           cvMean: choice.cvMean ?? .nan, cvStandardDeviation: choice.cvStandardDeviation ?? 0, rounds: rounds,
                           refitSeconds: refitSeconds, reason: reason),
-            ensemble: ensemble, calibration: calibrationSummary, threshold: thresholdSummary, confirmation: confirmation, bundleCost: cost,
+            ensemble: ensemble.map { e in var e = e; e.accepted = e.accepted && members.count > 1; return e },
+            calibration: calibrationSummary, threshold: thresholdSummary, confirmation: confirmation, bundleCost: cost,
             segments: segments, totalSeconds: total.seconds)
         let page = try OptimizeReport.render(summary: summary, bundle: bundle, auditFindings: serious,
                                              testOutcomes: testOutcomes, oofScores: task == .binary
@@ -417,6 +433,36 @@ public struct Optimizer: Sendable {
             ? "the best cross-validated \(metric.name) of \(complete.count) feasible trials"
             : "tied with trial \(best.number) (within a tenth of a standard error) and simpler or smaller"
         return (chosen, reason)
+    }
+
+    /// Trial `number`'s learner refitted on all training rows (boosting with
+    /// the folds' mean stopping round scaled to the larger set; a network
+    /// stopping early on a tenth of the training rows, never the test rows).
+    func refit(_ number: Int, search: Search, data: DataFrame, target: String) throws -> BundledModel {
+        guard var learner = search.learner(number) else { throw OptimizeError("trial \(number) left no model to refit") }
+        learner = learner.forRefit(stoppingPoints: search.stopping(number), folds: settings.folds)
+        learner.threads = settings.threads
+        if learner.stopsEarly {
+            let holdout = try HoldoutSplitter(testFraction: 0.1, seed: settings.seed).split(rowCount: data.rowCount)
+            return try learner.fit(data.rows(holdout.train), target: target, validation: data.rows(holdout.test), observer: nil)
+        }
+        return try learner.fit(data, target: target, validation: nil, observer: nil)
+    }
+
+    /// The first limit a model breaks through the bundle's whole path
+    /// ("latency" or "size"), or nil.
+    func overLimit(_ model: BundledModel, target: String, task: TaskKind, classLabels: [String],
+                   sample: DataFrame) throws -> String? {
+        guard settings.maxLatencySeconds != nil || settings.maxSizeBytes != nil else { return nil }
+        let bundle = ModelBundle(target: target, task: task, classLabels: classLabels,
+                                 inputSchema: sample.columns.map { BundleColumn(name: $0.name, kind: $0.kind) }, model: model,
+                                 family: "", calibration: .none, threshold: nil, dataFingerprint: "", trainingRows: 0,
+                                 metrics: [:], seed: settings.seed, references: [])
+        if let limit = settings.maxSizeBytes, try bundle.encodedSize() > limit { return "size" }
+        if let limit = settings.maxLatencySeconds, try CostMeter.singleRow(BundlePath(bundle: bundle), sample: sample).p50 > limit {
+            return "latency"
+        }
+        return nil
     }
 
     /// Whether a weighted blend of the best trials beats the chosen one:

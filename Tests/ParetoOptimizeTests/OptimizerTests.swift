@@ -227,6 +227,21 @@ import Testing
         if case .platt(let platt) = fixed { #expect(abs(platt.slope - 1.0 / 3) < 0.05) }
     }
 
+    @Test func aRefittedModelIsMeasuredAgainThroughTheBundlePath() throws {
+        let frame = try DataFrame([.numeric("x", [1, 2, 3, 4]), .categorical("y", ["a", "b", "b", "b"])])
+        let prior = BundledModel.prior(try DummyLearner().fit(frame, target: "y", validation: nil, observer: nil))
+        let sample = try frame.dropping(["y"])
+        var settings = OptimizeSettings(target: "y")
+        #expect(try Optimizer(settings).overLimit(prior, target: "y", task: .binary, classLabels: ["a", "b"], sample: sample) == nil)
+        settings.maxSizeBytes = 50  // the header line alone is longer
+        #expect(try Optimizer(settings).overLimit(prior, target: "y", task: .binary, classLabels: ["a", "b"], sample: sample) == "size")
+        settings.maxSizeBytes = nil
+        settings.maxLatencySeconds = 1e-12
+        #expect(try Optimizer(settings).overLimit(prior, target: "y", task: .binary, classLabels: ["a", "b"], sample: sample) == "latency")
+        settings.maxLatencySeconds = 1
+        #expect(try Optimizer(settings).overLimit(prior, target: "y", task: .binary, classLabels: ["a", "b"], sample: sample) == nil)
+    }
+
     @Test func fingerprintsChangeWithAnyCellAndNotOtherwise() throws {
         let a = try DataFrame([.numeric("x", [1, 2, .nan]), .categorical("c", ["p", nil, "q"])])
         let same = try DataFrame([.numeric("x", [1, 2, .nan]), .categorical("c", ["p", nil, "q"])])
