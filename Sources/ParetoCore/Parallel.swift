@@ -50,8 +50,21 @@ public enum Parallel {
     /// The number of online processors: the default thread count. (CPU
     /// affinity and container quotas are not consulted; pass a thread count
     /// to stay within them.)
-    public static var activeProcessorCount: Int {
-        return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    ///
+    /// Read once: glibc's `sysconf(_SC_NPROCESSORS_ONLN)` opens and parses
+    /// `/sys/devices/system/cpu/online` on every call, which cost a
+    /// single-row prediction (dozens of small parallel loops) about 12% of
+    /// its time.
+    public static let activeProcessorCount: Int = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+
+    /// The thread count for a loop of `work` elementary steps: 1 when the
+    /// work is too small to repay waking other threads (under `2 ×
+    /// minimumPerThread`), otherwise `nil` (all cores). Single-row
+    /// predictions go through loops over columns whose bodies touch one
+    /// value each; running them inline keeps them from paying a thread
+    /// hand-off per column.
+    public static func threads(forWork work: Int, minimumPerThread: Int = 1 << 13) -> Int? {
+        work < 2 * minimumPerThread ? 1 : nil
     }
 
     /// The most threads any loop uses, whatever is asked: more than this

@@ -126,7 +126,9 @@ public struct DataFrame: Sendable, Equatable {
     public func rows(_ indices: [Int]) -> DataFrame {
         precondition(indices.allSatisfy { $0 >= 0 && $0 < rowCount }, "row index out of bounds")
         let source = columns
-        let taken = Parallel.map(count: source.count) { source[$0].take(indices) }
+        let taken = Parallel.map(count: source.count, threads: Parallel.threads(forWork: source.count * indices.count)) {
+            source[$0].take(indices)
+        }
         return DataFrame(unchecked: taken, rowCount: indices.count)
     }
 

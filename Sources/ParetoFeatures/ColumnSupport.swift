@@ -154,7 +154,8 @@ func transformNumericColumns(
     _ transform: @Sendable (_ index: Int, _ column: NumericColumn) throws -> NumericColumn
 ) throws -> DataFrame {
     let columns = try names.map { try numericColumn(frame, $0, for: kind) }
-    let outputs = try Parallel.map(count: names.count) { (j: Int) throws -> Column in
+    let threads = Parallel.threads(forWork: names.count * frame.rowCount)
+    let outputs = try Parallel.map(count: names.count, threads: threads) { (j: Int) throws -> Column in
         try requireFinite(columns[j], names[j])
         let output = try transform(j, columns[j])
         try requireNoOverflow(output.values, input: columns[j].values, name: names[j], kind: kind)

@@ -137,12 +137,13 @@ public struct OneHotEncoder: Transformer, Equatable {
             let inputs = try features.map { feature in
                 try CategoryCodes(try fittedColumn(frame, feature.column, step: "one-hot encoding"), encoder: "one-hot encoding")
             }
-            let rowOutputs = try Parallel.map(count: features.count) { (f: Int) throws -> [Int32] in
+            let threads = Parallel.threads(forWork: features.count * frame.rowCount)
+            let rowOutputs = try Parallel.map(count: features.count, threads: threads) { (f: Int) throws -> [Int32] in
                 try features[f].rowOutputs(inputs[f])
             }
             // Every output column of every feature, built in parallel.
             let jobs = features.indices.flatMap { f in features[f].outputNames.indices.map { (f, $0) } }
-            let built = Parallel.map(count: jobs.count) { (i: Int) -> Column in
+            let built = Parallel.map(count: jobs.count, threads: threads) { (i: Int) -> Column in
                 let (f, j) = jobs[i]
                 return indicatorColumn(features[f].outputNames[j], rowOutputs[f], Int32(j))
             }

@@ -147,7 +147,8 @@ public struct SimpleImputer: Transformer, Equatable {
                 inputs.append(column)
             }
             let (fills, indicated, indicatorValues, present) = (fills, Set(indicatorColumns), indicatorValues, inputs)
-            let outputs = Parallel.map(count: present.count) { j -> [Column] in
+            let threads = Parallel.threads(forWork: present.count * frame.rowCount)
+            let outputs = Parallel.map(count: present.count, threads: threads) { j -> [Column] in
                 let input = present[j]
                 let filled = Column(name: input.name, values: SimpleImputer.fill(input.values, with: fills[j]))
                 guard indicated.contains(input.name) else { return [filled] }
