@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "ParetoTuneSQLite", dependencies: ["ParetoTune", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "ParetoTunePostgres", dependencies: ["ParetoTune", .product(name: "PostgresNIO", package: "postgres-nio")]),
         .target(name: "ParetoReport", dependencies: ["ParetoCore"]),
-        .target(name: "ParetoDeploy", dependencies: ["ParetoCore", "ParetoData", "ParetoTrees", "ParetoEval"]),
+        .target(name: "ParetoDeploy", dependencies: ["ParetoCore", "ParetoData", "ParetoTrees", "ParetoEval", "ParetoNeural"]),
         .target(name: "ParetoOptimize", dependencies: ["ParetoCore", "ParetoData", "ParetoTrees", "ParetoEval",
                                                        "ParetoFeatures", "ParetoLinear", "ParetoNeural", "ParetoTune",
                                                        "ParetoReport", "ParetoDeploy"]),
