@@ -126,7 +126,9 @@ public enum NetworkPruning {
         return total == 0 ? 0 : Double(zeros) / Double(total)
     }
 
-    /// Trains `model` further on `rows` for `epochs` epochs (Adam), one epoch
+    /// Trains `model` further on `rows` for `epochs` epochs (Adam, small
+    /// batches: more steps per epoch, since a pruned network needs many
+    /// small corrections), one epoch
     /// at a time, zeroing the weights `keep` marks false after each, so the
     /// pruned weights stay pruned.
     ///
@@ -136,7 +138,8 @@ public enum NetworkPruning {
     /// - Throws: `UsageError` for rows without the target; `NeuralError`
     ///   from training.
     public static func fineTune(_ model: MLPModel, keep: [Bool], rows: DataFrame, epochs: Int = 3,
-                                learningRate: Double = 1e-3, seed: UInt64 = 0, threads: Int? = nil) throws -> MLPModel {
+                                learningRate: Double = 3e-3, batchSize: Int = 64, seed: UInt64 = 0,
+                                threads: Int? = nil) throws -> MLPModel {
         guard epochs >= 1 else { throw UsageError("fine-tuning needs at least one epoch, got \(epochs)") }
         guard keep.count == model.network.parameters.count else { throw UsageError("the mask does not fit the network") }
         let data = try trainingData(model, rows)
@@ -149,6 +152,7 @@ public enum NetworkPruning {
         var trainer = NetworkTrainer(loss: loss)
         trainer.epochs = 1
         trainer.learningRate = learningRate
+        trainer.batchSize = batchSize
         trainer.threads = threads
         var network = model.network
         for epoch in 0..<epochs {
