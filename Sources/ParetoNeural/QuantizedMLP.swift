@@ -55,8 +55,12 @@ public struct QuantizedMLP: TabularModel, Equatable {
         public var codes: [Int8]
         /// `.int8`: one scale per output channel.
         public var weightScales: [Float]
-        /// `.int8`: the input's scale (calibrated).
-        public var inputScale: Float
+        /// `.int8`: each input's scale (its calibrated `max |x| / 127`):
+        /// input `i` is coded as `x / inputScales[i]`, and the weights absorb
+        /// the scale (`w·inputScales[i]` is what gets per-channel codes), so
+        /// one wide-ranged input (an outlier-heavy column) does not cost the
+        /// others their resolution.
+        public var inputScales: [Float]
         /// `.float16`/`.float32`: the weights (inputs × outputs, as
         /// `Network` stores them; for float16 rounded to half precision),
         /// as Float32 for the GEMM.
@@ -131,17 +135,19 @@ public struct QuantizedMLP: TabularModel, Equatable {
         layers = plan.map { p in
             Dense(inputs: p.inputs, outputs: p.outputs, activation: p.activation,
                   bias: Array(parameters[(p.offset + p.inputs * p.outputs)..<(p.offset + p.inputs * p.outputs + p.outputs)]),
-                  codes: [], weightScales: [], inputScale: 1, floatWeights: [])
+                  codes: [], weightScales: [], inputScales: [], floatWeights: [])
         }
         // Calibrate: the largest |input| of each layer over the sample rows (float forward).
-        var ranges = [Float](repeating: 0, count: plan.count)
+        var ranges = plan.map { [Float](repeating: 0, count: $0.inputs) }
         if format == .int8 {
             let sample = calibration.rows(0..<min(calibration.rowCount, max(1, calibrationRows)))
             let inputs = try encoding.encode(sample)
             let n = sample.rowCount
             var x = embed(numeric: inputs.numeric, codes: inputs.codes, rows: n)
             for (l, p) in plan.enumerated() {
-                ranges[l] = x.reduce(0) { max($0, abs($1)) }
+                for r in 0..<n {
+                    for i in 0..<p.inputs { ranges[l][i] = max(ranges[l][i], abs(x[r * p.inputs + i])) }
+                }
                 var y = [Float](repeating: 0, count: n * p.outputs)
                 parameters.withUnsafeBufferPointer { w in
                     x.withUnsafeBufferPointer { xb in
@@ -159,20 +165,21 @@ public struct QuantizedMLP: TabularModel, Equatable {
         for (l, p) in plan.enumerated() {
             switch format {
             case .int8:
+                let inputScales = ranges[l].map { $0 > 0 && $0.isFinite ? $0 / 127 : 1 }
                 var codes = [Int8](repeating: 0, count: p.inputs * p.outputs)
                 var scales = [Float](repeating: 1, count: p.outputs)
                 for j in 0..<p.outputs {
                     var peak: Float = 0
-                    for i in 0..<p.inputs { peak = max(peak, abs(parameters[p.offset + i * p.outputs + j])) }
+                    for i in 0..<p.inputs { peak = max(peak, abs(parameters[p.offset + i * p.outputs + j] * inputScales[i])) }
                     let scale = peak > 0 ? peak / 127 : 1
                     scales[j] = scale
                     for i in 0..<p.inputs {
-                        codes[j * p.inputs + i] = Self.code(parameters[p.offset + i * p.outputs + j] / scale)
+                        codes[j * p.inputs + i] = Self.code(parameters[p.offset + i * p.outputs + j] * inputScales[i] / scale)
                     }
                 }
                 layers[l].codes = codes
                 layers[l].weightScales = scales
-                layers[l].inputScale = ranges[l] > 0 ? ranges[l] / 127 : 1
+                layers[l].inputScales = inputScales
             case .float16, .float32:
                 let weights = Array(parameters[p.offset..<(p.offset + p.inputs * p.outputs)])
                 layers[l].floatWeights = format == .float16 ? Self.widen(Self.narrow(weights)) : weights
@@ -303,7 +310,7 @@ public struct QuantizedMLP: TabularModel, Equatable {
             let weights = model.format == .int8 ? layer.codes.count : layer.floatWeights.count
             guard layer.inputs == width, layer.outputs >= 1, layer.bias.count == layer.outputs,
                   weights == layer.inputs * layer.outputs,
-                  model.format != .int8 || layer.weightScales.count == layer.outputs
+                  model.format != .int8 || (layer.weightScales.count == layer.outputs && layer.inputScales.count == layer.inputs)
             else { throw FileError(path: path, "the model is inconsistent: layer \(l) does not fit", hint: "save the model again") }
             width = layer.outputs
         }
@@ -351,8 +358,11 @@ public struct QuantizedMLP: TabularModel, Equatable {
                 let target = last ? output : spare
                 switch model.format {
                 case .int8:
-                    let inverse = 1 / layer.inputScale
-                    for i in 0..<(rows * k) { q[i] = QuantizedMLP.code(x[i] * inverse) }
+                    layer.inputScales.withUnsafeBufferPointer { scale in
+                        for r in 0..<rows {
+                            for i in 0..<k { q[r * k + i] = QuantizedMLP.code(x[r * k + i] / scale[i]) }
+                        }
+                    }
                     layer.codes.withUnsafeBufferPointer { w in
                         Int8GEMM.multiply(m: rows, n: n, k: k, a: q, lda: k, b: w.baseAddress!, ldb: k,
                                           c: acc, ldc: n, threads: threads)
@@ -361,7 +371,7 @@ public struct QuantizedMLP: TabularModel, Equatable {
                         layer.bias.withUnsafeBufferPointer { bias in
                             for i in 0..<rows {
                                 for j in 0..<n {
-                                    target[i * n + j] = Float(acc[i * n + j]) * (layer.inputScale * s[j]) + bias[j]
+                                    target[i * n + j] = Float(acc[i * n + j]) * s[j] + bias[j]
                                 }
                             }
                         }
@@ -389,7 +399,7 @@ extension QuantizedMLP {
         case target, task, classLabels, encoding, targetMean, targetScale, format, embeddings, layers
     }
     enum LayerKeys: String, CodingKey {
-        case inputs, outputs, activation, bias, codes, weightScales, inputScale, floatWeights
+        case inputs, outputs, activation, bias, codes, weightScales, inputScales, floatWeights
     }
 
     /// Decodes the compact layout `encode(to:)` writes.
@@ -407,9 +417,10 @@ extension QuantizedMLP {
         var layers: [Dense] = []
         while !list.isAtEnd {
             let l = try list.nestedContainer(keyedBy: LayerKeys.self)
-            var codes: [Int8] = [], scales: [Float] = [], weights: [Float] = []
+            var codes: [Int8] = [], scales: [Float] = [], weights: [Float] = [], scales2: [Float] = []
             switch format {
             case .int8:
+                scales2 = try PackedBytes.decode(UInt32.self, .inputScales, from: l).map(Float.init(bitPattern:))
                 codes = try PackedBytes.decode(Int8.self, .codes, from: l)
                 scales = try PackedBytes.decode(UInt32.self, .weightScales, from: l).map(Float.init(bitPattern:))
             case .float16:
@@ -421,7 +432,7 @@ extension QuantizedMLP {
                 inputs: try l.decode(Int.self, forKey: .inputs), outputs: try l.decode(Int.self, forKey: .outputs),
                 activation: try l.decode(Activation.self, forKey: .activation),
                 bias: try PackedBytes.decode(UInt32.self, .bias, from: l).map(Float.init(bitPattern:)),
-                codes: codes, weightScales: scales, inputScale: try l.decode(Float.self, forKey: .inputScale),
+                codes: codes, weightScales: scales, inputScales: scales2,
                 floatWeights: weights))
         }
         self.layers = layers
@@ -447,11 +458,11 @@ extension QuantizedMLP {
             try l.encode(layer.outputs, forKey: .outputs)
             try l.encode(layer.activation, forKey: .activation)
             try PackedBytes.encode(layer.bias.map(\.bitPattern), .bias, into: &l)
-            try l.encode(layer.inputScale, forKey: .inputScale)
             switch format {
             case .int8:
                 try PackedBytes.encode(layer.codes, .codes, into: &l)
                 try PackedBytes.encode(layer.weightScales.map(\.bitPattern), .weightScales, into: &l)
+                try PackedBytes.encode(layer.inputScales.map(\.bitPattern), .inputScales, into: &l)
             case .float16:
                 try PackedBytes.encode(QuantizedMLP.narrow(layer.floatWeights), .floatWeights, into: &l)
             case .float32:
