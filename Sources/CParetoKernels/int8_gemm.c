@@ -6,7 +6,6 @@
 #include "CParetoKernels.h"
 #include "CParetoInt8.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 // ---------------------------------------------------------------- portable
@@ -21,6 +20,64 @@ static void rows_portable(ptrdiff_t i0, ptrdiff_t i1, ptrdiff_t n, ptrdiff_t k, 
                           const int8_t *b, ptrdiff_t ldb, int32_t *c, ptrdiff_t ldc) {
     for (ptrdiff_t i = i0; i < i1; i++) {
         for (ptrdiff_t j = 0; j < n; j++) c[i * ldc + j] = dot_portable(a + i * lda, b + j * ldb, k);
+    }
+}
+
+// ---------------------------------------------------------------- packed B
+// Packed layout: group g (depths 4g..4g+3) holds NP columns of four bytes,
+// NP = n rounded up to 16; zero beyond n and k.
+
+static inline ptrdiff_t padded_columns(ptrdiff_t n) { return (n + 15) & ~(ptrdiff_t)15; }
+
+size_t pareto_s8_packed_size(ptrdiff_t n, ptrdiff_t k) {
+    return (size_t)((k + 3) / 4) * (size_t)padded_columns(n) * 4;
+}
+
+void pareto_s8_pack(ptrdiff_t n, ptrdiff_t k, const int8_t *b, ptrdiff_t ldb, int8_t *packed, int32_t *column_sums) {
+    const ptrdiff_t np = padded_columns(n), groups = (k + 3) / 4;
+    memset(packed, 0, pareto_s8_packed_size(n, k));
+    for (ptrdiff_t j = 0; j < n; j++) {
+        int32_t sum = 0;
+        for (ptrdiff_t p = 0; p < k; p++) {
+            packed[((p / 4) * np + j) * 4 + (p % 4)] = b[j * ldb + p];
+            sum += b[j * ldb + p];
+        }
+        column_sums[j] = sum;
+    }
+    (void)groups;
+}
+
+static inline int32_t load4(const int8_t *p) {
+    int32_t word;
+    memcpy(&word, p, 4);
+    return word;
+}
+
+// Four bytes of row a from depth 4g, zero past k.
+static inline int32_t group_of(const int8_t *a, ptrdiff_t g, ptrdiff_t k) {
+    int8_t bytes[4] = {0, 0, 0, 0};
+    const ptrdiff_t p = 4 * g, count = k - p < 4 ? k - p : 4;
+    for (ptrdiff_t r = 0; r < count; r++) bytes[r] = a[p + r];
+    int32_t word;
+    memcpy(&word, bytes, 4);
+    return word;
+}
+
+static void packed_portable(ptrdiff_t i0, ptrdiff_t i1, ptrdiff_t n, ptrdiff_t k, const int8_t *a, ptrdiff_t lda,
+                            const int8_t *packed, int32_t *c, ptrdiff_t ldc) {
+    const ptrdiff_t np = padded_columns(n), groups = (k + 3) / 4;
+    for (ptrdiff_t i = i0; i < i1; i++) {
+        int32_t *row = c + i * ldc;
+        for (ptrdiff_t j = 0; j < n; j++) row[j] = 0;
+        for (ptrdiff_t g = 0; g < groups; g++) {
+            const int32_t word = group_of(a + i * lda, g, k);
+            int8_t x[4];
+            memcpy(x, &word, 4);
+            const int8_t *bg = packed + g * np * 4;
+            for (ptrdiff_t j = 0; j < n; j++) {
+                row[j] += x[0] * bg[4 * j] + x[1] * bg[4 * j + 1] + x[2] * bg[4 * j + 2] + x[3] * bg[4 * j + 3];
+            }
+        }
     }
 }
 
@@ -79,6 +136,35 @@ static void rows_avx2(ptrdiff_t i0, ptrdiff_t i1, ptrdiff_t n, ptrdiff_t k, cons
         }
     }
 }
+
+// Packed B: |a| (four bytes, broadcast) times b·sign(a), 8 columns per ymm.
+static void packed_avx2(ptrdiff_t i0, ptrdiff_t i1, ptrdiff_t n, ptrdiff_t k, const int8_t *a, ptrdiff_t lda,
+                        const int8_t *packed, int32_t *c, ptrdiff_t ldc) {
+    const ptrdiff_t np = padded_columns(n), groups = (k + 3) / 4;
+    const __m256i ones = _mm256_set1_epi16(1);
+    for (ptrdiff_t i = i0; i < i1; i++) {
+        const int8_t *ar = a + i * lda;
+        for (ptrdiff_t j0 = 0; j0 < np; j0 += 32) {
+            const int blocks = np - j0 >= 32 ? 4 : (int)((np - j0) / 8);
+            __m256i acc[4] = {_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256()};
+            for (ptrdiff_t g = 0; g < groups; g++) {
+                const __m256i av = _mm256_set1_epi32(g + 1 < groups || 4 * groups == k ? load4(ar + 4 * g)
+                                                                                       : group_of(ar, g, k));
+                const __m256i au = _mm256_sign_epi8(av, av);
+                const int8_t *bg = packed + (g * np + j0) * 4;
+                for (int q = 0; q < blocks; q++) {
+                    const __m256i bv = _mm256_loadu_si256((const __m256i *)(const void *)(bg + 32 * q));
+                    const __m256i products = _mm256_maddubs_epi16(au, _mm256_sign_epi8(bv, av));
+                    acc[q] = _mm256_add_epi32(acc[q], _mm256_madd_epi16(products, ones));
+                }
+            }
+            int32_t tile[32];
+            for (int q = 0; q < blocks; q++) _mm256_storeu_si256((__m256i *)(void *)(tile + 8 * q), acc[q]);
+            const ptrdiff_t width = n - j0 < 8 * blocks ? n - j0 : 8 * blocks;
+            for (ptrdiff_t j = 0; j < width; j++) c[i * ldc + j0 + j] = tile[j];
+        }
+    }
+}
 #pragma clang attribute pop
 
 // ---------------------------------------------------------------- AVX-512 VNNI
@@ -134,6 +220,39 @@ static void rows_vnni(ptrdiff_t i0, ptrdiff_t i1, ptrdiff_t n, ptrdiff_t k, cons
         for (; j < n; j++) c[i * ldc + j] = dot_vnni(ar, b + j * ldb, k, kv);
     }
 }
+
+// Packed B: a + 128 (four bytes, broadcast) against 16 columns per zmm, four
+// zmm per step; 128·Σb subtracted at the end.
+static void packed_vnni(ptrdiff_t i0, ptrdiff_t i1, ptrdiff_t n, ptrdiff_t k, const int8_t *a, ptrdiff_t lda,
+                        const int8_t *packed, const int32_t *column_sums, int32_t *c, ptrdiff_t ldc) {
+    const ptrdiff_t np = padded_columns(n), groups = (k + 3) / 4;
+    const __m512i flip = _mm512_set1_epi8((char)0x80);
+    for (ptrdiff_t i = i0; i < i1; i++) {
+        const int8_t *ar = a + i * lda;
+        for (ptrdiff_t j0 = 0; j0 < np; j0 += 64) {
+            const int blocks = np - j0 >= 64 ? 4 : (int)((np - j0) / 16);
+            __m512i acc[4] = {_mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512()};
+            for (ptrdiff_t g = 0; g < groups; g++) {
+                const int32_t word = g + 1 < groups || 4 * groups == k ? load4(ar + 4 * g)
+                                                                       : group_of(ar, g, k);
+                const __m512i av = _mm512_xor_si512(_mm512_set1_epi32(word), flip);
+                const int8_t *bg = packed + (g * np + j0) * 4;
+                for (int q = 0; q < blocks; q++) {
+                    acc[q] = _mm512_dpbusd_epi32(acc[q], av, _mm512_loadu_si512((const void *)(bg + 64 * q)));
+                }
+            }
+            for (int q = 0; q < blocks; q++) {
+                const ptrdiff_t j = j0 + 16 * q;
+                if (j >= n) break;
+                const ptrdiff_t width = n - j < 16 ? n - j : 16;
+                const __mmask16 mask = (__mmask16)((1u << width) - 1u);
+                const __m512i sums = _mm512_maskz_loadu_epi32(mask, column_sums + j);
+                const __m512i result = _mm512_sub_epi32(acc[q], _mm512_slli_epi32(sums, 7));
+                _mm512_mask_storeu_epi32(c + i * ldc + j, mask, result);
+            }
+        }
+    }
+}
 #pragma clang attribute pop
 
 static int has_vnni(void) {
@@ -178,4 +297,19 @@ void pareto_s8gemm(int variant, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const int
     if (variant == PARETO_S8_AVX2) { rows_avx2(i0, i1, n, k, a, lda, b, ldb, c, ldc); return; }
 #endif
     rows_portable(i0, i1, n, k, a, lda, b, ldb, c, ldc);
+}
+
+void pareto_s8gemm_packed(int variant, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const int8_t *a, ptrdiff_t lda,
+                          const int8_t *packed, const int32_t *column_sums, int32_t *c, ptrdiff_t ldc,
+                          int part, int parts) {
+    if (parts < 1) parts = 1;
+    const ptrdiff_t i0 = m * part / parts, i1 = m * (part + 1) / parts;
+    const int best = pareto_s8_detected();
+    if (variant > best) variant = best;
+#if defined(__x86_64__)
+    if (variant == PARETO_S8_VNNI) { packed_vnni(i0, i1, n, k, a, lda, packed, column_sums, c, ldc); return; }
+    if (variant == PARETO_S8_AVX2) { packed_avx2(i0, i1, n, k, a, lda, packed, c, ldc); return; }
+#endif
+    (void)column_sums;
+    packed_portable(i0, i1, n, k, a, lda, packed, c, ldc);
 }

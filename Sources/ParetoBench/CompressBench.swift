@@ -27,10 +27,10 @@ func compressBench(_ arguments: [String]) throws {
         let fracText = d == 0 ? "" : "." + String(repeating: "0", count: d - String(frac).count) + String(frac)
         return (x < 0 ? "-" : "") + String(whole) + fracText
     }
-    print(pad("data set", 24) + pad("model", 22) + pad("bytes", 12) + pad("p50 µs", 9) + pad("rows/s", 12) + pad("metric", 14))
+    print(pad("data set", 24) + pad("model", 22) + pad("bytes", 12) + pad("p50 µs", 9) + pad("rows/s", 12) + pad("metric", 20))
     func row(_ set: String, _ model: String, _ f: CompressionFigures, _ metricName: String, _ value: Double) {
         print(pad(set, 24) + pad(model, 22) + pad(String(f.bytes), 12) + pad(fixed(f.singleRowSeconds * 1e6, 2), 9)
-              + pad(String(Int(f.rowsPerSecond.rounded())), 12) + pad("\(metricName) " + fixed(value, 4), 14))
+              + pad(String(Int(f.rowsPerSecond.rounded())), 12) + pad("\(metricName) " + fixed(value, 4), 20))
     }
     var adultSplit: (DataFrame, DataFrame, DataFrame)? = nil
     for set in sets {
@@ -51,15 +51,24 @@ func compressBench(_ arguments: [String]) throws {
         let metric = try Metrics.named(set.metric)
         let labels = try test.targetValues(set.target, task: task, classLabels: model.classLabels)
         let judge = CompressionJudge(metric: metric, task: task, labels: labels, classCount: max(2, model.classLabels.count))
-        let compression = TreeCompression(maxLoss: maxLoss * (set.metric == "rmse" ? 100 : 1), metric: metric)
+        // RMSE is in the target's units: allow maxLoss as a share of the full model's validation RMSE.
+        var allowed = maxLoss
+        if set.metric == "rmse" {
+            let validLabels = try valid.targetValues(set.target, task: task, classLabels: model.classLabels)
+            let validJudge = CompressionJudge(metric: metric, task: task, labels: validLabels, classCount: 2)
+            allowed = maxLoss * (try validJudge.score(try model.predict(valid)))
+        }
+        let compression = TreeCompression(maxLoss: allowed, metric: metric)
         // Figures on the test rows: speed and size of each model, metric on test.
         row(set.file, "original (\(model.model.rounds) rounds)", try TreeCompression.figures(model, rows: test, judge: judge),
             set.metric, try judge.score(try model.predict(test)))
         var options = TreeCompressionOptions()
         options.refitRows = train
         options.measureSpeed = false
-        let trimmed = try compression.run(model, validation: valid, options: options).model
-        row(set.file, "trimmed+refit (\(trimmed.model.rounds))", try TreeCompression.figures(trimmed, rows: test, judge: judge),
+        let outcome = try compression.run(model, validation: valid, options: options)
+        let trimmed = outcome.model
+        let refitKept = outcome.steps.contains { $0.step == "refit leaves" && $0.accepted }
+        row(set.file, "trimmed\(refitKept ? "+refit" : "") (\(trimmed.model.rounds))", try TreeCompression.figures(trimmed, rows: test, judge: judge),
             set.metric, try judge.score(try trimmed.predict(test)))
         for format in [QuantizedTreeModel.LeafFormat.float16, .int8] {
             let q = try QuantizedTreeModel(model, leaves: format)
@@ -69,8 +78,15 @@ func compressBench(_ arguments: [String]) throws {
         let student = try Distillation(student: .gbdt, parameters: ["trees": "\(max(10, trees / 4))", "leaves": "15"])
             .distill(model, training: train)
         if let s = student as? TabularTreeModel {
-            row(set.file, "distilled (\(s.model.rounds)×15)", try TreeCompression.figures(s, rows: test, judge: judge),
-                set.metric, try judge.score(try s.predict(test)))
+            let f = try TreeCompression.figures(s, rows: test, judge: judge)
+            row(set.file, "distilled (\(s.model.rounds)×15)", f, set.metric, f.metric)
+            let trainLabels = try train.targetValues(set.target, task: task, classLabels: model.classLabels)
+            let baseline = try judge.score(Distillation.baseline(task: task, classLabels: model.classLabels,
+                                                                 trainingLabels: trainLabels, rows: test.rowCount))
+            let teacher = try judge.score(try model.predict(test))
+            let kept = Distillation.keptGain(teacher: teacher, student: f.metric, baseline: baseline)
+            print(pad(set.file, 24) + "  distilled student keeps \(fixed(kept * 100, 1))% of the teacher's gain over the "
+                  + "prior/mean baseline (\(set.metric) \(fixed(baseline, 4)))")
         }
     }
     guard let (train, _, test) = adultSplit else { return }

@@ -182,45 +182,7 @@ public struct QuantizedTreeModel: TabularModel, Equatable {
     ///
     /// Cost: one root-to-leaf walk per tree of that output; no allocation.
     public func rawScore(values row: UnsafePointer<Double>, output: Int = 0) -> Double {
-        var sum = initialScores[output]
-        var t = output
-        let trees = treeCount
-        while t < trees {
-            let leaf = leafIndex(tree: t, row: row)
-            switch leafFormat {
-            case .int8: sum += Double(Float(leafCodes[Int(leafStart[t]) + leaf]) * leafScale[t])
-            case .float16: sum += Double(leafHalf[Int(leafStart[t]) + leaf])
-            }
-            t += outputCount
-        }
-        return sum
-    }
-
-    /// The tree-local leaf a row reaches in tree `t`.
-    func leafIndex(tree t: Int, row: UnsafePointer<Double>) -> Int {
-        let base = Int(nodeStart[t])
-        guard Int(nodeStart[t + 1]) > base else { return 0 }
-        var node = base
-        while true {
-            let v = row[Int(feature[node])]
-            let flag = flags[node]
-            let goLeft: Bool
-            if flag & 2 != 0 {
-                if v.isNaN || v < 0 || v >= 65_536 {
-                    goLeft = false
-                } else {
-                    let bin = Int(v)
-                    let word = bin >> 6
-                    goLeft = bin > 0 && word < Int(categoryCount[node])
-                        && categoryWords[Int(categoryStart[node]) + word] & (1 << UInt64(bin & 63)) != 0
-                }
-            } else {
-                goLeft = v.isNaN ? flag & 1 != 0 : v <= Double(threshold[node])
-            }
-            let next = Int(goLeft ? left[node] : right[node])
-            if next < 0 { return ~next }
-            node = base + next
-        }
+        withPointers { $0.score(row, output: output) }
     }
 
     /// Raw scores of `rowCount` rows of raw values (row-major, as
@@ -236,12 +198,110 @@ public struct QuantizedTreeModel: TabularModel, Equatable {
             let base = UInt(bitPattern: rows.baseAddress)
             Parallel.forEachChunk(0..<rowCount, threads: threads, minimumChunk: 1_024) { range in
                 let values = UnsafePointer<Double>(bitPattern: base)!
-                for i in range {
-                    for c in 0..<k { shared[i * k + c] = rawScore(values: values + i * f, output: c) }
+                withPointers { walker in
+                    for i in range {
+                        for c in 0..<k { shared[i * k + c] = walker.score(values + i * f, output: c) }
+                    }
                 }
             }
         }
         return out
+    }
+
+    /// The arrays as raw pointers for the duration of `body`: the walk then
+    /// reads memory directly (no bounds checks or reference counting per
+    /// node; `structuralProblem` has checked every index at load).
+    func withPointers<R>(_ body: (Walker) -> R) -> R {
+        nodeStart.withUnsafeBufferPointer { nodeStart in
+            leafStart.withUnsafeBufferPointer { leafStart in
+                feature.withUnsafeBufferPointer { feature in
+                    left.withUnsafeBufferPointer { left in
+                        right.withUnsafeBufferPointer { right in
+                            flags.withUnsafeBufferPointer { flags in
+                                threshold.withUnsafeBufferPointer { threshold in
+                                    categoryStart.withUnsafeBufferPointer { categoryStart in
+                                        categoryCount.withUnsafeBufferPointer { categoryCount in
+                                            categoryWords.withUnsafeBufferPointer { words in
+                                                leafScale.withUnsafeBufferPointer { scale in
+                                                    leafCodes.withUnsafeBufferPointer { codes in
+                                                        leafHalf.withUnsafeBufferPointer { half in
+                                                            initialScores.withUnsafeBufferPointer { initial in
+                                                                body(Walker(
+                                                                    trees: treeCount, outputs: outputCount,
+                                                                    int8: leafFormat == .int8, initial: initial,
+                                                                    nodeStart: nodeStart, leafStart: leafStart,
+                                                                    feature: feature, left: left, right: right,
+                                                                    flags: flags, threshold: threshold,
+                                                                    categoryStart: categoryStart,
+                                                                    categoryCount: categoryCount, words: words,
+                                                                    scale: scale, codes: codes, half: half))
+                                                            }
+                                                        }
+                                                    }
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// A quantized ensemble's arrays as pointers, and the walk over them.
+    struct Walker {
+        let trees: Int, outputs: Int, int8: Bool
+        let initial: UnsafeBufferPointer<Double>
+        let nodeStart: UnsafeBufferPointer<Int32>, leafStart: UnsafeBufferPointer<Int32>
+        let feature: UnsafeBufferPointer<UInt16>, left: UnsafeBufferPointer<Int16>, right: UnsafeBufferPointer<Int16>
+        let flags: UnsafeBufferPointer<UInt8>, threshold: UnsafeBufferPointer<Float>
+        let categoryStart: UnsafeBufferPointer<Int32>, categoryCount: UnsafeBufferPointer<UInt16>
+        let words: UnsafeBufferPointer<UInt64>
+        let scale: UnsafeBufferPointer<Float>, codes: UnsafeBufferPointer<Int8>, half: UnsafeBufferPointer<Float>
+
+        @inline(__always)
+        func score(_ row: UnsafePointer<Double>, output: Int) -> Double {
+            var sum = initial[output]
+            var t = output
+            while t < trees {
+                let leaf = Int(leafStart[t]) + leafIndex(tree: t, row)
+                sum += int8 ? Double(Float(codes[leaf]) * scale[t]) : Double(half[leaf])
+                t += outputs
+            }
+            return sum
+        }
+
+        @inline(__always)
+        func leafIndex(tree t: Int, _ row: UnsafePointer<Double>) -> Int {
+            let base = Int(nodeStart[t])
+            guard Int(nodeStart[t + 1]) > base else { return 0 }
+            let feature = feature.baseAddress!, flags = flags.baseAddress!, threshold = threshold.baseAddress!
+            let left = left.baseAddress!, right = right.baseAddress!
+            var node = base
+            while true {
+                let v = row[Int(feature[node])]
+                let flag = flags[node]
+                let goLeft: Bool
+                if flag & 2 != 0 {
+                    if v.isNaN || v < 0 || v >= 65_536 {
+                        goLeft = false
+                    } else {
+                        let bin = Int(v)
+                        let word = bin >> 6
+                        goLeft = bin > 0 && word < Int(categoryCount[node])
+                            && words[Int(categoryStart[node]) + word] & (1 << UInt64(bin & 63)) != 0
+                    }
+                } else {
+                    goLeft = v.isNaN ? flag & 1 != 0 : v <= Double(threshold[node])
+                }
+                let next = Int(goLeft ? left[node] : right[node])
+                if next < 0 { return ~next }
+                node = base + next
+            }
+        }
     }
 
     /// The feature columns of `frame` as row-major raw values for

@@ -58,6 +58,67 @@ public enum Int8GEMM {
     }
 }
 
+extension Int8GEMM {
+    /// A weight matrix (n output channels of k codes) packed once for
+    /// `multiply(m:a:lda:packed:c:ldc:)`: four depths of every column side by
+    /// side (the operand layout of `vpdpbusd`), plus each column's sum.
+    public struct Packed: Sendable, Equatable {
+        /// Output channels and depth.
+        public let n: Int, k: Int
+        let bytes: [Int8]
+        let columnSums: [Int32]
+
+        /// Packs `codes` (n rows of k values in −127…127).
+        public init(codes: [Int8], n: Int, k: Int) {
+            precondition(codes.count >= n * k, "fewer codes than n × k")
+            self.n = n
+            self.k = k
+            var bytes = [Int8](repeating: 0, count: Int(pareto_s8_packed_size(n, k)))
+            var sums = [Int32](repeating: 0, count: n)
+            if n > 0 {
+                codes.withUnsafeBufferPointer { b in
+                    bytes.withUnsafeMutableBufferPointer { p in
+                        sums.withUnsafeMutableBufferPointer { s in
+                            pareto_s8_pack(n, k, b.baseAddress!, k, p.baseAddress!, s.baseAddress!)
+                        }
+                    }
+                }
+            }
+            self.bytes = bytes
+            columnSums = sums
+        }
+    }
+
+    /// `c[i·ldc + j] = Σₚ a[i·lda + p] · codes[j·k + p]` with the codes packed:
+    /// no horizontal sums, so it is the fast path for dense layers (one row
+    /// or many). Exact, like `multiply(m:n:k:…)`; rows of C split over
+    /// `threads` from about a million multiply-adds on.
+    public static func multiply(m: Int, a: UnsafePointer<Int8>, lda: Int, packed: Packed,
+                                c: UnsafeMutablePointer<Int32>, ldc: Int, threads: Int? = 1, variant: Variant = detected) {
+        guard m > 0, packed.n > 0 else { return }
+        let work = m * packed.n * packed.k
+        let parts = work < 1_000_000 ? 1 : min(m, Parallel.threadCount(threads))
+        packed.bytes.withUnsafeBufferPointer { p in
+            packed.columnSums.withUnsafeBufferPointer { s in
+                if parts == 1 {
+                    pareto_s8gemm_packed(Int32(variant.rawValue), m, packed.n, packed.k, a, lda, p.baseAddress, s.baseAddress,
+                                         c, ldc, 0, 1)
+                    return
+                }
+                let pa = UInt(bitPattern: a), pp = UInt(bitPattern: p.baseAddress), ps = UInt(bitPattern: s.baseAddress)
+                let pc = UInt(bitPattern: c), n = packed.n, k = packed.k
+                Parallel.forEachChunk(0..<parts, threads: parts) { range in
+                    for part in range {
+                        pareto_s8gemm_packed(Int32(variant.rawValue), m, n, k, UnsafePointer(bitPattern: pa), lda,
+                                             UnsafePointer(bitPattern: pp), UnsafePointer(bitPattern: ps),
+                                             UnsafeMutablePointer(bitPattern: pc), ldc, Int32(part), Int32(parts))
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// Compact arrays in model files: the raw little-endian bytes of a
 /// fixed-width array, written as one base64 string (a fraction of the size of
 /// JSON numbers, which is the point of a quantized model file).

@@ -61,6 +61,8 @@ public struct QuantizedMLP: TabularModel, Equatable {
         /// one wide-ranged input (an outlier-heavy column) does not cost the
         /// others their resolution.
         public var inputScales: [Float]
+        /// `.int8`: the codes packed for the kernel (derived, not stored).
+        public var packed: Int8GEMM.Packed? = nil
         /// `.float16`/`.float32`: the weights (inputs × outputs, as
         /// `Network` stores them; for float16 rounded to half precision),
         /// as Float32 for the GEMM.
@@ -135,7 +137,7 @@ public struct QuantizedMLP: TabularModel, Equatable {
         layers = plan.map { p in
             Dense(inputs: p.inputs, outputs: p.outputs, activation: p.activation,
                   bias: Array(parameters[(p.offset + p.inputs * p.outputs)..<(p.offset + p.inputs * p.outputs + p.outputs)]),
-                  codes: [], weightScales: [], inputScales: [], floatWeights: [])
+                  codes: [], weightScales: [], inputScales: [], packed: nil, floatWeights: [])
         }
         // Calibrate: the largest |input| of each layer over the sample rows (float forward).
         var ranges = plan.map { [Float](repeating: 0, count: $0.inputs) }
@@ -178,6 +180,7 @@ public struct QuantizedMLP: TabularModel, Equatable {
                     }
                 }
                 layers[l].codes = codes
+                layers[l].packed = Int8GEMM.Packed(codes: codes, n: p.outputs, k: p.inputs)
                 layers[l].weightScales = scales
                 layers[l].inputScales = inputScales
             case .float16, .float32:
@@ -363,10 +366,7 @@ public struct QuantizedMLP: TabularModel, Equatable {
                             for i in 0..<k { q[r * k + i] = QuantizedMLP.code(x[r * k + i] / scale[i]) }
                         }
                     }
-                    layer.codes.withUnsafeBufferPointer { w in
-                        Int8GEMM.multiply(m: rows, n: n, k: k, a: q, lda: k, b: w.baseAddress!, ldb: k,
-                                          c: acc, ldc: n, threads: threads)
-                    }
+                    Int8GEMM.multiply(m: rows, a: q, lda: k, packed: layer.packed!, c: acc, ldc: n, threads: threads)
                     layer.weightScales.withUnsafeBufferPointer { s in
                         layer.bias.withUnsafeBufferPointer { bias in
                             for i in 0..<rows {
@@ -433,7 +433,10 @@ extension QuantizedMLP {
                 activation: try l.decode(Activation.self, forKey: .activation),
                 bias: try PackedBytes.decode(UInt32.self, .bias, from: l).map(Float.init(bitPattern:)),
                 codes: codes, weightScales: scales, inputScales: scales2,
-                floatWeights: weights))
+                packed: nil, floatWeights: weights))
+            if format == .int8, let last = layers.last, last.codes.count == last.inputs * last.outputs {
+                layers[layers.count - 1].packed = Int8GEMM.Packed(codes: last.codes, n: last.outputs, k: last.inputs)
+            }
         }
         self.layers = layers
     }

@@ -46,6 +46,33 @@ import Testing
         }
     }
 
+    @Test("packed B: every variant equals the reference (k not a multiple of 4, n not of 16)", arguments: [
+        (1, 1, 1), (3, 5, 7), (7, 13, 31), (2, 17, 5), (4, 64, 256), (3, 65, 257), (1, 100, 3), (5, 16, 4),
+        (2, 130, 129), (6, 33, 0),
+    ])
+    func packedMatchesReference(shape: (Int, Int, Int)) {
+        let (m, n, k) = shape
+        var random = Xoshiro256(seed: UInt64(7 + m * 31 + n * 17 + k))
+        let lda = k + 2
+        let a = codes(m * lda, &random), b = codes(n * k, &random)
+        let expected = naive(m: m, n: n, k: k, a, lda: lda, b, ldb: k)
+        var packed = [Int8](repeating: 0, count: Int(pareto_s8_packed_size(n, k)))
+        var sums = [Int32](repeating: 0, count: n)
+        pareto_s8_pack(n, k, b, k, &packed, &sums)
+        #expect(sums == (0..<n).map { j in (0..<k).reduce(Int32(0)) { $0 + Int32(b[j * k + $1]) } })
+        for variant in variants() {
+            // NaN-like sentinel beyond each row: the kernel writes only n columns.
+            let ldc = n + 3
+            var c = [Int32](repeating: -7, count: m * ldc)
+            c.withUnsafeMutableBufferPointer { cb in
+                for part in 0..<2 { pareto_s8gemm_packed(variant, m, n, k, a, lda, packed, sums, cb.baseAddress!, ldc, Int32(part), 2) }
+            }
+            let got = (0..<m).flatMap { i in (0..<n).map { c[i * ldc + $0] } }
+            #expect(got == expected, "variant \(variant), shape \(m)×\(n)×\(k)")
+            #expect((0..<m).allSatisfy { i in (n..<ldc).allSatisfy { c[i * ldc + $0] == -7 } })
+        }
+    }
+
     @Test("extreme codes: ±127 everywhere cannot saturate")
     func extremes() {
         let m = 3, n = 5, k = 301

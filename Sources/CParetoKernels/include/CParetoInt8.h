@@ -43,6 +43,26 @@ void pareto_s8gemm(int variant, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
                    const int8_t *a, ptrdiff_t lda, const int8_t *b, ptrdiff_t ldb,
                    int32_t *c, ptrdiff_t ldc, int part, int parts);
 
+/// Bytes `pareto_s8_pack` writes for an n x k operand: ceil(k/4) groups of
+/// four depths, each holding n rounded up to 16 columns of four bytes.
+size_t pareto_s8_packed_size(ptrdiff_t n, ptrdiff_t k);
+
+/// Packs B (n rows of k int8 values, `ldb` apart: one output channel per
+/// row) for `pareto_s8gemm_packed`: for each group of four depths, the four
+/// bytes of every column side by side (the operand layout of `vpdpbusd`),
+/// zero past n and k; and `column_sums[j]` = sum over p of b[j][p] (n values).
+/// Done once per weight matrix.
+void pareto_s8_pack(ptrdiff_t n, ptrdiff_t k, const int8_t *b, ptrdiff_t ldb, int8_t *packed, int32_t *column_sums);
+
+/// The same products as `pareto_s8gemm` with B packed by `pareto_s8_pack`:
+/// each row of A is broadcast four bytes at a time against 16 (AVX-512) or
+/// 8 (AVX2) columns, so sums never need a horizontal reduction. Values in
+/// -127...127; exact; `parts` splits rows of C as in `pareto_s8gemm`.
+/// A's rows are read only up to k (the last group is zero-filled).
+void pareto_s8gemm_packed(int variant, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const int8_t *a, ptrdiff_t lda,
+                          const int8_t *packed, const int32_t *column_sums, int32_t *c, ptrdiff_t ldc,
+                          int part, int parts);
+
 #ifdef __cplusplus
 }
 #endif
