@@ -23,6 +23,39 @@ static void rows_portable(ptrdiff_t i0, ptrdiff_t i1, ptrdiff_t n, ptrdiff_t k, 
     }
 }
 
+// ---------------------------------------------------------------- (de)quantization
+// One loop body per level, compiled with that level's target so clang
+// vectorizes it; contraction is off, so results do not depend on the level.
+#pragma clang fp contract(off)
+#define S8_CONVERSIONS(suffix)                                                                                   \
+    static void quantize_##suffix(ptrdiff_t rows, ptrdiff_t cols, const float *x, ptrdiff_t ldx,                \
+                                  const float *inverse, int8_t *codes) {                                        \
+        for (ptrdiff_t r = 0; r < rows; r++) {                                                                   \
+            const float *xr = x + r * ldx;                                                                       \
+            int8_t *cr = codes + r * cols;                                                                       \
+            for (ptrdiff_t i = 0; i < cols; i++) {                                                               \
+                float v = xr[i] * inverse[i];                                                                    \
+                v = v == v ? v : 0.0f;                                                                           \
+                v = v > 127.0f ? 127.0f : (v < -127.0f ? -127.0f : v);                                           \
+                cr[i] = (int8_t)(int)__builtin_rintf(v);                                                         \
+            }                                                                                                    \
+        }                                                                                                        \
+    }                                                                                                            \
+    static void dequantize_##suffix(ptrdiff_t rows, ptrdiff_t cols, const int32_t *acc, const float *scales,      \
+                                    const float *bias, int relu, float *y, ptrdiff_t ldy) {                     \
+        for (ptrdiff_t r = 0; r < rows; r++) {                                                                   \
+            const int32_t *ar = acc + r * cols;                                                                  \
+            float *yr = y + r * ldy;                                                                             \
+            for (ptrdiff_t j = 0; j < cols; j++) {                                                               \
+                const float product = (float)ar[j] * scales[j];                                                  \
+                const float v = product + bias[j];                                                               \
+                yr[j] = relu && v < 0.0f ? 0.0f : v;                                                             \
+            }                                                                                                    \
+        }                                                                                                        \
+    }
+
+S8_CONVERSIONS(portable)
+
 // ---------------------------------------------------------------- packed B
 // Packed layout: group g (depths 4g..4g+3) holds NP columns of four bytes,
 // NP = n rounded up to 16; zero beyond n and k.
@@ -83,6 +116,13 @@ static void packed_portable(ptrdiff_t i0, ptrdiff_t i1, ptrdiff_t n, ptrdiff_t k
 
 #if defined(__x86_64__)
 #include <immintrin.h>
+
+#pragma clang attribute push(__attribute__((target("avx2,sse4.1"))), apply_to = function)
+S8_CONVERSIONS(avx2)
+#pragma clang attribute pop
+#pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512vl,avx2,sse4.1"))), apply_to = function)
+S8_CONVERSIONS(avx512)
+#pragma clang attribute pop
 
 // ---------------------------------------------------------------- AVX2
 // vpmaddubsw multiplies unsigned bytes by signed bytes and adds pairs into
@@ -312,4 +352,26 @@ void pareto_s8gemm_packed(int variant, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, co
 #endif
     (void)column_sums;
     packed_portable(i0, i1, n, k, a, lda, packed, c, ldc);
+}
+
+void pareto_s8_quantize(int variant, ptrdiff_t rows, ptrdiff_t cols, const float *x, ptrdiff_t ldx,
+                        const float *inverse_scales, int8_t *codes) {
+    const int best = pareto_s8_detected();
+    if (variant > best) variant = best;
+#if defined(__x86_64__)
+    if (variant == PARETO_S8_VNNI) { quantize_avx512(rows, cols, x, ldx, inverse_scales, codes); return; }
+    if (variant == PARETO_S8_AVX2) { quantize_avx2(rows, cols, x, ldx, inverse_scales, codes); return; }
+#endif
+    quantize_portable(rows, cols, x, ldx, inverse_scales, codes);
+}
+
+void pareto_s8_dequantize(int variant, ptrdiff_t rows, ptrdiff_t cols, const int32_t *acc, const float *scales,
+                          const float *bias, int relu, float *y, ptrdiff_t ldy) {
+    const int best = pareto_s8_detected();
+    if (variant > best) variant = best;
+#if defined(__x86_64__)
+    if (variant == PARETO_S8_VNNI) { dequantize_avx512(rows, cols, acc, scales, bias, relu, y, ldy); return; }
+    if (variant == PARETO_S8_AVX2) { dequantize_avx2(rows, cols, acc, scales, bias, relu, y, ldy); return; }
+#endif
+    dequantize_portable(rows, cols, acc, scales, bias, relu, y, ldy);
 }

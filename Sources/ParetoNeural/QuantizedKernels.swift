@@ -119,6 +119,25 @@ extension Int8GEMM {
     }
 }
 
+extension Int8GEMM {
+    /// Int8 codes of `rows` rows of `cols` floats (`ldx` apart):
+    /// round-half-even(x · inverseScales[i]) clamped to −127…127, NaN → 0.
+    /// Vectorized per level; the same bits at every level.
+    public static func quantize(rows: Int, cols: Int, x: UnsafePointer<Float>, ldx: Int,
+                                inverseScales: UnsafePointer<Float>, codes: UnsafeMutablePointer<Int8>,
+                                variant: Variant = detected) {
+        pareto_s8_quantize(Int32(variant.rawValue), rows, cols, x, ldx, inverseScales, codes)
+    }
+
+    /// `y[r][j] = Float(acc[r][j]) · scales[j] + bias[j]` (then ReLU when
+    /// asked), without fused multiply-adds: the same bits at every level.
+    public static func dequantize(rows: Int, cols: Int, acc: UnsafePointer<Int32>, scales: UnsafePointer<Float>,
+                                  bias: UnsafePointer<Float>, relu: Bool, y: UnsafeMutablePointer<Float>, ldy: Int,
+                                  variant: Variant = detected) {
+        pareto_s8_dequantize(Int32(variant.rawValue), rows, cols, acc, scales, bias, relu ? 1 : 0, y, ldy)
+    }
+}
+
 /// Compact arrays in model files: the raw little-endian bytes of a
 /// fixed-width array, written as one base64 string (a fraction of the size of
 /// JSON numbers, which is the point of a quantized model file).

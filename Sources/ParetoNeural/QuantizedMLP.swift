@@ -330,6 +330,8 @@ public struct QuantizedMLP: TabularModel, Equatable {
         public let capacity: Int
         let a: UnsafeMutablePointer<Float>, b: UnsafeMutablePointer<Float>
         let q: UnsafeMutablePointer<Int8>, acc: UnsafeMutablePointer<Int32>
+        /// Per int8 layer: 1 / each input's scale (multiplying is cheaper than dividing).
+        let inverseScales: [[Float]]
 
         /// Buffers for `model` and up to `capacity` rows.
         public init(_ model: QuantizedMLP, capacity: Int) {
@@ -340,6 +342,7 @@ public struct QuantizedMLP: TabularModel, Equatable {
             b = .allocate(capacity: self.capacity * widest)
             q = .allocate(capacity: self.capacity * widest)
             acc = .allocate(capacity: self.capacity * widest)
+            inverseScales = model.layers.map { layer in layer.inputScales.map { 1 / $0 } }
         }
 
         deinit {
@@ -361,19 +364,14 @@ public struct QuantizedMLP: TabularModel, Equatable {
                 let target = last ? output : spare
                 switch model.format {
                 case .int8:
-                    layer.inputScales.withUnsafeBufferPointer { scale in
-                        for r in 0..<rows {
-                            for i in 0..<k { q[r * k + i] = QuantizedMLP.code(x[r * k + i] / scale[i]) }
-                        }
+                    inverseScales[l].withUnsafeBufferPointer { inverse in
+                        Int8GEMM.quantize(rows: rows, cols: k, x: x, ldx: k, inverseScales: inverse.baseAddress!, codes: q)
                     }
                     Int8GEMM.multiply(m: rows, a: q, lda: k, packed: layer.packed!, c: acc, ldc: n, threads: threads)
                     layer.weightScales.withUnsafeBufferPointer { s in
                         layer.bias.withUnsafeBufferPointer { bias in
-                            for i in 0..<rows {
-                                for j in 0..<n {
-                                    target[i * n + j] = Float(acc[i * n + j]) * s[j] + bias[j]
-                                }
-                            }
+                            Int8GEMM.dequantize(rows: rows, cols: n, acc: acc, scales: s.baseAddress!, bias: bias.baseAddress!,
+                                                relu: layer.activation == .relu, y: target, ldy: n)
                         }
                     }
                 case .float16, .float32:
@@ -384,7 +382,9 @@ public struct QuantizedMLP: TabularModel, Equatable {
                         }
                     }
                 }
-                QuantizedMLP.activate(target, count: rows * n, layer.activation)
+                if !(model.format == .int8 && layer.activation == .relu) {
+                    QuantizedMLP.activate(target, count: rows * n, layer.activation)
+                }
                 if !last {
                     spare = x
                     x = target

@@ -73,6 +73,34 @@ import Testing
         }
     }
 
+    @Test("quantize rounds half to even, clamps, maps NaN to 0; dequantize by hand; the same at every level")
+    func conversions() {
+        // Inverse scale 2 on column 0, 0.5 on column 1; 17 rows so vector loops and tails both run.
+        let rows = 17
+        var x = [Float](repeating: 0, count: rows * 2)
+        let firsts: [Float] = [0.75, 1.25, -0.25, 100, .nan, -100, 0.2, 0.3, -1.25, 63.25, 63.75, -63.75, 1, 2, 3, 4, 5]
+        let expectedFirst: [Int8] = [2, 2, 0, 127, 0, -127, 0, 1, -2, 126, 127, -127, 2, 4, 6, 8, 10]
+        for r in 0..<rows {
+            x[r * 2] = firsts[r]
+            x[r * 2 + 1] = Float(r) - 8.5  // × 0.5: −4.25 … 3.75
+        }
+        let inverse: [Float] = [2, 0.5]
+        let expectedSecond: [Int8] = (0..<rows).map { Int8((Double(Float(Float($0) - 8.5) * 0.5)).rounded(.toNearestOrEven)) }
+        let acc: [Int32] = [3, -4, 100, 0]
+        let scales: [Float] = [0.5, 0.25], bias: [Float] = [1, -2]
+        for variant in variants() {
+            var codes = [Int8](repeating: 99, count: rows * 2)
+            pareto_s8_quantize(variant, rows, 2, x, 2, inverse, &codes)
+            #expect((0..<rows).map { codes[$0 * 2] } == expectedFirst, "variant \(variant)")
+            #expect((0..<rows).map { codes[$0 * 2 + 1] } == expectedSecond, "variant \(variant)")
+            var y = [Float](repeating: 9, count: 4)
+            pareto_s8_dequantize(variant, 2, 2, acc, scales, bias, 0, &y, 2)
+            #expect(y == [2.5, -3, 51, -2])
+            pareto_s8_dequantize(variant, 2, 2, acc, scales, bias, 1, &y, 2)
+            #expect(y == [2.5, 0, 51, 0])
+        }
+    }
+
     @Test("extreme codes: ±127 everywhere cannot saturate")
     func extremes() {
         let m = 3, n = 5, k = 301

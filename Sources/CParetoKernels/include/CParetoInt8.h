@@ -63,6 +63,17 @@ void pareto_s8gemm_packed(int variant, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, co
                           const int8_t *packed, const int32_t *column_sums, int32_t *c, ptrdiff_t ldc,
                           int part, int parts);
 
+/// Quantizes `rows` rows of `cols` floats (`ldx` apart) to int8 codes
+/// (`cols` apart): code = round-half-even(x[r][i] * inverse_scales[i]),
+/// clamped to -127...127, NaN to 0. Same bits at every level.
+void pareto_s8_quantize(int variant, ptrdiff_t rows, ptrdiff_t cols, const float *x, ptrdiff_t ldx,
+                        const float *inverse_scales, int8_t *codes);
+
+/// y[r][j] = (float)acc[r][j] * scales[j] + bias[j] (no fused multiply-add,
+/// so every level gives the same bits), then max(0, y) when relu.
+void pareto_s8_dequantize(int variant, ptrdiff_t rows, ptrdiff_t cols, const int32_t *acc, const float *scales,
+                          const float *bias, int relu, float *y, ptrdiff_t ldy);
+
 #ifdef __cplusplus
 }
 #endif
