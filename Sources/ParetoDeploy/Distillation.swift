@@ -129,7 +129,7 @@ public struct Distillation: Sendable {
         let k = teacher.model.outputCount
         let trees = teacher.model
         return try distill(target: teacher.target, task: teacher.task, classLabels: teacher.classLabels, outputs: k,
-                           objective: trees.objective, training: training) { frame in
+                           training: training) { frame in
             let values = try teacher.rawValues(frame)
             let raw = values.withUnsafeBufferPointer { CompiledEnsemble(trees).rawScores(rows: $0, rowCount: frame.rowCount) }
             // Regression students learn predictions (raw scores are logs for Poisson).
@@ -141,7 +141,7 @@ public struct Distillation: Sendable {
     public func distill(_ teacher: MLPModel, training: DataFrame) throws -> any TabularModel {
         let k = teacher.task == .multiclass ? teacher.classLabels.count : 1
         return try distill(target: teacher.target, task: teacher.task, classLabels: teacher.classLabels, outputs: k,
-                           objective: nil, training: training) { frame in
+                           training: training) { frame in
             let inputs = try teacher.encoding.encode(frame)
             let raw = try teacher.network.predict(numeric: inputs.numeric, codes: inputs.codes, rowCount: frame.rowCount,
                                                   threads: nil).map(Double.init)
@@ -152,7 +152,7 @@ public struct Distillation: Sendable {
     /// The column name the student's soft target takes while training.
     static let softColumn = "__pareto_teacher_score"
 
-    func distill(target: String, task: TaskKind, classLabels: [String], outputs k: Int, objective: BoostingObjective?,
+    func distill(target: String, task: TaskKind, classLabels: [String], outputs k: Int,
                  training: DataFrame, teacherRaw: (DataFrame) throws -> [Double]) throws -> any TabularModel {
         let factor = try number("augment", 1, in: 0...100)
         let swap = try number("swap", 0.3, in: 0...1)
@@ -188,7 +188,6 @@ public struct Distillation: Sendable {
             case .multiclass: studentObjective = .multiclass(classes: k)
             case .regression: studentObjective = .regression
             }
-            _ = objective
             let model = try GradientBoostedTrees(trees: trees, objective: studentObjective, outputCount: k,
                                                  initialScores: perOutput.map { $0.model.initialScores[0] },
                                                  binning: first.binning, featureNames: first.featureNames)
