@@ -35,6 +35,9 @@
 //       GFLOP/s of GEMM.multiply per shape and thread count (see bench/gemm.py)
 //   pareto-bench half [--count N]
 //       elements per second of the Float16 / bfloat16 conversions (see bench/gemm.sh)
+//   pareto-bench compress --data DIR [--trees N] [--mlp-epochs N] [--max-loss X]
+//       original / trimmed / fp16 / int8 / distilled trees and fp32 / fp16 / int8 MLP: size,
+//       latency, throughput, test metric (see bench/compress.sh)
 import Pareto
 
 #if canImport(Glibc)
@@ -252,6 +255,7 @@ do {
     case "mlp": try mlpSpeed(arguments)
     case "gemm": try gemmSpeed(arguments)
     case "half": try halfPrecisionSpeed(arguments)
+    case "compress": try compressBench(arguments)
     default: fail("usage: pareto-bench csv|gbdt|tabular|predict|cv|metrics|parallel|features|smote|logistic|tune|mlp|gemm|half …")
     }
 } catch {

@@ -55,6 +55,10 @@ func loadSavedModel(_ path: String) throws -> any SavedModel {
         return try MLPModel.load(from: path)
     case ModelBundle.fileKind:
         return try ModelBundle.read(from: path)
+    case QuantizedTreeModel.fileKind:
+        return try QuantizedTreeModel.load(from: path)
+    case QuantizedMLP.fileKind:
+        return try QuantizedMLP.load(from: path)
     default:
         return try TabularTreeModel.load(from: path)
     }
@@ -76,4 +80,16 @@ func predictionColumns(_ predictions: Predictions, _ trained: any SavedModel) th
         columns.append(.numeric("p_\(label)", predictions.values.map { $0[c] }))
     }
     return try DataFrame(columns)
+}
+
+extension QuantizedTreeModel: SavedModel {}
+
+extension QuantizedMLP: SavedModel {
+    var featureNames: [String] { encoding.features.map(\.name) }
+    var featureKinds: [ColumnKind] {
+        encoding.features.map { feature in
+            if case .numeric(_, let kind, _, _, _) = feature { return kind }
+            return .categorical
+        }
+    }
 }

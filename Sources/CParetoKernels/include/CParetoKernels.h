@@ -63,4 +63,7 @@ void pareto_bf16_to_f32(int isa, const uint16_t *source, float *destination, siz
 }
 #endif
 
+// Int8 products for quantized networks (declared apart; this header is the module's umbrella).
+#include "CParetoInt8.h"
+
 #endif
