@@ -90,6 +90,8 @@ public enum BundleCalibration: Sendable, Codable, Equatable {
     case isotonic(IsotonicCalibrator)
     /// Beta calibration (three parameters).
     case beta(BetaCalibrator)
+    /// Temperature scaling of several classes' log-probabilities.
+    case temperature(TemperatureCalibrator)
 
     /// log(p / (1 − p)) with p clamped to [1e-15, 1 − 1e-15]: the score
     /// Platt scaling is fitted to and applied on.
@@ -105,16 +107,35 @@ public enum BundleCalibration: Sendable, Codable, Equatable {
         case .platt: "platt"
         case .isotonic: "isotonic"
         case .beta: "beta"
+        case .temperature: "temperature"
         }
     }
 
-    /// The calibrated probability of `score` (a probability of class 1).
+    /// The calibrated probabilities of one row's classes: temperature
+    /// scaling of their logarithms for several classes, `callAsFunction`
+    /// on the second class's for two.
+    public func calibrate(_ probabilities: [Double]) -> [Double] {
+        switch self {
+        case .none: return probabilities
+        case .temperature(let c):
+            let logits = probabilities.map { log(max($0, 1e-15)) }
+            return (try? c(logits)) ?? probabilities
+        default:
+            guard probabilities.count == 2 else { return probabilities }
+            let p = self(probabilities[1])
+            return [1 - p, p]
+        }
+    }
+
+    /// The calibrated probability of `score` (a probability of class 1;
+    /// temperature scaling leaves a single score as it is).
     public func callAsFunction(_ score: Double) -> Double {
         switch self {
         case .none: score
         case .platt(let c): c(Self.logOdds(score))
         case .isotonic(let c): c(score)
         case .beta(let c): c(score)
+        case .temperature: score
         }
     }
 }
@@ -280,11 +301,8 @@ public struct ModelBundle: Sendable, Codable {
                              hint: "pass a table with the training columns: \(inputSchema.map(\.name).joined(separator: ", "))")
         }
         var predictions = try model.predict(frame, threads: threads)
-        if task == .binary, calibration != .none {
-            for i in predictions.values.indices {
-                let p = calibration(predictions.values[i][1])
-                predictions.values[i] = [1 - p, p]
-            }
+        if task != .regression, calibration != .none {
+            for i in predictions.values.indices { predictions.values[i] = calibration.calibrate(predictions.values[i]) }
         }
         return predictions
     }

@@ -103,7 +103,8 @@ public enum OptimizeReport {
         if !summary.importance.isEmpty {
             let bars = summary.importance.sorted { $0.value > $1.value }.prefix(12).map { (label: $0.key, value: $0.value) }
             lower.append((BarChart(title: "Parameter importance", valueLabel: "share", bars: Array(bars)).svg(),
-                          "Mean decrease in impurity of a random forest fitted to the trials."))
+                          "Mean decrease in impurity of a random forest fitted to the \(summary.chosen.family) trials "
+                              + "(the family's own share: a forest over all trials)."))
         }
         if case .trees(let trees) = bundle.model.lead {
             let gains = trees.model.featureImportance(.gain)

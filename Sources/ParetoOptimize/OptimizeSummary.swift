@@ -138,7 +138,9 @@ public struct OptimizeSummary: Sendable, Codable {
     public var trials: [TrialOutcome]
     public var trialsThatSawValidation: Int
     public var searchSeconds: Double
-    /// Parameter importance over complete trials (name, share).
+    /// Parameter importance (share of explained variation) among the
+    /// chosen family's complete trials, plus the family's own share over
+    /// all trials ("family (all trials)").
     public var importance: [String: Double]
     /// The chosen model, its calibration, threshold and confirmation.
     public var chosen: Chosen

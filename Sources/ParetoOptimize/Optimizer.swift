@@ -262,9 +262,15 @@ public struct Optimizer: Sendable {
                 threshold = try DecisionThreshold.tune(scores: calibratedOOF, labels: coveredTargets, rule: thresholdRule)
             }
         }
+        if task == .multiclass {
+            let probabilities = covered.flatMap { row in (0..<k).map { oof[row * k + $0] } }
+            let (chosen, losses) = try chooseTemperature(probabilities: probabilities, labels: covered.map { targets[$0] }, k: k)
+            calibration = chosen
+            calibrationSummary = OptimizeSummary.Calibration(method: chosen.name, logLossByMethod: losses)
+        }
         emit(.stepFinished(number: 6, line: task == .binary
              ? "calibration: \(calibration.name)" + (threshold.map { "; threshold \(short($0.threshold))" } ?? "; threshold 0.5")
-             : "nothing to calibrate for \(task.rawValue)"))
+             : task == .multiclass ? "calibration: \(calibration.name)" : "nothing to calibrate for \(task.rawValue)"))
 
         // 7. Confirm on the test split.
         emit(.stepStarted(number: 7, title: "Confirm on the test split"))
@@ -331,7 +337,16 @@ public struct Optimizer: Sendable {
                              batchRowsPerSecond: try CostMeter.batch(BundlePath(bundle: bundle), sample: latencySample,
                                                                      threads: settings.threads),
                              modelBytes: try bundle.encodedSize())
-        let importance = (try? ParameterImportance(seed: settings.seed).evaluate(study.trials)) ?? []
+        // Families have their own parameters (a conditional space), so the
+        // forest is fitted to the chosen family's trials, whose parameters
+        // are all present; the family itself is ranked over all trials.
+        let allTrials = (try? study.trials) ?? []
+        let familyTrials = allTrials.filter { $0.parameters.keys.contains { $0.hasPrefix(choice.family + ".") } }
+        var importance = (try? ParameterImportance(seed: settings.seed).evaluate(familyTrials)) ?? []
+        if settings.families.count > 1, let overall = try? ParameterImportance(seed: settings.seed).evaluate(allTrials),
+           let family = overall.first(where: { $0.name == "family" }) {
+            importance.append((name: "family (all trials)", importance: family.importance))
+        }
         let summary = OptimizeSummary(
             version: paretoVersion, command: settings.command, seed: settings.seed, target: target, task: task,
             metric: metric.name, higherIsBetter: metric.direction == .higherIsBetter, rows: all.rowCount,
@@ -569,6 +584,39 @@ public struct Optimizer: Sendable {
         default: chosen = .none
         }
         return (chosen, losses)
+    }
+
+    /// Temperature scaling of the out-of-fold log-probabilities against
+    /// none, each cross-fitted on 5 folds; the lower log loss wins ("none"
+    /// within 1e-4).
+    func chooseTemperature(probabilities: [Double], labels: [Double], k: Int) throws -> (BundleCalibration, [String: Double]) {
+        let n = labels.count
+        let logits = probabilities.map { log(max($0, 1e-15)) }
+        func logLoss(_ p: [Double], rows: [Int]) -> Double {
+            var sum = 0.0
+            for (j, row) in rows.enumerated() { sum -= log(max(p[j * k + Int(labels[row])], 1e-15)) }
+            return sum / Double(max(1, rows.count))
+        }
+        let all = Array(0..<n)
+        var losses: [String: Double] = ["none": logLoss(probabilities, rows: all)]
+        let folds = try StratifiedKFold(k: 5, labels: labels.map { Int($0) }, seed: settings.seed).folds(rowCount: n)
+        var predicted = [Double](repeating: 0, count: n * k)
+        do {
+            for fold in folds {
+                let calibrator = try TemperatureCalibrator.fit(
+                    logits: fold.train.flatMap { r in (0..<k).map { logits[r * k + $0] } }, classCount: k,
+                    labels: fold.train.map { labels[$0] })
+                let out = try calibrator(fold.validation.flatMap { r in (0..<k).map { logits[r * k + $0] } })
+                for (j, row) in fold.validation.enumerated() {
+                    for c in 0..<k { predicted[row * k + c] = out[j * k + c] }
+                }
+            }
+            losses["temperature"] = logLoss(predicted, rows: all)
+        } catch {
+            return (.none, losses)  // Too few rows of some class to cross-fit: keep the model's probabilities.
+        }
+        guard losses["temperature"]! < losses["none"]! - 1e-4 else { return (.none, losses) }
+        return (.temperature(try TemperatureCalibrator.fit(logits: logits, classCount: k, labels: labels)), losses)
     }
 
     private func alignTargets(_ test: DataFrame, target: String, task: TaskKind,

@@ -242,6 +242,35 @@ import Testing
         #expect(try Optimizer(settings).overLimit(prior, target: "y", task: .binary, classLabels: ["a", "b"], sample: sample) == nil)
     }
 
+    @Test func temperatureScalingIsChosenForOverconfidentClassesAndRecoversTheTemperature() throws {
+        var g = Xoshiro256(seed: 8)
+        let k = 3, n = 3_000
+        var honest: [Double] = [], overconfident: [Double] = [], labels: [Double] = []
+        func softmax(_ z: [Double]) -> [Double] {
+            let m = z.max()!, e = z.map { exp($0 - m) }, s = e.reduce(0, +)
+            return e.map { $0 / s }
+        }
+        for _ in 0..<n {
+            let z = (0..<k).map { _ in Double.random(in: -2...2, using: &g) }
+            let p = softmax(z)
+            let u = Double.random(in: 0...1, using: &g)
+            labels.append(u < p[0] ? 0 : u < p[0] + p[1] ? 1 : 2)
+            honest += p
+            overconfident += softmax(z.map { $0 * 3 })  // logits tripled
+        }
+        let optimizer = Optimizer(OptimizeSettings(target: "y"))
+        let (kept, _) = try optimizer.chooseTemperature(probabilities: honest, labels: labels, k: k)
+        #expect(kept == .none)
+        let (fixed, losses) = try optimizer.chooseTemperature(probabilities: overconfident, labels: labels, k: k)
+        guard case .temperature(let t) = fixed else { Issue.record("expected temperature scaling, got \(fixed)"); return }
+        #expect(abs(t.temperature - 3) < 0.3, "T = \(t.temperature)")
+        #expect(losses["temperature"]! < losses["none"]! - 0.05)
+        // Applied to a row, it undoes the tripling: softmax(log p / T) = softmax(z).
+        let z = [0.5, -1.0, 0.2]
+        let row = fixed.calibrate(softmax(z.map { $0 * 3 }))
+        for (a, b) in zip(row, softmax(z)) { #expect(abs(a - b) < 0.03) }
+    }
+
     @Test func fingerprintsChangeWithAnyCellAndNotOtherwise() throws {
         let a = try DataFrame([.numeric("x", [1, 2, .nan]), .categorical("c", ["p", nil, "q"])])
         let same = try DataFrame([.numeric("x", [1, 2, .nan]), .categorical("c", ["p", nil, "q"])])
