@@ -169,6 +169,38 @@ import Testing
         #expect(result.summary.baselines.map(\.report.name) == ["mean", "ridge", "gbdt"])
     }
 
+    @Test func threeClassesGetProbabilitiesThatSumToOneAndAConfirmedLogLoss() throws {
+        var g = Xoshiro256(seed: 21)
+        var a: [Double] = [], b: [Double] = [], y: [String] = []
+        for _ in 0..<450 {
+            let u = Double.random(in: -1...1, using: &g), v = Double.random(in: -1...1, using: &g)
+            a.append(u)
+            b.append(v)
+            let noisy = Double.random(in: 0...1, using: &g) < 0.1
+            let label = u > 0.3 ? "left" : v > 0 ? "middle" : "right"
+            y.append(noisy ? ["left", "middle", "right"][Int.random(in: 0..<3, using: &g)] : label)
+        }
+        let frame = try DataFrame([.numeric("a", a), .numeric("b", b), .categorical("y", y)])
+        var settings = Self.settings()
+        settings.trials = 2
+        let result = try Optimizer(settings).run(on: frame)
+        #expect(result.summary.task == .multiclass && result.summary.metric == "logloss")
+        #expect(["none", "temperature"].contains(result.summary.calibration?.method ?? ""))
+        // The confirmed log loss is what the bundle's probabilities give on the test rows.
+        let split = try HoldoutSplitter(testFraction: 0.2, strategy: .stratified(labels: try frame.labelCodes("y")), seed: 7)
+            .split(rowCount: frame.rowCount)
+        let test = frame.rows(split.test)
+        let predictions = try result.bundle.predict(try test.dropping(["y"]))
+        var loss = 0.0
+        for (row, p) in predictions.values.enumerated() {
+            #expect(abs(p.reduce(0, +) - 1) < 1e-9)
+            let label = try test.column("y").formattedValue(row)!
+            loss -= log(max(p[predictions.classLabels.firstIndex(of: label)!], 1e-15))
+        }
+        #expect(abs(loss / Double(test.rowCount) - result.summary.confirmation.value) < 1e-9)
+        #expect(result.summary.confirmation.value < 0.7)  // the prior's log loss is ln 3 ≈ 1.10
+    }
+
     @Test func aRecallFloorSetsTheThresholdOnOutOfFoldProbabilities() throws {
         var settings = Self.settings()
         settings.recallAtLeast = 0.95
