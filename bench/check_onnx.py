@@ -129,6 +129,12 @@ def main():
     if not with_mlflow:
         print(f"mlflow check skipped: {why}")
 
+    try:
+        from onnx import checker
+    except ImportError:
+        checker = None
+        print("onnx.checker skipped: the onnx package is not installed")
+
     failures = 0
     print(f"{'data set':<22} {'family':<9} {'task':<11} {'test rows':>9} {'max |diff|':>11} {'labels':>7} "
           f"{'mlflow |diff|':>13} {'export s':>8} {'ort rows/s':>11}  result")
@@ -150,6 +156,9 @@ def main():
                 started = time.perf_counter()
                 run([args.pareto, "export", model, "--format", "onnx", "--out", onnx_path])
                 export_seconds = time.perf_counter() - started
+                if checker is not None:
+                    # The ONNX reference checker (types, shapes, operator schemas), where onnx is installed.
+                    checker.check_model(onnx_path, full_check=True)
                 session = ort.InferenceSession(onnx_path, providers=["CPUExecutionProvider"])
                 names = [o.name for o in session.get_outputs()]
                 classifier = "probabilities" in names

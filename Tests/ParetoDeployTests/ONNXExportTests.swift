@@ -105,6 +105,40 @@ struct ONNXExportTests {
         #expect(DecodedONNX.strings(labels.stringData) == ["no", "yes"])
     }
 
+    @Test("multiclass: round r's tree for class k targets k; Softmax follows; Poisson regression ends in Exp")
+    func targetsAndLinks() throws {
+        let binning: [FeatureBinning] = [.numeric(upperBounds: [1.5, 3, .infinity]),
+                                         .categorical(levels: ["blue", "green", "red"], binOfLevel: [2, 1, 3])]
+        // Two rounds × three classes: trees 0, 3 → class 0; 1, 4 → class 1; 2, 5 → class 2.
+        let trees = (0..<6).map { _ in Self.handBuiltTree() }
+        let multiclass = try GradientBoostedTrees(trees: trees, objective: .multiclass(classes: 3), outputCount: 3,
+                                                  initialScores: [0, 0.5, -0.5], binning: binning, featureNames: ["x", "c"])
+        let model = try TabularTreeModel(importing: multiclass, target: "y", task: .multiclass,
+                                         classLabels: ["a", "b", "c"], featureKinds: [.numeric, .categorical])
+        let onnx = try DecodedONNX(ONNXExport.trees(model))
+        let ensemble = try #require(onnx.nodes("TreeEnsemble").first)
+        #expect(try onnx.attribute(ensemble, "n_targets").i == 3)
+        #expect(try onnx.attribute(ensemble, "tree_roots").ints == [0, 2, 4, 6, 8, 10])
+        let targets: [Int64] = [0, 0, 0, 1, 1, 1, 2, 2, 2, 0, 0, 0, 1, 1, 1, 2, 2, 2]
+        #expect(try onnx.attribute(ensemble, "leaf_targetids").ints == targets)
+        // Tree 1's node 0 (global node 2) sends its true branch to its leaf 0 (global leaf 3).
+        #expect(try onnx.attribute(ensemble, "nodes_truenodeids").ints[2] == 3)
+        #expect(try onnx.attribute(ensemble, "nodes_falsenodeids").ints[2] == 3)  // node 3, its node 1
+        // Each member node's set, NaN between sets: {2, 3} six times.
+        let members = try onnx.attribute(ensemble, "membership_values").t.doubleData
+        #expect(members.count == 17 && members.filter(\.isNaN).count == 5)
+        #expect(members.filter { !$0.isNaN } == [Double](repeating: 0, count: 6).flatMap { _ in [2.0, 3.0] })
+        #expect(onnx.opTypes.contains("Softmax") && !onnx.opTypes.contains("Sigmoid"))
+
+        let poisson = try GradientBoostedTrees(trees: [Self.handBuiltTree()], objective: .poisson, outputCount: 1,
+                                               initialScores: [1], binning: binning, featureNames: ["x", "c"])
+        let counts = try TabularTreeModel(importing: poisson, target: "y", task: .regression, classLabels: [],
+                                          featureKinds: [.numeric, .categorical])
+        let exported = try ONNXExport.trees(counts)
+        #expect(try DecodedONNX(exported).opTypes.contains("Exp"))
+        #expect(exported.outputs.map(\.name) == ["value"])
+    }
+
     @Test("the columns layout has one [N] output per pareto predict column")
     func columnsLayout() throws {
         let exported = try ONNXExport.trees(try Self.treeModel(), layout: .columns)
