@@ -8,7 +8,7 @@ tolerance, and every predicted label must agree. With mlflow importable,
 `pareto export --format mlflow` is loaded with `mlflow.pyfunc.load_model`
 and checked the same way on its DataFrame output.
 
-Usage: python bench/check_onnx.py --pareto PATH [--fixture | --real] [--rows N]
+Usage: python bench/check_onnx.py --pareto PATH [--fixture]   (bench/check_onnx.sh sets it up)
 Prints one table row per (data set, family); exits 1 on any mismatch.
 """
 
@@ -137,7 +137,7 @@ def main():
 
     failures = 0
     print(f"{'data set':<22} {'family':<9} {'task':<11} {'test rows':>9} {'max |diff|':>11} {'labels':>7} "
-          f"{'mlflow |diff|':>13} {'export s':>8} {'ort rows/s':>11}  result")
+          f"{'mlflow |diff|':>13} {'export s':>8}  result")
     for name, path, target, families, train_rows, test_rows in cases("fixture" if args.fixture else "real"):
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
         train, test = frame.iloc[:train_rows], frame.iloc[train_rows:train_rows + test_rows]
@@ -165,9 +165,7 @@ def main():
                 if not classifier:
                     expected["prediction"] = expected["prediction"].astype(np.float64)
                 inputs = feeds(session, test)
-                started = time.perf_counter()
                 outputs = dict(zip(names, session.run(None, inputs)))
-                ort_rate = len(test) / max(1e-9, time.perf_counter() - started)
                 diff, labels = compare(outputs, expected, classifier)
                 ok = diff <= TOLERANCE and labels == 0
                 mlflow_text = "skipped"
@@ -178,7 +176,7 @@ def main():
                 failures += 0 if ok else 1
                 task = "regression" if not classifier else ("binary" if outputs["probabilities"].shape[1] == 2 else "multiclass")
                 print(f"{name:<22} {family:<9} {task:<11} {len(test):>9} {diff:>11.2e} {labels:>7} {mlflow_text:>13} "
-                      f"{export_seconds:>8.2f} {ort_rate:>11.0f}  {'ok' if ok else 'MISMATCH'}", flush=True)
+                      f"{export_seconds:>8.2f}  {'ok' if ok else 'MISMATCH'}", flush=True)
     if failures:
         print(f"{failures} mismatch(es) beyond {TOLERANCE}")
         sys.exit(1)
