@@ -67,6 +67,14 @@ def run(args):
     return result.stdout
 
 
+def number(text):
+    """A numeric input's value: booleans are 0/1, as the exported model reads them."""
+    lowered = text.lower()
+    if lowered in ("true", "false"):
+        return 1.0 if lowered == "true" else 0.0
+    return float(text)
+
+
 def feeds(session, frame):
     """One [N] array per model input: doubles (NaN for missing) or strings ('' for missing)."""
     out = {}
@@ -75,7 +83,7 @@ def feeds(session, frame):
         if spec.type == "tensor(string)":
             out[spec.name] = np.array(["" if v in MISSING else v for v in column], dtype=object)
         else:
-            out[spec.name] = np.array([math.nan if v in MISSING else float(v) for v in column], dtype=np.float64)
+            out[spec.name] = np.array([math.nan if v in MISSING else number(v) for v in column], dtype=np.float64)
     return out
 
 
