@@ -96,7 +96,7 @@ public enum ONNXExport {
             case .numeric(let bounds):
                 try checkNumericKind(kinds[j], name)
                 try g.input(ONNXTensorInfo(name: name, elementType: .double, shape: [nil],
-                                           example: .number(exampleNumber(bounds))))
+                                           example: .number(kinds[j] == .boolean ? 1 : exampleNumber(bounds))))
                 columns.append(g.column(name))
             }
         }
