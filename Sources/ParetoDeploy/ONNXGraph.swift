@@ -87,7 +87,7 @@ public struct ONNXModel: Sendable {
 /// Builds one ONNX graph: unique value names, constants as initializers,
 /// and nodes appended in order (a valid topological order by construction).
 struct ONNXGraphBuilder {
-    /// The default-domain opset the exports target (ONNX 1.16; onnxruntime ≥ 1.18).
+    /// The default-domain opset the exports target (ONNX 1.16; checked with onnxruntime 1.32).
     static let opset: Int64 = 21
     /// The ai.onnx.ml opset: 5 brings TreeEnsemble with double thresholds and set membership.
     static let mlOpset: Int64 = 5
