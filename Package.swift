@@ -16,6 +16,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        // Runtime only: the ONNX message types are generated once and committed
+        // (scripts/generate_onnx_proto.sh), so the build never runs the plugin.
+        .package(url: "https://github.com/apple/swift-protobuf", exact: "1.39.0"),
     ],
     targets: [
         // Pareto's own dense kernels (GEMM, half-precision conversions) in C, each
@@ -35,7 +38,9 @@ let package = Package(
         .target(name: "ParetoTunePostgres", dependencies: ["ParetoTune", .product(name: "PostgresNIO", package: "postgres-nio")]),
         .target(name: "ParetoReport", dependencies: ["ParetoCore"]),
         .target(name: "ParetoDeploy", dependencies: ["ParetoCore", "ParetoData", "ParetoTrees", "ParetoEval",
-                                                    "ParetoFeatures", "ParetoLinear", "ParetoNeural"]),
+                                                     "ParetoFeatures", "ParetoLinear", "ParetoNeural",
+                                                     .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+                exclude: ["Generated/onnx-ml.proto"]),
         .target(name: "ParetoOptimize", dependencies: ["ParetoCore", "ParetoData", "ParetoTrees", "ParetoEval",
                                                        "ParetoFeatures", "ParetoLinear", "ParetoNeural", "ParetoTune",
                                                        "ParetoReport", "ParetoDeploy"]),
@@ -68,7 +73,10 @@ let package = Package(
         .testTarget(name: "ParetoReportTests", dependencies: ["ParetoReport"]),
         .testTarget(name: "ParetoOptimizeTests", dependencies: ["ParetoOptimize"]),
         .testTarget(
-            name: "ParetoDeployTests", dependencies: ["ParetoDeploy"],
+            name: "ParetoDeployTests", dependencies: [
+                "ParetoDeploy", "ParetoFeatures", "ParetoLinear", "ParetoNeural",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "ParetoCLITests", dependencies: ["ParetoCLI"]),
         .testTarget(

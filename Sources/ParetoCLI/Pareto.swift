@@ -9,7 +9,7 @@ struct ParetoCommand: ParsableCommand {
         abstract: "Optimize machine-learning models for where they will really run.",
         subcommands: [DescribeCommand.self, AuditCommand.self, TrainCommand.self, PredictCommand.self, ImportanceCommand.self, TuneCommand.self, StudyCommand.self,
                       CrossValidateCommand.self, EvaluateCommand.self, ImportLightGBMCommand.self,
-                      BenchCommand.self, CompressCommand.self, OptimizeCommand.self])
+                      BenchCommand.self, CompressCommand.self, OptimizeCommand.self, ExportCommand.self])
 
     /// Runs `body`, turning Pareto's errors into a message on standard error
     /// and exit status 1, the contract every subcommand keeps.

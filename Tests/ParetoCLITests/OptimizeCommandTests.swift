@@ -54,6 +54,27 @@ struct OptimizeCommandTests {
         }
     }
 
+    @Test("an optimize bundle exports to ONNX as its tree ensemble, or is refused when calibrated")
+    func exportBundle() throws {
+        let data = try table()
+        let out = (data as NSString).deletingLastPathComponent + "/run"
+        let result = try cli.run(["optimize", data, "--target", "y", "--trials", "1", "--folds", "3", "--families", "gbdt",
+                                  "--threads", "1", "--out", out, "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let calibration = (summary["calibration"] as? [String: Any])?["method"] as? String
+        let onnx = out + "/model.onnx"
+        let exported = try cli.run(["export", out + "/model.pareto", "--format", "onnx", "--out", onnx])
+        if calibration == "none" {
+            #expect(exported.status == 0, "\(exported.stderr)")
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: onnx))
+            #expect(String(decoding: bytes, as: UTF8.self).contains("TreeEnsemble"))
+        } else {
+            #expect(exported.status == 1)
+            #expect(exported.stderr.contains("calibrates its probabilities"))
+        }
+    }
+
     @Test("bad limits, families and budgets exit 1 naming the option")
     func badInput() throws {
         let data = try table()
