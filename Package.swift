@@ -19,6 +19,7 @@ let package = Package(
         // Runtime only: the ONNX message types are generated once and committed
         // (scripts/generate_onnx_proto.sh), so the build never runs the plugin.
         .package(url: "https://github.com/apple/swift-protobuf", exact: "1.39.0"),
+        .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
     ],
     targets: [
         // Pareto's own dense kernels (GEMM, half-precision conversions) in C, each
@@ -36,6 +37,8 @@ let package = Package(
         // Study storages in databases: kept out of ParetoTune so that it stays dependency-free.
         .target(name: "ParetoTuneSQLite", dependencies: ["ParetoTune", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "ParetoTunePostgres", dependencies: ["ParetoTune", .product(name: "PostgresNIO", package: "postgres-nio")]),
+        // Search-space files in YAML (and JSON) with errors naming the line: Yams stays out of ParetoTune.
+        .target(name: "ParetoTuneYAML", dependencies: ["ParetoTune", .product(name: "Yams", package: "Yams")]),
         .target(name: "ParetoReport", dependencies: ["ParetoCore"]),
         .target(name: "ParetoDeploy", dependencies: ["ParetoCore", "ParetoData", "ParetoTrees", "ParetoEval",
                                                      "ParetoFeatures", "ParetoLinear", "ParetoNeural",
@@ -52,7 +55,7 @@ let package = Package(
         .executableTarget(
             name: "ParetoCLI",
             dependencies: [
-                "Pareto", "ParetoTunePostgres",
+                "Pareto", "ParetoTunePostgres", "ParetoTuneYAML",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "ParetoBench", dependencies: ["Pareto"]),
@@ -81,7 +84,7 @@ let package = Package(
         .testTarget(name: "ParetoCLITests", dependencies: ["ParetoCLI"]),
         .testTarget(
             name: "ParetoTuneTests", dependencies: [
-                "ParetoTune", "ParetoTuneSQLite", "ParetoTunePostgres", "ParetoTuneWorker",
+                "ParetoTune", "ParetoTuneSQLite", "ParetoTunePostgres", "ParetoTuneWorker", "ParetoTuneYAML",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             resources: [.copy("Fixtures")]),

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Hyperparameter optimization: Pareto's samplers vs Optuna's, in one run.
 
-  tune.py --pareto BIN [--seeds 20] [--trials 100] [--rounds 3] [--skip-quality] [--skip-overhead]
+  tune.py --pareto BIN [--seeds 20] [--gp-seeds 5] [--trials 100] [--rounds 3]
+          [--samplers tpe,tpe-mv,random,cmaes,gp] [--storages memory,sqlite]
+          [--skip-quality] [--skip-overhead]
 
 (a) Quality: for each test function (Branin, Hartmann-6, Rosenbrock-10,
     Styblinski-Tang-10 and a mixed categorical + integer + float space with a
@@ -10,11 +12,17 @@
     value after 50 and after `trials` trials. Printed: the median over seeds.
     Pairs compared: Pareto TPE vs Optuna TPE with the same settings
     (independent, n_startup_trials=10, n_ei_candidates=24, no constant liar);
-    multivariate vs multivariate; random vs random. Lower is better.
+    multivariate vs multivariate; random vs random; CMA-ES vs Optuna's
+    CmaEsSampler and GP vs Optuna's GPSampler (both with Optuna's defaults,
+    on the four continuous functions only: neither handles categories).
+    Optuna's GP fits a torch model every trial (~0.3 s at 100 trials on
+    this machine), so GP runs `--gp-seeds` seeds (default 5), not `--seeds`.
+    Lower is better.
 (b) Overhead: a trivial objective (2 floats; or 10 mixed parameters), TPE
-    (independent), in-memory storage: the time per trial around trial 200
-    (median gap between successive objective starts over trials 195..204)
-    and the total seconds for 1,000 trials. Pareto and Optuna alternate
+    (independent), in-memory storage and a fresh SQLite file (Optuna's
+    RDBStorage on SQLite): the time per trial around trial 200 (median gap
+    between successive objective starts over trials 195..204), over the
+    last 100 trials, and the total seconds for 1,000 trials. Pareto and Optuna alternate
     (A B A B ...) `rounds` times after waiting for a quiet machine; medians
     and the ratio Optuna / Pareto are printed.
 """
@@ -126,6 +134,10 @@ def optuna_sampler(kind, seed):
     if kind == "tpe-mv":
         return optuna.samplers.TPESampler(seed=seed, n_startup_trials=10, n_ei_candidates=24,
                                           multivariate=True, constant_liar=False)
+    if kind == "cmaes":
+        return optuna.samplers.CmaEsSampler(seed=seed)
+    if kind == "gp":
+        return optuna.samplers.GPSampler(seed=seed)
     return optuna.samplers.RandomSampler(seed=seed)
 
 
@@ -141,7 +153,7 @@ def optuna_quality(function, kind, seeds, trials):
     return at50, at_end
 
 
-def optuna_overhead(space, trials, at):
+def optuna_overhead(space, trials, at, sqlite=None):
     import optuna
     starts = []
     objective = TRIVIAL[space]
@@ -150,12 +162,20 @@ def optuna_overhead(space, trials, at):
         starts.append(time.perf_counter())
         return objective(trial)
 
-    study = optuna.create_study(direction="minimize", sampler=optuna_sampler("tpe", 1))
+    storage = None
+    if sqlite:
+        for suffix in ["", "-wal", "-shm", "-journal"]:
+            if os.path.exists(sqlite + suffix):
+                os.remove(sqlite + suffix)
+        storage = f"sqlite:///{sqlite}"
+    study = optuna.create_study(direction="minimize", sampler=optuna_sampler("tpe", 1), storage=storage)
     begin = time.perf_counter()
     study.optimize(timed, n_trials=trials)
     total = time.perf_counter() - begin
     gaps = sorted(starts[i + 1] - starts[i] for i in range(max(1, at - 5), min(trials - 1, at + 5)))
-    return {"per_trial_ms_at": gaps[len(gaps) // 2] * 1e3, "total_seconds": total}
+    last = sorted(starts[i + 1] - starts[i] for i in range(max(0, trials - 101), trials - 1))
+    return {"per_trial_ms_at": gaps[len(gaps) // 2] * 1e3, "per_trial_ms_last100": last[len(last) // 2] * 1e3,
+            "total_seconds": total}
 
 
 # --------------------------------------------------------------------------
@@ -197,48 +217,67 @@ def quality(args):
     print(f"{'function':13s} {'pair':16s} {'Pareto @50':>12s} {'Optuna @50':>12s} "
           f"{'Pareto @' + str(args.trials):>12s} {'Optuna @' + str(args.trials):>12s}  verdict @{args.trials}")
     verdicts = {}
+    chosen = args.samplers.split(",")
+    pairs = [("tpe", "TPE"), ("tpe-mv", "TPE multivar."), ("random", "random"), ("cmaes", "CMA-ES"),
+             ("gp", f"GP ({args.gp_seeds} seeds)")]
     for function in FUNCTIONS:
-        for kind, label in [("tpe", "TPE"), ("tpe-mv", "TPE multivar."), ("random", "random")]:
+        for kind, label in pairs:
+            if kind not in chosen or (kind in ("cmaes", "gp") and function == "mixed"):
+                continue
+            seeds = args.gp_seeds if kind == "gp" else args.seeds
             ours = pareto(args.pareto, "quality", "--function", function, "--sampler", kind,
-                          "--trials", str(args.trials), "--seeds", str(args.seeds))
-            t50, tend = optuna_quality(function, kind, args.seeds, args.trials)
+                          "--trials", str(args.trials), "--seeds", str(seeds))
+            t50, tend = optuna_quality(function, kind, seeds, args.trials)
             p50, pend = statistics.median(ours["best_at_50"]), statistics.median(ours["best_at_end"])
             o50, oend = statistics.median(t50), statistics.median(tend)
             scale = max(abs(oend - OPTIMA[function]), 1e-12)
             gap = (pend - oend) / scale  # relative to Optuna's distance from the optimum
             verdict = "better" if gap < -0.02 else "worse" if gap > 0.02 else "same"
             verdicts[(function, kind)] = verdict
-            print(f"{function:13s} {label:16s} {p50:12.5g} {o50:12.5g} {pend:12.5g} {oend:12.5g}  {verdict}")
-    for kind in ["tpe", "tpe-mv", "random"]:
+            print(f"{function:13s} {label:16s} {p50:12.5g} {o50:12.5g} {pend:12.5g} {oend:12.5g}  {verdict}", flush=True)
+    for kind in chosen:
         counts = {v: sum(1 for (f, k), x in verdicts.items() if k == kind and x == v) for v in ["better", "same", "worse"]}
+        total = sum(1 for (f, k) in verdicts if k == kind)
         print(f"  {kind}: Pareto better on {counts['better']}, same on {counts['same']}, worse on {counts['worse']}"
-              f" of {len(FUNCTIONS)} functions")
+              f" of {total} functions")
 
 
 def overhead(args):
-    print(f"\n(b) overhead: TPE (independent), trivial objective, in-memory; {args.rounds} rounds, A B A B")
-    print(f"{'space':8s} {'':7s} {'ms/trial @200':>14s} {'s / 1000 trials':>16s}")
-    for space in TRIVIAL:
-        ours, theirs = [], []
-        for _ in range(args.rounds):
-            wait_until_quiet()
-            ours.append(pareto(args.pareto, "overhead", "--space", space, "--trials", "1000", "--at", "200"))
-            wait_until_quiet()
-            theirs.append(optuna_overhead(space, 1000, 200))
-        ratio_trial = statistics.median(t["per_trial_ms_at"] / o["per_trial_ms_at"] for o, t in zip(ours, theirs))
-        ratio_total = statistics.median(t["total_seconds"] / o["total_seconds"] for o, t in zip(ours, theirs))
-        for name, runs in [("Pareto", ours), ("Optuna", theirs)]:
-            per = [r["per_trial_ms_at"] for r in runs]
-            tot = [r["total_seconds"] for r in runs]
-            print(f"{space:8s} {name:7s} {statistics.median(per):14.4f} {statistics.median(tot):16.3f}"
-                  f"   (min-max {min(per):.4f}-{max(per):.4f} ms; {min(tot):.3f}-{max(tot):.3f} s)")
-        print(f"{space:8s} ratio Optuna/Pareto (pairwise medians): per trial {ratio_trial:.1f}x, total {ratio_total:.1f}x")
+    print(f"\n(b) overhead: TPE (independent), trivial objective, 1,000 trials; {args.rounds} rounds, A B A B")
+    print(f"{'space':8s} {'storage':7s} {'':7s} {'ms/trial @200':>14s} {'ms/trial last100':>17s} {'s / 1000 trials':>16s}")
+    scratch = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"pareto-tune-overhead-{os.getpid()}")
+    for storage in args.storages.split(","):
+        for space in TRIVIAL:
+            ours, theirs = [], []
+            extra = ["--sqlite", scratch + "-pareto.sqlite"] if storage == "sqlite" else []
+            for _ in range(args.rounds):
+                wait_until_quiet()
+                ours.append(pareto(args.pareto, "overhead", "--space", space, "--trials", "1000", "--at", "200", *extra))
+                wait_until_quiet()
+                theirs.append(optuna_overhead(space, 1000, 200, sqlite=scratch + "-optuna.sqlite" if storage == "sqlite" else None))
+            ratio = {key: statistics.median(t[key] / o[key] for o, t in zip(ours, theirs))
+                     for key in ["per_trial_ms_at", "per_trial_ms_last100", "total_seconds"]}
+            for name, runs in [("Pareto", ours), ("Optuna", theirs)]:
+                per = [r["per_trial_ms_at"] for r in runs]
+                late = [r["per_trial_ms_last100"] for r in runs]
+                tot = [r["total_seconds"] for r in runs]
+                print(f"{space:8s} {storage:7s} {name:7s} {statistics.median(per):14.4f} {statistics.median(late):17.4f} "
+                      f"{statistics.median(tot):16.3f}   (min-max {min(per):.4f}-{max(per):.4f} ms; {min(tot):.3f}-{max(tot):.3f} s)")
+            print(f"{space:8s} {storage:7s} ratio Optuna/Pareto (pairwise medians): per trial @200 {ratio['per_trial_ms_at']:.1f}x, "
+                  f"last 100 {ratio['per_trial_ms_last100']:.1f}x, total {ratio['total_seconds']:.1f}x", flush=True)
+    for suffix in ["-pareto.sqlite", "-optuna.sqlite"]:
+        for tail in ["", "-wal", "-shm", "-journal"]:
+            if os.path.exists(scratch + suffix + tail):
+                os.remove(scratch + suffix + tail)
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--pareto", required=True)
     parser.add_argument("--seeds", type=int, default=20)
+    parser.add_argument("--gp-seeds", type=int, default=5)
+    parser.add_argument("--samplers", default="tpe,tpe-mv,random,cmaes,gp")
+    parser.add_argument("--storages", default="memory,sqlite")
     parser.add_argument("--trials", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--skip-quality", action="store_true")

@@ -1,10 +1,12 @@
 // pareto-bench tune: hyperparameter-optimization benchmarks (bench/tune.py runs Optuna on the same).
 //
-//   pareto-bench tune quality --function NAME --sampler tpe|tpe-mv|random [--trials N] [--seeds N] [--startup N]
+//   pareto-bench tune quality --function NAME --sampler tpe|tpe-mv|random|cmaes|gp [--trials N] [--seeds N] [--startup N]
 //       best value after 50 and after N trials for each seed 0..<seeds (one JSON line)
-//   pareto-bench tune overhead --space 2d|mixed10 [--trials N] [--at N]
-//       per-trial time around trial --at (median gap between objective starts, trials at−5..<at+5)
-//       and the total seconds for N trials of a trivial objective, TPE, in-memory storage
+//   pareto-bench tune overhead --space 2d|mixed10 [--trials N] [--at N] [--sqlite PATH]
+//       per-trial time around trial --at (median gap between objective starts, trials at−5..<at+5),
+//       over the last 100 trials, and the total seconds for N trials of a trivial objective, TPE,
+//       in-memory storage (or a fresh SQLite file at PATH)
+import Foundation
 import Pareto
 
 #if canImport(Glibc)
@@ -107,7 +109,7 @@ enum TuneFunctions {
 
 func tuneQuality(_ arguments: [String]) throws {
     guard let function = option(arguments, "--function"), let samplerName = option(arguments, "--sampler") else {
-        fail("usage: pareto-bench tune quality --function NAME --sampler tpe|tpe-mv|random [--trials N] [--seeds N]")
+        fail("usage: pareto-bench tune quality --function NAME --sampler tpe|tpe-mv|random|cmaes|gp [--trials N] [--seeds N]")
     }
     let trials = option(arguments, "--trials").flatMap(Int.init) ?? 100
     let seeds = option(arguments, "--seeds").flatMap(Int.init) ?? 20
@@ -119,7 +121,10 @@ func tuneQuality(_ arguments: [String]) throws {
         case "tpe": sampler = TPESampler(seed: UInt64(seed), startupTrials: startup)
         case "tpe-mv": sampler = TPESampler(seed: UInt64(seed), startupTrials: startup, multivariate: true)
         case "random": sampler = RandomSampler(seed: UInt64(seed))
-        default: fail("unknown sampler \(samplerName) (tpe, tpe-mv, random)")
+        // Optuna's defaults: CMA-ES from the first trial with σ0 = range/6, GP after 10 random trials.
+        case "cmaes": sampler = CMAESSampler(seed: UInt64(seed))
+        case "gp": sampler = GPSampler(seed: UInt64(seed))
+        default: fail("unknown sampler \(samplerName) (tpe, tpe-mv, random, cmaes, gp)")
         }
         let study = try Study(direction: .minimize, sampler: sampler)
         try study.optimize(nTrials: trials) { trial in try TuneFunctions.evaluate(function, trial) }
@@ -139,10 +144,15 @@ func tuneOverhead(_ arguments: [String]) throws {
     let trials = option(arguments, "--trials").flatMap(Int.init) ?? 1000
     let at = option(arguments, "--at").flatMap(Int.init) ?? 200
     let multivariate = arguments.contains("--multivariate")
+    var storage: any StudyStorage = InMemoryStorage()
+    if let file = option(arguments, "--sqlite") {
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file + suffix) }
+        storage = try SQLiteStorage(path: file)
+    }
     let starts = Lock()
     nonisolated(unsafe) var startTimes: [Double] = []
     let clock = Stopwatch()
-    let study = try Study(direction: .minimize, sampler: TPESampler(seed: 1, multivariate: multivariate))
+    let study = try Study(direction: .minimize, storage: storage, sampler: TPESampler(seed: 1, multivariate: multivariate))
     try study.optimize(nTrials: trials) { trial in
         starts.withLock { startTimes.append(clock.seconds) }
         return try TuneFunctions.trivial(space, trial)
@@ -150,9 +160,11 @@ func tuneOverhead(_ arguments: [String]) throws {
     let total = clock.seconds
     let window = max(1, at - 5)..<min(trials - 1, at + 5)
     let gaps = window.map { startTimes[$0 + 1] - startTimes[$0] }.sorted()
+    let last = (max(0, trials - 101)..<(trials - 1)).map { startTimes[$0 + 1] - startTimes[$0] }.sorted()
     let json: JSONValue = .object([
         ("space", .string(space)), ("trials", .int(trials)), ("at", .int(at)),
-        ("per_trial_ms_at", .number(gaps[gaps.count / 2] * 1e3)), ("total_seconds", .number(total)),
+        ("per_trial_ms_at", .number(gaps[gaps.count / 2] * 1e3)),
+        ("per_trial_ms_last100", .number(last[last.count / 2] * 1e3)), ("total_seconds", .number(total)),
     ])
     print(json.serialized())
 }

@@ -102,15 +102,29 @@ struct StudyShowCommand: ParsableCommand {
         let record = try existingStudy(study, in: storage, storageText: storageOption.storage)
         let trials = try storage.trials(studyID: record.id)
         let best = Study.bestTrials(trials, record.directions)
+        let looked = Study.validationTrialCount(trials)
+        let confirmation = try Study.confirmation(in: storage, studyID: record.id)
         if json {
             return JSONValue.object([
                 ("study", .string(record.name)),
                 ("directions", .array(record.directions.map { .string($0.rawValue) })),
                 ("best_trials", .array(best.map { .int($0.number) })),
+                ("validation_trials", .int(looked)),
+                ("confirmation", confirmation.map(confirmationJSON) ?? .null),
                 ("trials", .array(trials.map(trialJSON))),
             ]).serialized() + "\n"
         }
         var lines = ["study \(record.name) (\(record.directions.map(\.rawValue).joined(separator: ", "))): \(trials.count) trials"]
+        lines.append("validation data seen by \(looked) trial\(looked == 1 ? "" : "s") (complete, or reported a value)")
+        if let confirmation {
+            let after = looked - confirmation.validationTrials
+            lines.append("confirmation on untouched test data: \(confirmation.metric) \(shortNumber(confirmation.value)) on \(confirmation.rows) rows"
+                         + (confirmation.trial.map { ", trial \($0)" } ?? "")
+                         + ", after \(confirmation.validationTrials) validation trials"
+                         + (after > 0 ? "; \(after) trial\(after == 1 ? "" : "s") ran after it, so it does not cover them" : ""))
+        } else {
+            lines.append("no confirmation on untouched test data yet")
+        }
         for trial in trials {
             let value = trial.values.map { $0.map(shortNumber).joined(separator: ", ") } ?? "-"
             let parameters = trial.parameters.keys.sorted().map { "\($0)=\(trial.parameters[$0]!.displayValue)" }.joined(separator: " ")
@@ -135,14 +149,33 @@ func trialJSON(_ trial: TrialRecord) -> JSONValue {
     ])
 }
 
-/// `pareto study export --study NAME`: every trial as JSON (default) or CSV.
+/// A confirmation as JSON for `study show --json`.
+func confirmationJSON(_ confirmation: Confirmation) -> JSONValue {
+    .object([
+        ("metric", .string(confirmation.metric)), ("value", .number(confirmation.value)), ("rows", .int(confirmation.rows)),
+        ("trial", confirmation.trial.map { .int($0) } ?? .null),
+        ("validation_trials", .int(confirmation.validationTrials)), ("recorded_at", .number(confirmation.recordedAt)),
+    ])
+}
+
+/// `pareto study export --study NAME`: every trial as JSON (default) or CSV,
+/// or the analysis (history, slices, contours) as JSON.
 struct StudyExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "export", abstract: "Every trial of a study as JSON or CSV (to standard output or --output).")
+        commandName: "export", abstract: "Every trial of a study as JSON or CSV, or its analysis (to standard output or --output).",
+        discussion: """
+            --format analysis writes one JSON object for plotting: the best trials, the \
+            optimization history, the number of trials that looked at the validation data, the \
+            slice data (per parameter, each complete trial's value and objective) and the contour \
+            data (per pair of parameters, each complete trial's two values and objective; raw \
+            points, not an interpolated grid). --objective K picks the objective of a \
+            multi-objective study.
+            """)
 
     @OptionGroup var storageOption: StorageOption
     @Option(help: "The study's name.") var study: String
-    @Option(help: "json or csv.") var format = "json"
+    @Option(help: "json, csv or analysis.") var format = "json"
+    @Option(help: "For --format analysis: the objective (0-based) of a multi-objective study.") var objective = 0
     @Option(help: "Write to this file (atomically) instead of standard output.") var output: String?
 
     func run() throws {
@@ -157,13 +190,21 @@ struct StudyExportCommand: ParsableCommand {
     }
 
     func export() throws -> String {
-        guard format == "json" || format == "csv" else {
-            throw UsageError("--format must be json or csv, not \"\(format)\"")
+        guard ["json", "csv", "analysis"].contains(format) else {
+            throw UsageError("--format must be json, csv or analysis, not \"\(format)\"")
         }
         let storage = try openStorage(storageOption.storage)
         let record = try existingStudy(study, in: storage, storageText: storageOption.storage)
+        guard record.directions.indices.contains(objective) else {
+            throw UsageError("--objective \(objective) is out of range: study \"\(record.name)\" has \(record.directions.count) objective(s)",
+                             hint: "objectives are numbered from 0")
+        }
         let trials = try storage.trials(studyID: record.id)
-        let text = format == "csv" ? TrialExport.csv(trials) : TrialExport.json(trials)
+        let text = switch format {
+        case "csv": TrialExport.csv(trials)
+        case "analysis": StudyPlots.json(trials, directions: record.directions, objective: objective)
+        default: TrialExport.json(trials)
+        }
         return text.hasSuffix("\n") ? text : text + "\n"
     }
 }

@@ -1,8 +1,9 @@
 import ArgumentParser
 import Foundation
 import Pareto
+import ParetoTuneYAML
 
-/// `pareto tune FILE --target COL --model gbdt|rf|logistic`: hyperparameter
+/// `pareto tune FILE --target COL --model gbdt|rf|logistic|mlp`: hyperparameter
 /// optimization of a model family by cross-validation, kept in a study storage.
 struct TuneCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,8 +14,22 @@ struct TuneCommand: ParsableCommand {
             (--folds shuffled k-fold) and records the mean of --metric (default: auc for binary \
             targets, logloss for multiclass, rmse for regression).
 
-            Built-in search spaces (override with --space FILE.json, in SearchSpace's format, with \
-            the same parameter names):
+            Built-in search spaces (override with --space FILE.yaml or FILE.json, with the same \
+            parameter names; .yaml/.yml files are YAML, .json files JSON, others by their first \
+            character). A space lists parameters in the order they are suggested; each has a name, \
+            a type (float, int or categorical), low/high (and optional log: true or step) or \
+            choices, and optionally when: {earlier_parameter: [values]} to exist only for those \
+            values. Example (examples/gbdt-space.yaml):
+
+              parameters:
+                - {name: learning_rate, type: float, low: 0.01, high: 0.3, log: true}
+                - {name: num_leaves, type: int, low: 8, high: 128, log: true}
+                - name: trees
+                  type: int
+                  low: 50
+                  high: 300
+
+            Errors in a space file name the file, the line and the field.
 
             gbdt: learning_rate 0.01-0.3 (log), num_leaves 8-256 (log), min_data_in_leaf 5-100 \
             (log), feature_fraction 0.5-1, bagging_fraction 0.5-1, lambda_l2 1e-8-10 (log), trees \
@@ -24,6 +39,11 @@ struct TuneCommand: ParsableCommand {
 
             logistic: c 1e-4-100 (log), l1_ratio 0-1; the features are imputed, scaled and \
             one-hot encoded first.
+
+            mlp: layers 1-3 and width 32-256 (log; every hidden layer that wide), learning_rate \
+            1e-4-1e-2 (log), weight_decay 1e-6-1e-2 (log), dropout 0-0.5, batch_size 64, 128, 256 \
+            or 512, epochs 10-60 (log); each fold's model stops early (patience 5) on a tenth of \
+            its training rows held out, so the fold's own test rows stay unseen.
 
             With a pruner the folds run one after another and the running mean is reported after \
             each fold, so the pruner can stop an unpromising trial early; with --pruner none the \
@@ -36,12 +56,12 @@ struct TuneCommand: ParsableCommand {
 
     @Argument(help: "The CSV file.") var file: String
     @Option(help: "The column to predict.") var target: String
-    @Option(help: "gbdt, rf or logistic.") var model = "gbdt"
-    @Option(help: "A search space in JSON (see the discussion for the parameter names).") var space: String?
+    @Option(help: "gbdt, rf, logistic or mlp.") var model = "gbdt"
+    @Option(help: "A search space in YAML or JSON (see the discussion for the format and parameter names).") var space: String?
     @Option(help: "The metric to optimize (default: the task's usual one).") var metric: String?
     @Option(help: "Trials for this worker to run (default 20 when no --timeout).") var trials: Int?
     @Option(help: "Seconds after which this worker starts no new trial.") var timeout: Double?
-    @Option(help: "tpe, random, grid, qmc or nsga2.") var sampler = "tpe"
+    @Option(help: "tpe, random, grid, qmc, nsga2, cmaes or gp.") var sampler = "tpe"
     @Option(help: "median, asha, hyperband or none.") var pruner = "median"
     @Option(help: "sqlite:///PATH or postgresql://user@host:port/database (default: sqlite:///.pareto/studies.sqlite).")
     var storage: String?
@@ -117,7 +137,9 @@ struct TuneCommand: ParsableCommand {
         case "qmc": return QuasiRandomSampler(seed: seed)
         case "nsga2": return NSGAIISampler(seed: seed)
         case "grid": return try GridSampler(gridPoints(space), seed: seed)
-        default: throw UsageError("unknown sampler \"\(sampler)\"", hint: "use tpe, random, grid, qmc or nsga2")
+        case "cmaes": return CMAESSampler(seed: seed)
+        case "gp": return GPSampler(seed: seed)
+        default: throw UsageError("unknown sampler \"\(sampler)\"", hint: "use tpe, random, grid, qmc, nsga2, cmaes or gp")
         }
     }
 
@@ -174,11 +196,11 @@ extension JSONValue {
 
 /// The model families `pareto tune` knows, their search spaces and learners.
 enum ModelFamily: String, Sendable {
-    case gbdt, rf, logistic
+    case gbdt, rf, logistic, mlp
 
     init(name: String) throws {
         guard let family = ModelFamily(rawValue: name) else {
-            throw UsageError("unknown model family \"\(name)\" for tuning", hint: "use gbdt, rf or logistic")
+            throw UsageError("unknown model family \"\(name)\" for tuning", hint: "use gbdt, rf, logistic or mlp")
         }
         self = family
     }
@@ -189,6 +211,7 @@ enum ModelFamily: String, Sendable {
         case .gbdt: ["learning_rate", "num_leaves", "min_data_in_leaf", "feature_fraction", "bagging_fraction", "lambda_l2", "trees"]
         case .rf: ["trees", "max_depth", "feature_fraction", "min_data_in_leaf"]
         case .logistic: ["c", "l1_ratio"]
+        case .mlp: ["layers", "width", "learning_rate", "weight_decay", "dropout", "batch_size", "epochs"]
         }
     }
 
@@ -207,21 +230,18 @@ enum ModelFamily: String, Sendable {
         case .rf: [int("trees", 50, 300, log: true), int("max_depth", 4, 16), float("feature_fraction", 0.3, 1),
                    int("min_data_in_leaf", 1, 50, log: true)]
         case .logistic: [float("c", 1e-4, 100, log: true), float("l1_ratio", 0, 1)]
+        case .mlp: [int("layers", 1, 3), int("width", 32, 256, log: true), float("learning_rate", 1e-4, 1e-2, log: true),
+                    float("weight_decay", 1e-6, 1e-2, log: true), float("dropout", 0, 0.5),
+                    .init(name: "batch_size", distribution: .categorical(try! CategoricalDistribution(
+                        choices: [64, 128, 256, 512].map { try! JSONText(encoding: $0) }))),
+                    int("epochs", 10, 60, log: true)]
         }
         return try! SearchSpace(parameters)
     }
 
-    /// A space from a JSON file, checked against this family's parameter names.
+    /// A space from a YAML or JSON file, checked against this family's parameter names.
     func readSpace(_ path: String) throws -> SearchSpace {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw FileError(path: path, "cannot read the search space", hint: "check the path given to --space")
-        }
-        let space: SearchSpace
-        do {
-            space = try SearchSpace(json: String(decoding: data, as: UTF8.self))
-        } catch let error as TuneError {
-            throw UsageError("\(path): \(error.message)", hint: error.hint)
-        }
+        let space = try SearchSpace(contentsOfFile: path)
         for parameter in space.parameters where !parameterNames.contains(parameter.name) {
             throw UsageError("\(path): \(rawValue) has no parameter \"\(parameter.name)\"",
                              hint: "\(rawValue) parameters: \(parameterNames.joined(separator: ", "))")
@@ -280,6 +300,18 @@ struct CrossValidatedObjective: Sendable {
                 }
                 let base = LogisticRegressionLearner(c: number("c") ?? 1, l1Ratio: number("l1_ratio") ?? 0)
                 value = try score(PipelineLearner(pipeline: .linearPreprocessing(), base: base), trial)
+            case .mlp:
+                var mlp = MLPLearner()
+                mlp.hidden = Array(repeating: number("width").map { Int($0) } ?? 128,
+                                   count: number("layers").map { Int($0) } ?? 2)
+                mlp.learningRate = number("learning_rate") ?? 1e-3
+                mlp.weightDecay = number("weight_decay") ?? 0
+                mlp.dropout = number("dropout") ?? 0
+                mlp.batchSize = number("batch_size").map { Int($0) } ?? 256
+                mlp.epochs = number("epochs").map { Int($0) } ?? 30
+                mlp.earlyStoppingPatience = 5
+                mlp.seed = seed
+                value = try score(HoldOutEarlyStopping(base: mlp, seed: seed), trial)
             }
         } catch let pruned as TrialPruned {
             progress("trial \(trial.number) pruned", trial)
@@ -331,5 +363,34 @@ struct OneFold: FoldGenerator {
 
     func folds(rowCount: Int) throws -> [Fold] {
         [try base.folds(rowCount: rowCount)[index]]
+    }
+}
+
+/// An `MLPLearner` that stops early on a tenth of its training rows held
+/// out (seeded shuffle), so cross-validation's fold test rows, which the
+/// folds fit without a validation frame, are never used to choose the epoch.
+///
+/// With an explicit validation frame, or under 20 rows, it is the plain learner.
+struct HoldOutEarlyStopping: TabularLearner {
+    var base: MLPLearner
+    var seed: UInt64
+    var fraction = 0.1
+
+    var threads: Int? {
+        get { base.threads }
+        set { base.threads = newValue }
+    }
+
+    func fit(_ frame: DataFrame, target: String, validation: DataFrame?,
+             observer: (any TrainingObserver)?) throws -> MLPModel {
+        guard validation == nil, frame.rowCount >= 20 else {
+            return try base.fit(frame, target: target, validation: validation, observer: observer)
+        }
+        var random = Xoshiro256(seed: seed ^ 0x4d4c_505f_686f_6c64)
+        var order = Array(0..<frame.rowCount)
+        order.shuffle(using: &random)
+        let held = max(1, Int(Double(frame.rowCount) * fraction))
+        return try base.fit(frame.rows(Array(order[held...]).sorted()), target: target,
+                            validation: frame.rows(Array(order[..<held]).sorted()), observer: observer)
     }
 }

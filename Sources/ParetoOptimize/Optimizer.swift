@@ -273,6 +273,7 @@ public struct Optimizer: Sendable {
              : task == .multiclass ? "calibration: \(calibration.name)" : "nothing to calibrate for \(task.rawValue)"))
 
         // 7. Confirm on the test split.
+        var validationTrials = trialOutcomes.filter { $0.foldsRun > 0 }.count
         emit(.stepStarted(number: 7, title: "Confirm on the test split"))
         let references = trainData.columns.filter { $0.name != target }.map(FeatureReference.init)
         let schema = trainData.columns.filter { $0.name != target }.map { BundleColumn(name: $0.name, kind: $0.kind) }
@@ -322,6 +323,12 @@ public struct Optimizer: Sendable {
         let confirmation = OptimizeSummary.Confirmation(metric: metric.name, value: interval.estimate, lower: interval.lower,
                                                         upper: interval.upper, confidence: interval.confidence,
                                                         otherMetrics: others, rows: testData.rowCount)
+        // The study records the confirmation (once), with how many trials
+        // had looked at validation folds before it.
+        if let confirmation = try? study.recordConfirmation(metric: metric.name, value: interval.estimate,
+                                                              rows: testData.rowCount, trial: choice.number) {
+            validationTrials = confirmation.validationTrials
+        }
         emit(.stepFinished(number: 7, line: "test \(metric.name) \(short(interval.estimate)) "
              + "[\(short(interval.lower)), \(short(interval.upper))] on \(testData.rowCount) rows; baselines "
              + baselineSummaries.map { "\($0.report.name) \(short($0.test))" }.joined(separator: ", ")))
@@ -356,7 +363,7 @@ public struct Optimizer: Sendable {
                                           message: $0.message) },
             droppedColumns: dropped, maxLatencySeconds: settings.maxLatencySeconds, maxSizeBytes: settings.maxSizeBytes,
             maxMemoryBytes: settings.maxMemoryBytes, baselines: baselineSummaries, trials: trialOutcomes,
-            trialsThatSawValidation: trialOutcomes.filter { $0.foldsRun > 0 }.count, searchSeconds: searchSeconds,
+            trialsThatSawValidation: validationTrials, searchSeconds: searchSeconds,
             importance: Dictionary(uniqueKeysWithValues: importance.map { ($0.name, $0.importance) }),
             chosen: .init(trial: choice.number, family: choice.family, parameters: choice.parameters,
                           cvMean: choice.cvMean ?? .nan, cvStandardDeviation: choice.cvStandardDeviation ?? 0, rounds: rounds,

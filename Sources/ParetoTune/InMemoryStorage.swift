@@ -15,6 +15,7 @@ public final class InMemoryStorage: StudyStorage, @unchecked Sendable {
         /// claims and sweeps do not scan finished trials.
         var waiting: [Int] = []
         var running: Set<Int> = []
+        var attributes: [String: JSONText] = [:]
     }
 
     private let lock = Lock()
@@ -119,6 +120,23 @@ public final class InMemoryStorage: StudyStorage, @unchecked Sendable {
         }
     }
 
+    public func setStudyAttribute(studyID: Int, key: String, value: JSONText, replacing: Bool) throws {
+        try lock.withLock {
+            try checkStudy(studyID)
+            if !replacing, studiesByID[studyID].attributes[key] != nil {
+                throw TuneError(.invalidOption, "study \"\(studiesByID[studyID].record.name)\" already has the attribute \"\(key)\"")
+            }
+            studiesByID[studyID].attributes[key] = value
+        }
+    }
+
+    public func studyAttributes(studyID: Int) throws -> [String: JSONText] {
+        try lock.withLock {
+            try checkStudy(studyID)
+            return studiesByID[studyID].attributes
+        }
+    }
+
     public func heartbeat(studyID: Int, trial: Int, now: Double) throws {
         try lock.withLock {
             try checkWritable(studyID, trial, needsRunning: true)
@@ -142,6 +160,17 @@ public final class InMemoryStorage: StudyStorage, @unchecked Sendable {
             let all = studiesByID[studyID].trials
             guard let states else { return all }
             return all.filter { states.contains($0.state) }
+        }
+    }
+
+    public func trials(studyID: Int, after number: Int, including numbers: [Int]) throws -> [TrialRecord] {
+        try lock.withLock {
+            try checkStudy(studyID)
+            let all = studiesByID[studyID].trials
+            var result: [TrialRecord] = []
+            for n in Set(numbers).sorted() where n >= 0 && n <= number && n < all.count { result.append(all[n]) }
+            if number + 1 < all.count { result += all[max(0, number + 1)...] }
+            return result
         }
     }
 

@@ -149,9 +149,10 @@ public final class Trial: @unchecked Sendable {
 
     /// Whether the study's pruner says to stop this trial now (then throw `TrialPruned()`).
     ///
-    /// Cost: one read of the study's trials plus the pruner's work.
+    /// Cost: one read of the study's new and unfinished trials (see
+    /// `Study.trials`) plus the pruner's work.
     public func shouldPrune() throws -> Bool {
-        let trials = try study.storage.trials(studyID: study.id)
+        let trials = try study.cache.refresh(study.storage, studyID: study.id)
         guard trials.indices.contains(number) else { return false }
         return study.pruner.shouldPrune(trials[number], PruningContext(directions: study.directions, trials: trials))
     }

@@ -200,6 +200,12 @@ public enum ParameterDistribution: Codable, Sendable, Hashable {
     private enum CodingKeys: String, CodingKey { case type, low, high, log, step, choices }
 
     public init(from decoder: any Decoder) throws {
+        try self.init(decoding: decoder, name: "parameter")
+    }
+
+    /// Decodes a distribution whose range errors name the parameter `name`
+    /// (a search space knows the name; a bare distribution does not).
+    init(decoding decoder: any Decoder, name: String) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let type = try c.decode(String.self, forKey: .type)
         do {
@@ -208,20 +214,20 @@ public enum ParameterDistribution: Codable, Sendable, Hashable {
                 self = .float(try FloatDistribution(
                     low: try c.decode(Double.self, forKey: .low), high: try c.decode(Double.self, forKey: .high),
                     log: try c.decodeIfPresent(Bool.self, forKey: .log) ?? false,
-                    step: try c.decodeIfPresent(Double.self, forKey: .step)))
+                    step: try c.decodeIfPresent(Double.self, forKey: .step), name: name))
             case "int":
                 self = .int(try IntDistribution(
                     low: try c.decode(Int.self, forKey: .low), high: try c.decode(Int.self, forKey: .high),
                     log: try c.decodeIfPresent(Bool.self, forKey: .log) ?? false,
-                    step: try c.decodeIfPresent(Int.self, forKey: .step) ?? 1))
+                    step: try c.decodeIfPresent(Int.self, forKey: .step) ?? 1, name: name))
             case "categorical":
-                self = .categorical(try CategoricalDistribution(choices: try c.decode([JSONText].self, forKey: .choices)))
+                self = .categorical(try CategoricalDistribution(choices: try c.decode([JSONText].self, forKey: .choices), name: name))
             default:
                 throw DecodingError.dataCorruptedError(
                     forKey: .type, in: c, debugDescription: "unknown distribution type \"\(type)\" (float, int, categorical)")
             }
         } catch let error as TuneError {
-            throw DecodingError.dataCorruptedError(forKey: .type, in: c, debugDescription: error.description)
+            throw DecodingError.dataCorruptedError(forKey: .type, in: c, debugDescription: error.message)
         }
     }
 

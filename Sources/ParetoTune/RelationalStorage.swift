@@ -135,6 +135,14 @@ package final class RelationalStudyStore: Sendable {
             key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (trial_id, key))
             """,
         ]
+        // Tables added after version 1 shipped, without changing what version-1
+        // readers see: created in old databases too when they are opened.
+        let additive = [
+            """
+            CREATE TABLE IF NOT EXISTS study_user_attrs (study_id \(integer) NOT NULL REFERENCES studies(study_id), \
+            key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (study_id, key))
+            """,
+        ]
         try database.write { db in
             if dialect == .postgres {
                 // Concurrent CREATE TABLE IF NOT EXISTS can collide in PostgreSQL's
@@ -154,10 +162,11 @@ package final class RelationalStudyStore: Sendable {
                                            "\(location) holds Pareto study tables of schema version \(newest); this build knows version \(RelationalStudyStore.schemaVersion)",
                                            hint: "open it with a newer Pareto, or use another storage")
                     }
+                    for statement in additive { _ = try db.query(statement, []) }
                     return
                 }
             }
-            for statement in tables { _ = try db.query(statement, []) }
+            for statement in tables + additive { _ = try db.query(statement, []) }
             _ = try db.query("INSERT INTO pareto_schema_version (version) VALUES (?)", [.int(Int64(RelationalStudyStore.schemaVersion))])
         }
     }
@@ -291,6 +300,33 @@ package final class RelationalStudyStore: Sendable {
         }
     }
 
+    package func setStudyAttribute(studyID: Int, key: String, value: JSONText, replacing: Bool) throws {
+        try database.write { db in
+            try lockStudy(db, studyID)
+            let exists = try !db.query("SELECT 1 FROM study_user_attrs WHERE study_id = ? AND key = ?",
+                                       [.int(Int64(studyID)), .text(key)]).isEmpty
+            if exists {
+                guard replacing else {
+                    throw TuneError(.invalidOption, "study \"\(try studyName(db, studyID))\" already has the attribute \"\(key)\"")
+                }
+                _ = try db.query("DELETE FROM study_user_attrs WHERE study_id = ? AND key = ?", [.int(Int64(studyID)), .text(key)])
+            }
+            _ = try db.query("INSERT INTO study_user_attrs (study_id, key, value) VALUES (?, ?, ?)",
+                             [.int(Int64(studyID)), .text(key), .text(value.text)])
+        }
+    }
+
+    package func studyAttributes(studyID: Int) throws -> [String: JSONText] {
+        try database.read { db in
+            try checkStudy(db, studyID)
+            var attributes: [String: JSONText] = [:]
+            for row in try db.query("SELECT key, value FROM study_user_attrs WHERE study_id = ?", [.int(Int64(studyID))]) {
+                if let key = row[0].text, let value = row[1].text { attributes[key] = JSONText(raw: value) }
+            }
+            return attributes
+        }
+    }
+
     package func heartbeat(studyID: Int, trial: Int, now: Double) throws {
         try database.write { db in
             let id = try writableTrial(db, studyID, trial, needsRunning: true)
@@ -383,13 +419,34 @@ package final class RelationalStudyStore: Sendable {
         }
     }
 
-    /// Reads trials with everything attached: one query per table, joined in memory.
-    private func loadTrials(_ db: any SQLExecutor, _ studyID: Int, number: Int?, states: Set<TrialState>?) throws -> [TrialRecord] {
+    package func trials(studyID: Int, after number: Int, including numbers: [Int]) throws -> [TrialRecord] {
+        try database.read { db in
+            try checkStudy(db, studyID)
+            return try loadTrials(db, studyID, number: nil, states: nil, after: number, including: numbers)
+        }
+    }
+
+    /// Reads trials with everything attached: one query per table, joined in
+    /// memory. `after`/`including` narrow the read to trials numbered above
+    /// `after` or listed in `including` (the index on `(study_id, number)`
+    /// finds them without scanning the study).
+    private func loadTrials(_ db: any SQLExecutor, _ studyID: Int, number: Int?, states: Set<TrialState>?,
+                            after: Int? = nil, including: [Int] = []) throws -> [TrialRecord] {
         var condition = "t.study_id = ?"
         var arguments: [SQLValue] = [.int(Int64(studyID))]
         if let number {
             condition += " AND t.number = ?"
             arguments.append(.int(Int64(number)))
+        }
+        if let after {
+            let listed = Set(including).filter { $0 <= after }.sorted()
+            if listed.isEmpty {
+                condition += " AND t.number > ?"
+            } else {
+                condition += " AND (t.number > ? OR t.number IN (" + listed.map { _ in "?" }.joined(separator: ", ") + "))"
+            }
+            arguments.append(.int(Int64(after)))
+            arguments += listed.map { .int(Int64($0)) }
         }
         if let states {
             if states.isEmpty { return [] }

@@ -56,7 +56,7 @@ public struct SearchSpace: Codable, Sendable, Hashable {
                     throw DecodingError.dataCorruptedError(forKey: .choices, in: c, debugDescription: error.description)
                 }
             } else {
-                distribution = try ParameterDistribution(from: decoder)
+                distribution = try ParameterDistribution(decoding: decoder, name: name)
             }
             if let condition = try c.decodeIfPresent([String: [PlainJSON]].self, forKey: .when) {
                 guard condition.count == 1, let (parameter, values) = condition.first else {

@@ -113,6 +113,30 @@ public protocol StudyStorage: AnyObject, Sendable {
     /// The study's trials in number order, only those in `states` when given.
     func trials(studyID: Int, states: Set<TrialState>?) throws -> [TrialRecord]
 
+    /// The trials numbered above `number`, plus those whose numbers are in
+    /// `numbers`, in number order: what a reader that has seen trials
+    /// 0…`number`, and kept the numbers of those not finished then, needs to
+    /// catch up (finished trials never change, guarantee 2). `Study` reads
+    /// its history this way, so a trial's cost does not grow with the
+    /// number of trials before it. `number` may be −1 (nothing seen yet).
+    ///
+    /// The default filters `trials(studyID:states:)`; a database answers
+    /// from its `(study_id, number)` index.
+    func trials(studyID: Int, after number: Int, including numbers: [Int]) throws -> [TrialRecord]
+
+    /// Sets an attribute of the study itself (a confirmation on test data, a
+    /// note). With `replacing: false` a key that is already set throws
+    /// `.invalidOption` and changes nothing — checked in the same transaction
+    /// as the write, so of two workers racing for a key exactly one wins.
+    ///
+    /// Relational layout: `study_user_attrs(study_id FK, key, value TEXT,
+    /// PRIMARY KEY(study_id, key))`, created alongside the other tables (also
+    /// in databases made before it existed: it is additive, schema version 1).
+    func setStudyAttribute(studyID: Int, key: String, value: JSONText, replacing: Bool) throws
+
+    /// The study's attributes by key.
+    func studyAttributes(studyID: Int) throws -> [String: JSONText]
+
     /// Fails running trials whose heartbeat is older than `now − grace` and
     /// re-queues their parameters as waiting trials (guarantee 7). Returns
     /// the numbers of the trials it failed.
@@ -129,6 +153,21 @@ public protocol StudyStorage: AnyObject, Sendable {
 }
 
 extension StudyStorage {
+    /// Refuses: a storage written before study attributes existed keeps none.
+    public func setStudyAttribute(studyID: Int, key: String, value: JSONText, replacing: Bool) throws {
+        throw TuneError(.invalidOption, "this storage (\(type(of: self))) keeps no study attributes",
+                        hint: "use InMemoryStorage, SQLiteStorage or PostgresStorage")
+    }
+
+    /// None: a storage written before study attributes existed keeps none.
+    public func studyAttributes(studyID: Int) throws -> [String: JSONText] { [:] }
+
+    /// Filters every trial: correct for any storage, and as costly as reading them all.
+    public func trials(studyID: Int, after number: Int, including numbers: [Int]) throws -> [TrialRecord] {
+        let wanted = Set(numbers)
+        return try trials(studyID: studyID, states: nil).filter { $0.number > number || wanted.contains($0.number) }
+    }
+
     /// Every trial of the study, in number order.
     public func trials(studyID: Int) throws -> [TrialRecord] {
         try trials(studyID: studyID, states: nil)

@@ -49,6 +49,8 @@ public final class Study: Sendable {
     /// With heartbeats on: a worker fails (and re-queues) running trials whose
     /// last heartbeat is older than this many seconds before each trial it starts.
     public let staleGrace: Double?
+    /// This value's copy of the study's trials, refreshed incrementally.
+    let cache = TrialHistory()
 
     /// Opens the study `name` in `storage`, creating it when missing.
     ///
@@ -200,10 +202,11 @@ public final class Study: Sendable {
         if heartbeatInterval != nil {
             try storage.heartbeat(studyID: id, trial: number, now: now)
         }
-        let history = try storage.trials(studyID: id)
-        let record = history[number]
-        return Trial(study: self, number: number, record: record, history: Array(history[..<number]) + history[(number + 1)...],
-                     now: now)
+        let trials = try cache.refresh(storage, studyID: id)
+        let record = trials[number]
+        var others = trials
+        others.remove(at: number)
+        return Trial(study: self, number: number, record: record, history: others, now: now)
     }
 
     /// Finishes an asked trial as complete with one value per direction.
@@ -239,9 +242,12 @@ public final class Study: Sendable {
 
     /// Every trial so far, in number order.
     ///
+    /// Cost: one read of the trials that are new or were unfinished at this
+    /// value's last read (finished trials are kept in memory; they never change).
+    ///
     /// - Throws: the storage's error when it cannot be read (a lost database connection).
     public var trials: [TrialRecord] {
-        get throws { try storage.trials(studyID: id) }
+        get throws { try cache.refresh(storage, studyID: id) }
     }
 }
 

@@ -96,6 +96,19 @@ public final class PostgresStorage: StudyStorage, Sendable {
         try store.trials(studyID: studyID, states: states)
     }
 
+    /// Reads only the trials numbered above `number` or listed in `numbers` (one indexed query per table).
+    public func trials(studyID: Int, after number: Int, including numbers: [Int]) throws -> [TrialRecord] {
+        try store.trials(studyID: studyID, after: number, including: numbers)
+    }
+
+    public func setStudyAttribute(studyID: Int, key: String, value: JSONText, replacing: Bool) throws {
+        try store.setStudyAttribute(studyID: studyID, key: key, value: value, replacing: replacing)
+    }
+
+    public func studyAttributes(studyID: Int) throws -> [String: JSONText] {
+        try store.studyAttributes(studyID: studyID)
+    }
+
     public func failStaleTrials(studyID: Int, grace: Double, now: Double) throws -> [Int] {
         try store.failStaleTrials(studyID: studyID, grace: grace, now: now)
     }

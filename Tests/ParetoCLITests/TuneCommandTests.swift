@@ -156,7 +156,7 @@ struct TuneCommandTests {
         let space = try cli.run(["tune", data, "--target", "y", "--space", spacePath, "--storage", storage])
         #expect(space.status == 1)
         #expect(space.stderr.contains("gbdt has no parameter \"gamma\""))
-        let sampler = try cli.run(["tune", data, "--target", "y", "--sampler", "cmaes", "--storage", storage])
+        let sampler = try cli.run(["tune", data, "--target", "y", "--sampler", "bohb", "--storage", storage])
         #expect(sampler.status == 1)
         #expect(sampler.stderr.contains("unknown sampler"))
     }

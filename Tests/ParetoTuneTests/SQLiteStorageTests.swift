@@ -61,8 +61,14 @@ func startWorker(_ arguments: [String]) throws -> (Process, Pipe) {
         }
         #expect(mode == "wal")
         #expect(versions == [1])
-        #expect(tables == ["pareto_schema_version", "studies", "trial_intermediate_values", "trial_params", "trial_user_attrs",
-                           "trial_values", "trials"])
+        #expect(tables == ["pareto_schema_version", "studies", "study_user_attrs", "trial_intermediate_values", "trial_params",
+                           "trial_user_attrs", "trial_values", "trials"])
+        // A version-1 file made before study attributes existed gains their table when opened.
+        try queue.write { db in try db.execute(sql: "DROP TABLE study_user_attrs") }
+        let older = try SQLiteStorage(path: path)
+        let studyID = try #require(try older.studies().first?.id)
+        try older.setStudyAttribute(studyID: studyID, key: "note", value: JSONText(raw: "1"), replacing: false)
+        #expect(try older.studyAttributes(studyID: studyID) == ["note": JSONText(raw: "1")])
         let directions = try queue.read { db in try String.fetchOne(db, sql: "SELECT directions FROM studies") }
         #expect(directions == "maximize")
 

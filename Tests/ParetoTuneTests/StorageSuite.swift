@@ -25,6 +25,7 @@ func checkStorageContract(
     try checkStaleHeartbeats(try makeStorage())
     try checkConcurrentSweeps(try makeStorage())
     try checkEnqueueAndClaim(try makeStorage())
+    try checkIncrementalReads(try makeStorage())
 }
 
 /// The `TuneError` kind `body` throws, or `nil` if it throws nothing or another error.
@@ -324,4 +325,41 @@ private func checkEnqueueAndClaim(_ storage: any StudyStorage) throws {
     #expect(trials[5].parameters["x"]?.internalValue == 0.05)
     #expect(trials[5].userAttributes["i"]?.text == "5")
     #expect(trials[0].userAttributes["note"]?.text == "true")
+}
+
+/// `trials(studyID:after:including:)` returns exactly the trials above the
+/// number plus the listed ones, complete with their rows, in number order;
+/// and a `Study` kept open across other writers sees what a full read sees.
+private func checkIncrementalReads(_ storage: any StudyStorage) throws {
+    let study = try storage.createStudy(name: "catch-up", directions: [.minimize])
+    for i in 0..<6 {
+        let n = try storage.createTrial(studyID: study.id, workerID: nil, now: Double(i))
+        try storage.setParameter(studyID: study.id, trial: n, name: "x", try floatParameter(Double(i) / 10))
+        try storage.reportIntermediate(studyID: study.id, trial: n, step: 0, values: [Double(i)])
+        if i != 1 && i != 3 {
+            try storage.finishTrial(studyID: study.id, trial: n, state: .complete, values: [Double(i)], now: Double(i) + 0.5)
+        }
+    }
+    let all = try storage.trials(studyID: study.id)
+    let some: [TrialRecord] = try storage.trials(studyID: study.id, after: 3, including: [3, 1, 1, 5])
+    let someNumbers: [Int] = some.map(\.number)
+    #expect(someNumbers == [1, 3, 4, 5])
+    #expect(some == [all[1], all[3], all[4], all[5]])
+    let none: [TrialRecord] = try storage.trials(studyID: study.id, after: 5, including: [])
+    #expect(none.isEmpty)
+    let everything: [TrialRecord] = try storage.trials(studyID: study.id, after: -1, including: [])
+    #expect(everything == all)
+
+    // A Study caches finished trials; trials others finish or add later still show up.
+    let handle = try Study(name: "catch-up", direction: .minimize, storage: storage)
+    #expect(try handle.trials == all)
+    try storage.reportIntermediate(studyID: study.id, trial: 1, step: 1, values: [7])
+    try storage.finishTrial(studyID: study.id, trial: 1, state: .pruned, values: nil, now: 9)
+    let added = try storage.createTrial(studyID: study.id, workerID: nil, now: 10)
+    try storage.finishTrial(studyID: study.id, trial: added, state: .failed, values: nil, now: 11)
+    let seen = try handle.trials
+    #expect(seen == (try storage.trials(studyID: study.id)))
+    #expect(seen[1].state == .pruned)
+    #expect(seen[1].intermediateValues == [0: [1], 1: [7]])
+    #expect(seen.count == 7)
 }
