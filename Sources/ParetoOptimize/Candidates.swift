@@ -128,7 +128,8 @@ extension BundledModel {
 /// - rf: `trees` 50–300 (log), `max_depth` 4–16, `feature_fraction`
 ///   0.3–1, `min_data_in_leaf` 1–50 (log).
 /// - linear: logistic regression `c` 1e-4–100 (log) and `l1_ratio` 0–1 for
-///   classes; elastic net `alpha` 1e-6–10 (log) and `l1_ratio` 0–1 for
+///   two classes (`c` only, L2, for several: the L1 multinomial solver is
+///   too slow for a budgeted search); elastic net `alpha` 1e-6–10 (log) and `l1_ratio` 0–1 for
 ///   numbers; behind `Pipeline.linearPreprocessing()`.
 /// - mlp: `layers` 1–3, `width` 32–256 (log), `learning_rate` 1e-4–1e-2
 ///   (log), `weight_decay` 1e-6–1e-2 (log), `dropout` 0–0.3,
@@ -184,8 +185,11 @@ public struct CandidateSpace: Sendable {
                                                    l1Ratio: try trial.suggestFloat("linear.l1_ratio", 0...1))
                 return .linear(PipelineLearner(pipeline: .linearPreprocessing(), base: base))
             }
-            let base = LogisticRegressionLearner(c: try trial.suggestFloat("linear.c", 1e-4...100, log: true),
-                                                 l1Ratio: try trial.suggestFloat("linear.l1_ratio", 0...1))
+            // Several classes: L2 only — the L1 multinomial solver can take
+            // minutes on tens of thousands of rows, which a budgeted search
+            // cannot interrupt.
+            let l1Ratio = task == .binary ? try trial.suggestFloat("linear.l1_ratio", 0...1) : 0
+            let base = LogisticRegressionLearner(c: try trial.suggestFloat("linear.c", 1e-4...100, log: true), l1Ratio: l1Ratio)
             return .logistic(PipelineLearner(pipeline: .linearPreprocessing(), base: base))
         case .mlp:
             var mlp = MLPLearner()
@@ -218,8 +222,10 @@ public struct CandidateSpace: Sendable {
         case .linear:
             if task == .regression {
                 values.merge(["linear.alpha": 1e-3, "linear.l1_ratio": 0.0]) { $1 }
-            } else {
+            } else if task == .binary {
                 values.merge(["linear.c": 1.0, "linear.l1_ratio": 0.0]) { $1 }
+            } else {
+                values.merge(["linear.c": 1.0]) { $1 }
             }
         case .mlp:
             values.merge(["mlp.layers": 2, "mlp.width": 128, "mlp.learning_rate": 1e-3, "mlp.weight_decay": 1e-5,

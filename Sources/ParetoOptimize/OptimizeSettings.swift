@@ -22,8 +22,9 @@ public struct OptimizeSettings: Sendable {
     public var families: [ModelFamily] = [.gbdt, .rf, .linear]
     /// Trials to run (nil: until the budget ends).
     public var trials: Int?
-    /// Seconds of search (nil: until `trials` are done). Checked before each
-    /// trial starts; a running trial is not interrupted.
+    /// Seconds of search (nil: until `trials` are done). No trial starts
+    /// after it, and a running trial stops at its next fold; a fit in
+    /// progress is not interrupted.
     public var budgetSeconds: Double?
     /// Cross-validation folds per trial (at least 2).
     public var folds = 5
@@ -88,7 +89,8 @@ public struct TrialOutcome: Sendable, Codable, Equatable {
     /// Its model family.
     public var family: String
     /// "complete", "pruned" (stopped early by the pruner), "infeasible"
-    /// (broke a limit) or "failed".
+    /// (broke a limit), "out of time" (stopped between folds when the budget
+    /// ran out) or "failed".
     public var state: String
     /// The mean and sample standard deviation of the metric over the folds
     /// it ran, and how many it ran.

@@ -71,8 +71,12 @@ final class Search: @unchecked Sendable {
         }
     }
 
+    /// When the search must end (the budget from the search's start).
+    private var deadline: Double? = nil
+
     /// Runs the study until the trial count or the budget is reached.
     func run(study: Study) throws {
+        deadline = settings.budgetSeconds.map { Double(Stopwatch.nowNanoseconds()) / 1e9 + $0 }
         for family in space.families { try study.enqueue(space.defaults(family)) }
         try study.optimize(nTrials: settings.trials, timeout: settings.budgetSeconds, nJobs: 1) { [self] trial in
             try evaluate(trial)
@@ -164,6 +168,12 @@ final class Search: @unchecked Sendable {
                 }
                 let running = scores.reduce(0, +) / Double(scores.count)
                 try trial.report(running, step: f)
+                // The budget binds running trials too, between folds (a fit
+                // itself is not interrupted).
+                if f < folds.count - 1, let deadline, Double(Stopwatch.nowNanoseconds()) / 1e9 > deadline {
+                    finish("out of time")
+                    throw TrialPruned()
+                }
                 if f < folds.count - 1, try trial.shouldPrune() {
                     finish("pruned")
                     throw TrialPruned()
