@@ -23,10 +23,10 @@ enum EvaluationPage {
             page.heading("Ranking")
             page.charts([
                 (LineChart(title: "ROC curve", xLabel: "false-positive rate", yLabel: "true-positive rate",
-                           series: [ChartSeries("model", thin(roc))], xRange: 0...1, yRange: 0...1, diagonal: true).svg(),
+                           series: [ChartSeries("model", roc.thinned())], xRange: 0...1, yRange: 0...1, diagonal: true).svg(),
                  "Chance is the diagonal."),
                 (LineChart(title: "Precision–recall curve", xLabel: "recall", yLabel: "precision",
-                           series: [ChartSeries("model", thin(pr))], xRange: 0...1, yRange: 0...1).svg(),
+                           series: [ChartSeries("model", pr.thinned())], xRange: 0...1, yRange: 0...1).svg(),
                  "Positive class: \(classLabels.last ?? "1")."),
             ])
         }
@@ -55,7 +55,7 @@ enum EvaluationPage {
             let high = max(points.map(\.x).max() ?? 1, points.map(\.y).max() ?? 1)
             page.heading("Predictions")
             page.chart(ScatterChart(title: "Actual against predicted", xLabel: "predicted", yLabel: "actual",
-                                    points: sample(points, 2_000),
+                                    points: points.sampled(2_000),
                                     highlighted: [ChartPoint(x: low, y: low), ChartPoint(x: high, y: high)],
                                     highlightName: "actual = predicted").svg(),
                        caption: points.count > 2_000 ? "2,000 of \(points.count) rows, evenly spaced." : nil)
@@ -75,16 +75,5 @@ enum EvaluationPage {
         return page
     }
 
-    /// At most 400 points of a curve, evenly spaced, first and last kept.
-    static func thin(_ points: [ChartPoint]) -> [ChartPoint] {
-        guard points.count > 400 else { return points }
-        let step = Double(points.count - 1) / 399
-        return (0..<400).map { points[Int((Double($0) * step).rounded())] }
-    }
 
-    /// At most `limit` points, evenly spaced.
-    static func sample(_ points: [ChartPoint], _ limit: Int) -> [ChartPoint] {
-        guard points.count > limit else { return points }
-        return (0..<limit).map { points[$0 * points.count / limit] }
-    }
 }

@@ -119,7 +119,7 @@ public enum OptimizeReport {
         if let curve, curve.values.count > 1 {
             let points = curve.values.enumerated().map { ChartPoint(x: Double($0.offset + 1), y: $0.element) }
             more.append((LineChart(title: "Learning curve", xLabel: "boosting round", yLabel: "validation \(curve.metric)",
-                                   series: [ChartSeries("fold 1", thin(points))]).svg(),
+                                   series: [ChartSeries("fold 1", points.thinned())]).svg(),
                          "The chosen trial's first fold: its validation rows after each round (early stopping kept "
                              + "the best round; the refit runs the folds' mean, scaled to all rows)."))
         }
@@ -167,9 +167,9 @@ public enum OptimizeReport {
             let pr = zip(curves.truePositiveRate, curves.precision).dropFirst().map { ChartPoint(x: $0, y: $1) }
             page.charts([
                 (LineChart(title: "ROC curve", xLabel: "false-positive rate", yLabel: "true-positive rate",
-                           series: [ChartSeries("final", thin(roc))], xRange: 0...1, yRange: 0...1, diagonal: true).svg(), nil),
+                           series: [ChartSeries("final", roc.thinned())], xRange: 0...1, yRange: 0...1, diagonal: true).svg(), nil),
                 (LineChart(title: "Precision–recall curve", xLabel: "recall", yLabel: "precision",
-                           series: [ChartSeries("final", thin(pr))], xRange: 0...1, yRange: 0...1).svg(),
+                           series: [ChartSeries("final", pr.thinned())], xRange: 0...1, yRange: 0...1).svg(),
                  "Positive class: \(bundle.classLabels.last ?? "1")."),
             ])
         }
@@ -195,10 +195,10 @@ public enum OptimizeReport {
             let high = max(points.map(\.x).max() ?? 1, points.map(\.y).max() ?? 1)
             page.charts([
                 (ScatterChart(title: "Actual against predicted", xLabel: "predicted", yLabel: "actual",
-                              points: sample(points, 2_000), highlighted: [ChartPoint(x: low, y: low), ChartPoint(x: high, y: high)],
+                              points: points.sampled(2_000), highlighted: [ChartPoint(x: low, y: low), ChartPoint(x: high, y: high)],
                               highlightName: "actual = predicted").svg(), nil),
                 (ScatterChart(title: "Residuals", xLabel: "predicted", yLabel: "actual − predicted",
-                              points: sample(residuals, 2_000)).svg(), nil),
+                              points: residuals.sampled(2_000)).svg(), nil),
             ])
         }
         for report in summary.segments {
@@ -245,18 +245,7 @@ public enum OptimizeReport {
         return curve.bins.filter { $0.count > 0 }.map { ChartPoint(x: $0.meanPrediction, y: $0.observedFrequency) }
     }
 
-    /// At most 400 points of a curve, evenly spaced, first and last kept.
-    static func thin(_ points: [ChartPoint]) -> [ChartPoint] {
-        guard points.count > 400 else { return points }
-        let step = Double(points.count - 1) / 399
-        return (0..<400).map { points[Int((Double($0) * step).rounded())] }
-    }
 
-    /// At most `limit` points, evenly spaced.
-    static func sample(_ points: [ChartPoint], _ limit: Int) -> [ChartPoint] {
-        guard points.count > limit else { return points }
-        return (0..<limit).map { points[$0 * points.count / limit] }
-    }
 }
 
 extension BundledModel {

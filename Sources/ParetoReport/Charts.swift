@@ -378,3 +378,21 @@ public struct HeatmapChart: Sendable, Equatable {
         return s + "</svg>"
     }
 }
+
+extension Array where Element == ChartPoint {
+    /// At most `limit` points of a curve, evenly spaced, the first and last
+    /// kept: what a line chart of thousands of points needs to look the same
+    /// at a fraction of the page size. O(limit).
+    public func thinned(_ limit: Int = 400) -> [ChartPoint] {
+        guard count > limit, limit >= 2 else { return self }
+        let step = Double(count - 1) / Double(limit - 1)
+        return (0..<limit).map { self[Int((Double($0) * step).rounded())] }
+    }
+
+    /// At most `limit` points, every (count / limit)-th: a scatter's even
+    /// sample. O(limit).
+    public func sampled(_ limit: Int) -> [ChartPoint] {
+        guard count > limit, limit >= 1 else { return self }
+        return (0..<limit).map { self[$0 * count / limit] }
+    }
+}

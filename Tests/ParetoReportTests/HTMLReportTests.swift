@@ -79,3 +79,21 @@ enum Chromium {
     static let path: String? = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
         .first { FileManager.default.isExecutableFile(atPath: $0) }
 }
+
+@Suite struct PointReductionTests {
+    @Test func thinningKeepsEndsAndSpacesEvenly() {
+        let points = (0..<1_000).map { ChartPoint(x: Double($0), y: 0) }
+        let thin = points.thinned(400)
+        #expect(thin.count == 400)
+        #expect(thin.first?.x == 0 && thin.last?.x == 999)
+        // Step 999/399 ≈ 2.504: the second point is round(2.504) = 3, the 200th round(199 · 2.504) = 498.
+        #expect(thin[1].x == 3 && thin[199].x == 498)
+        #expect(Array(points.prefix(10)).thinned(400) == Array(points.prefix(10)))
+    }
+
+    @Test func samplingTakesEveryKthPoint() {
+        let points = (0..<25).map { ChartPoint(x: Double($0), y: 1) }
+        #expect(points.sampled(10).map(\.x) == [0, 2, 5, 7, 10, 12, 15, 17, 20, 22])
+        #expect(points.sampled(30).count == 25)
+    }
+}
