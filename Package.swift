@@ -73,8 +73,8 @@ let package = Package(
         .testTarget(
             name: "ParetoLinearTests", dependencies: ["ParetoLinear", "ParetoFeatures", "ParetoTesting"],
             resources: [.copy("Fixtures")]),
-        .testTarget(name: "ParetoReportTests", dependencies: ["ParetoReport"]),
-        .testTarget(name: "ParetoOptimizeTests", dependencies: ["ParetoOptimize"]),
+        .testTarget(name: "ParetoReportTests", dependencies: ["ParetoReport", "ParetoTesting"]),
+        .testTarget(name: "ParetoOptimizeTests", dependencies: ["ParetoOptimize", "ParetoTesting"]),
         .testTarget(
             name: "ParetoDeployTests", dependencies: [
                 "ParetoDeploy", "ParetoFeatures", "ParetoLinear", "ParetoNeural",

@@ -3,6 +3,7 @@ import ParetoCore
 import ParetoData
 import ParetoDeploy
 import ParetoEval
+import ParetoTesting
 import Testing
 @testable import ParetoOptimize
 
@@ -332,44 +333,25 @@ final class EventLog: @unchecked Sendable {
 }
 
 @Suite struct OptimizeReportBrowserTests {
-    static let chromium: String? = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
-        .first { FileManager.default.isExecutableFile(atPath: $0) }
-
     /// The optimize report rendered by headless Chromium (CI installs it):
     /// a full-size screenshot with real content and no console errors.
-    @Test(.enabled(if: chromium != nil, "Chromium is not installed; .ci/run installs it"))
+    @Test(.enabled(if: HeadlessChromium.path != nil, "Chromium is not installed; .ci/run installs it"))
     func theReportRendersInABrowser() throws {
         var settings = OptimizerTests.settings()
         settings.trials = 3
         settings.recallAtLeast = 0.9
         let result = try Optimizer(settings).run(on: try OptimizerTests.planted(rows: 400))
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("optimize-report-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
         try result.write(to: directory.path)
-        let page = directory.appendingPathComponent("report.html").path
-        let shot = directory.appendingPathComponent("report.png").path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(Self.chromium))
-        process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1100,2400",
-                             "--enable-logging=stderr", "--v=0", "--screenshot=\(shot)", "file://\(page)"]
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = Pipe()
-        try process.run()
-        let log = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(log)")
-        let png = try Data(contentsOf: URL(fileURLWithPath: shot))
-        #expect(png.prefix(8) == Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]))
-        let width = png[16..<20].reduce(0) { $0 << 8 | Int($1) }
-        let height = png[20..<24].reduce(0) { $0 << 8 | Int($1) }
-        #expect(width == 1100 && height == 2400, "\(width) × \(height)")
-        #expect(png.count > 60_000, "charts and tables make a large PNG; got \(png.count) bytes")
-        let consoleErrors = log.split(separator: "\n").filter { $0.contains("CONSOLE") && $0.contains("ERROR") }
-        #expect(consoleErrors.isEmpty, "\(consoleErrors)")
-        if let keep = ProcessInfo.processInfo.environment["PARETO_SCREENSHOT_DIR"] {
-            try? FileManager.default.copyItem(atPath: shot, toPath: keep + "/optimize-report-test.png")
-        }
-        try? FileManager.default.removeItem(at: directory)
+        let shot = try HeadlessChromium.screenshot(of: directory.appendingPathComponent("report.html").path,
+                                                   to: directory.appendingPathComponent("report.png").path,
+                                                   width: 1100, height: 2400, keepAs: "optimize-report-test.png")
+        #expect(shot.status == 0, "\(shot.log)")
+        #expect(shot.isPNG)
+        #expect(shot.width == 1100 && shot.height == 2400, "\(shot.width) × \(shot.height)")
+        #expect(shot.bytes > 60_000, "charts and tables make a large PNG; got \(shot.bytes) bytes")
+        #expect(shot.consoleErrors.isEmpty, "\(shot.consoleErrors)")
     }
 }
 

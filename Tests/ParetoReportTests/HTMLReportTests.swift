@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import ParetoReport
+import ParetoTesting
 
 @Suite struct HTMLReportTests {
     func sample() -> HTMLReport {
@@ -40,45 +41,22 @@ import Testing
     /// Renders the page in headless Chromium when it is installed (CI
     /// installs it): the screenshot must have the window's size and real
     /// content, and the browser must log no console errors.
-    @Test(.enabled(if: Chromium.path != nil, "Chromium is not installed; .ci/run installs it"))
+    @Test(.enabled(if: HeadlessChromium.path != nil, "Chromium is not installed; .ci/run installs it"))
     func rendersInABrowser() throws {
-        let browser = try #require(Chromium.path)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("report-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let page = directory.appendingPathComponent("report.html").path
-        let shot = directory.appendingPathComponent("report.png").path
         try sample().write(to: page)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: browser)
-        process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1100,900",
-                             "--enable-logging=stderr", "--v=0", "--screenshot=\(shot)", "file://\(page)"]
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = Pipe()
-        try process.run()
-        let log = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(log)")
-        let png = try Data(contentsOf: URL(fileURLWithPath: shot))
-        // PNG signature, then IHDR: width and height big-endian at bytes 16–23.
-        #expect(png.prefix(8) == Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]))
-        let width = png[16..<20].reduce(0) { $0 << 8 | Int($1) }
-        let height = png[20..<24].reduce(0) { $0 << 8 | Int($1) }
-        #expect(width == 1100 && height == 900, "\(width) × \(height)")
-        #expect(png.count > 15_000, "a blank page compresses to a few KB; got \(png.count) bytes")
-        let consoleErrors = log.split(separator: "\n").filter { $0.contains("CONSOLE") && $0.contains("ERROR") }
-        #expect(consoleErrors.isEmpty, "\(consoleErrors)")
-        if let keep = ProcessInfo.processInfo.environment["PARETO_SCREENSHOT_DIR"] {
-            try? FileManager.default.copyItem(atPath: shot, toPath: keep + "/report-test.png")
-        }
+        let shot = try HeadlessChromium.screenshot(of: page, to: directory.appendingPathComponent("report.png").path,
+                                                   width: 1100, height: 900, keepAs: "report-test.png")
+        #expect(shot.status == 0, "\(shot.log)")
+        #expect(shot.isPNG)
+        #expect(shot.width == 1100 && shot.height == 900, "\(shot.width) × \(shot.height)")
+        #expect(shot.bytes > 15_000, "a blank page compresses to a few KB; got \(shot.bytes) bytes")
+        #expect(shot.consoleErrors.isEmpty, "\(shot.consoleErrors)")
     }
 }
 
-/// Where headless Chromium is, if anywhere.
-enum Chromium {
-    static let path: String? = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
-        .first { FileManager.default.isExecutableFile(atPath: $0) }
-}
 
 @Suite struct PointReductionTests {
     @Test func thinningKeepsEndsAndSpacesEvenly() {
