@@ -296,7 +296,8 @@ public struct ModelBundle: Sendable, Codable {
     ///
     /// - Throws: `UsageError` naming a missing input column; the model's errors.
     public func predict(_ frame: DataFrame, threads: Int? = nil) throws -> Predictions {
-        for column in inputSchema where !frame.columnNames.contains(column.name) {
+        // A hashed lookup per column: this runs on every (single-row) call.
+        for column in inputSchema where frame.position(of: column.name) == nil {
             throw UsageError("the input has no column \"\(column.name)\", which the model was trained on",
                              hint: "pass a table with the training columns: \(inputSchema.map(\.name).joined(separator: ", "))")
         }

@@ -553,15 +553,8 @@ public struct Optimizer: Sendable {
     func chooseCalibration(scores: [Double], labels: [Double]) throws -> (BundleCalibration, [String: Double]) {
         let folds = try StratifiedKFold(k: 5, labels: labels.map { Int($0) }, seed: settings.seed)
             .folds(rowCount: scores.count)
-        func logLoss(_ p: [Double], _ y: [Double]) -> Double {
-            var sum = 0.0
-            for (q, t) in zip(p, y) {
-                let c = min(max(q, 1e-15), 1 - 1e-15)
-                sum -= t == 1 ? log(c) : log(1 - c)
-            }
-            return sum / Double(max(1, p.count))
-        }
-        var losses: [String: Double] = ["none": logLoss(scores, labels)]
+        func logLoss(_ p: [Double], _ y: [Double]) throws -> Double { try Metrics.logLoss(probabilities: p, labels: y) }
+        var losses: [String: Double] = ["none": try logLoss(scores, labels)]
         let methods: [(String, ([Double], [Double]) throws -> BundleCalibration)] = [
             ("platt", { .platt(try PlattCalibrator.fit(scores: $0.map(BundleCalibration.logOdds), labels: $1)) }),
             ("beta", { .beta(try BetaCalibrator.fit(scores: $0, labels: $1)) }),
@@ -574,7 +567,7 @@ public struct Optimizer: Sendable {
                     let calibrator = try fit(fold.train.map { scores[$0] }, fold.train.map { labels[$0] })
                     for row in fold.validation { predicted[row] = calibrator(scores[row]) }
                 }
-                losses[name] = logLoss(predicted, labels)
+                losses[name] = try logLoss(predicted, labels)
             } catch {
                 continue  // A method that cannot fit these scores is not a candidate.
             }
@@ -599,13 +592,10 @@ public struct Optimizer: Sendable {
     func chooseTemperature(probabilities: [Double], labels: [Double], k: Int) throws -> (BundleCalibration, [String: Double]) {
         let n = labels.count
         let logits = probabilities.map { log(max($0, 1e-15)) }
-        func logLoss(_ p: [Double], rows: [Int]) -> Double {
-            var sum = 0.0
-            for (j, row) in rows.enumerated() { sum -= log(max(p[j * k + Int(labels[row])], 1e-15)) }
-            return sum / Double(max(1, rows.count))
+        func logLoss(_ p: [Double]) throws -> Double {
+            try LogLoss().evaluate(try Outcomes(classTargets: labels, predictions: p, classCount: k))
         }
-        let all = Array(0..<n)
-        var losses: [String: Double] = ["none": logLoss(probabilities, rows: all)]
+        var losses: [String: Double] = ["none": try logLoss(probabilities)]
         let folds = try StratifiedKFold(k: 5, labels: labels.map { Int($0) }, seed: settings.seed).folds(rowCount: n)
         var predicted = [Double](repeating: 0, count: n * k)
         do {
@@ -618,7 +608,7 @@ public struct Optimizer: Sendable {
                     for c in 0..<k { predicted[row * k + c] = out[j * k + c] }
                 }
             }
-            losses["temperature"] = logLoss(predicted, rows: all)
+            losses["temperature"] = try logLoss(predicted)
         } catch {
             return (.none, losses)  // Too few rows of some class to cross-fit: keep the model's probabilities.
         }
