@@ -12,11 +12,14 @@ struct CompressCommand: ParsableCommand {
             latency and batch rows/s of the model alone on one thread, the metric, the largest \
             change of any prediction); a step that makes the metric more than --max-loss worse \
             than the original model's is refused and the last accepted model is written.
-              --distill                 train a smaller --student on the model's soft outputs over \
+              --distill                 train a smaller --student (gbdt, mlp or linear) on the model's soft outputs over \
             the --train rows plus augmented rows (reports the share of the teacher's gain over \
             the prior/mean baseline the student keeps)
-              --trim-trees              keep the fewest boosting rounds within --max-loss, re-fit \
-            the kept leaves on --train rows (when given), drop features no split reads
+              --trim-trees              keep the fewest boosting rounds within half of --max-loss, \
+            merge near-identical splits (thresholds with at most --merge-tolerance of the --train (else --data) \
+            rows between them) and remove the splits that become redundant, collapse the leaf pairs and \
+            whole trees whose removal costs least (greedy on the validation loss) within the rest, \
+            re-fit the kept leaves on --train rows (when given), drop features no split reads
               --prune X                 networks: zero the smallest X of each layer's weights \
             (--prune-neurons: remove X of each hidden layer's units), fine-tune on --train rows
               --quantize int8|fp16      trees: int8 or fp16 leaves, fp16 thresholds where they \
@@ -29,8 +32,12 @@ struct CompressCommand: ParsableCommand {
     @Option(help: "Labelled training rows (CSV) for leaf refit, fine-tuning and distillation.") var train: String?
     @Option(help: "The metric (default: auc for binary, logloss for multiclass, rmse for regression).") var metric: String?
     @Option(name: .customLong("max-loss"), help: "How much worse the metric may get.") var maxLoss = 0.002
-    @Flag(name: .customLong("trim-trees"), help: "Trim boosting rounds, refit leaves, drop unused features.")
+    @Flag(name: .customLong("trim-trees"),
+          help: "Trim rounds, merge near-identical splits, prune leaves and trees, refit leaves, drop unused features.")
     var trimTrees = false
+    @Option(name: .customLong("merge-tolerance"),
+            help: "Trees: the share of rows (--train, else --data) that may lie between two merged split thresholds.")
+    var mergeTolerance = 0.002
     @Option(help: "Quantize: int8 or fp16.") var quantize: String?
     @Option(help: "Networks: the fraction of weights (or units) to prune, in [0, 1).") var prune: Double?
     @Flag(name: .customLong("prune-neurons"), help: "Prune whole hidden units instead of single weights.")
@@ -49,6 +56,7 @@ struct CompressCommand: ParsableCommand {
     /// The last accepted model of any kind, for saving and the final line.
     enum Result {
         case trees(TabularTreeModel), quantizedTrees(QuantizedTreeModel), mlp(MLPModel), quantizedMLP(QuantizedMLP)
+        case linear(LinearTrainedModel)
     }
 
     func compress() throws -> String {
@@ -92,6 +100,7 @@ struct CompressCommand: ParsableCommand {
                 switch report.student {
                 case let trees as TabularTreeModel: result = .trees(trees)
                 case let mlp as MLPModel: result = .mlp(mlp)
+                case let linear as LinearTrainedModel: result = .linear(linear)
                 default: break
                 }
             }
@@ -104,6 +113,8 @@ struct CompressCommand: ParsableCommand {
             if treeSteps || format != nil {
                 var options = TreeCompressionOptions()
                 options.trimRounds = treeSteps
+                options.mergeSplits = treeSteps ? mergeTolerance : nil
+                options.pruneLeaves = treeSteps
                 options.refitRows = treeSteps ? trainRows : nil
                 options.quantize = format.map { $0 == "int8" ? .int8 : .float16 }
                 let outcome = try TreeCompression(maxLoss: maxLoss, metric: chosen).run(trees, validation: rows, options: options)
@@ -143,6 +154,7 @@ struct CompressCommand: ParsableCommand {
         case .quantizedTrees(let m): try m.save(to: out)
         case .mlp(let m): try m.save(to: out)
         case .quantizedMLP(let m): try m.save(to: out)
+        case .linear(let m): try ModelFile.write(m, kind: LinearTrainedModel.fileKind, to: out)
         }
         if let original {
             text += table(original: original, steps: steps, metricName: chosen.name)
@@ -187,7 +199,7 @@ struct DistillationReport {
 
     static func run(_ distillation: Distillation, teacher: any SavedModel, training: DataFrame, validation: DataFrame,
                     metric: any Metric, maxLoss: Double) throws -> DistillationReport {
-        let student: any TabularModel
+        var student: any TabularModel
         let teacherBytes: Int
         switch teacher {
         case let trees as TabularTreeModel:
@@ -198,8 +210,13 @@ struct DistillationReport {
             teacherBytes = try ModelFile.encoded(mlp, kind: MLPModel.fileKind).count
         default: throw UsageError("distillation takes tree and MLP teachers")
         }
+        if let linear = LinearTrainedModel(student: student, target: teacher.target, training: training) {
+            student = linear
+        }
         let studentBytes: Int
         switch student {
+        case let linear as LinearTrainedModel:
+            studentBytes = try ModelFile.encoded(linear, kind: LinearTrainedModel.fileKind).count
         case let trees as TabularTreeModel: studentBytes = try ModelFile.encoded(trees, kind: TabularTreeModel.fileKind).count
         case let mlp as MLPModel: studentBytes = try ModelFile.encoded(mlp, kind: MLPModel.fileKind).count
         default: studentBytes = 0

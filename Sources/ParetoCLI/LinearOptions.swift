@@ -27,6 +27,23 @@ struct LinearTrainedModel: Codable, Sendable {
     }
 }
 
+extension LinearTrainedModel: TabularModel {
+    /// A distilled linear student (`Distillation`'s `.linear`) as a model
+    /// file: its inputs are the training columns but the target and free
+    /// text, as the student's preprocessing saw them. Nil for other models.
+    init?(student: any TabularModel, target: String, training: DataFrame) {
+        let pipeline: FittedPipeline, model: LinearTabularModel, family: String
+        switch student {
+        case let m as PipelineLearner<LogisticRegressionLearner>.Model: (pipeline, model, family) = (m.pipeline, m.base, "logistic")
+        case let m as PipelineLearner<LinearRegressionLearner>.Model: (pipeline, model, family) = (m.pipeline, m.base, "linear")
+        default: return nil
+        }
+        let inputs = training.columns.filter { $0.name != target && $0.kind != .text }
+        self.init(family: family, target: target, featureNames: inputs.map(\.name), featureKinds: inputs.map(\.kind),
+                  pipeline: pipeline, model: model)
+    }
+}
+
 /// Whether `--model` names a linear family.
 func isLinearFamily(_ model: String) -> Bool { model == "linear" || model == "logistic" }
 

@@ -6,6 +6,8 @@ import Darwin
 import ParetoCore
 import ParetoData
 import ParetoEval
+import ParetoFeatures
+import ParetoLinear
 import ParetoNeural
 import ParetoTrees
 
@@ -27,7 +29,10 @@ import ParetoTrees
 /// interleaved into one model with the teacher's objective, so it saves,
 /// predicts and compresses as any tree model) and `.mlp` (a small
 /// perceptron; binary and regression teachers — the output layer absorbs
-/// the target scaling, so it is a plain `MLPModel` of the teacher's task).
+/// the target scaling, so it is a plain `MLPModel` of the teacher's task)
+/// and `.linear` (ridge on the teacher's scores behind the linear
+/// preprocessing: a logistic, multinomial logistic or linear regression
+/// model, the smallest and fastest student).
 public struct Distillation: Sendable {
     /// The kind of student.
     public enum Student: String, Sendable, CaseIterable {
@@ -38,7 +43,8 @@ public struct Distillation: Sendable {
     public var student: Student
     /// Student settings (`--student-params`): gbdt `trees`, `leaves`,
     /// `depth`, `learning_rate`, `min_leaf`; mlp `hidden` (e.g. `32x16`),
-    /// `epochs`, `learning_rate`, `batch`; both `augment` (augmented rows per
+    /// `epochs`, `learning_rate`, `batch`; linear `alpha`, `min_category`;
+    /// all `augment` (augmented rows per
     /// training row, default 1), `swap` (0.3), `seed`.
     public var parameters: [String: String]
 
@@ -224,7 +230,63 @@ public struct Distillation: Sendable {
             return MLPModel(target: target, task: task, classLabels: classLabels, encoding: trained.encoding,
                             network: trained.network, targetMean: 0, targetScale: 1)
         case .linear:
-            throw UsageError("a linear student is not available yet", hint: "use --student gbdt or mlp")
+            try checkKeys(["alpha", "min_category", "augment", "swap", "seed"])
+            return try linearStudent(rows, raw: raw, target: target, task: task, classLabels: classLabels, outputs: k)
+        }
+    }
+
+    /// A linear student: the logistic/linear preprocessing (imputation with
+    /// missing indicators, standardization, one-hot encoding) fitted on the
+    /// augmented rows, then one ridge regression per output on the
+    /// teacher's raw scores. Regressing log-odds (binary) or centred logits
+    /// (multiclass) makes the student a logistic or multinomial logistic
+    /// model whose scores approximate the teacher's; a regression teacher
+    /// gets a linear regression. Free-text columns are left out.
+    ///
+    /// Settings: `alpha` (ridge penalty on the mean squared error, default
+    /// 1e-4; with 0, ordinary least squares, and each one-hot group drops
+    /// its first column), `min_category` (levels rarer than this share one
+    /// column, 5).
+    func linearStudent(_ rows: DataFrame, raw: [Double], target: String, task: TaskKind, classLabels: [String],
+                       outputs k: Int) throws -> any TabularModel {
+        let alpha = try number("alpha", 1e-4, in: 0...1e6)
+        let minCategory = try integer("min_category", 5, in: 1...1_000_000)
+        let inputs = try DataFrame(rows.columns.filter { $0.kind != .text })
+        guard inputs.columnCount > 0 else {
+            throw UsageError("a linear student needs at least one column that is not free text")
+        }
+        // Without a penalty a complete one-hot group duplicates the intercept: drop its first column.
+        let (pipeline, design) = try Pipeline.linearPreprocessing(minCategoryCount: minCategory, dropFirstCategory: alpha == 0)
+            .fitTransform(inputs, target: nil)
+        var solutions: [LinearModel] = []
+        var featureNames: [String] = []
+        for c in 0..<k {
+            var frame = design
+            try frame.setColumn(.numeric(Self.softColumn, Self.softTargets(raw, k: k, output: c)))
+            let fitted = try LinearRegressionLearner(alpha: alpha).fit(frame, target: Self.softColumn, validation: nil,
+                                                                       observer: nil)
+            guard case .regression(let solution) = fitted.fitted else {
+                throw UsageError("the linear student's fit did not return a linear regression")
+            }
+            solutions.append(solution)
+            featureNames = fitted.featureNames
+        }
+        switch task {
+        case .regression:
+            let base = LinearTabularModel(featureNames: featureNames, task: .regression, classLabels: [],
+                                          fitted: .regression(solutions[0]))
+            return PipelineLearner<LinearRegressionLearner>.Model(pipeline: pipeline, base: base)
+        case .binary:
+            let logistic = LogisticModel(coefficients: solutions[0].coefficients, intercept: solutions[0].intercept)
+            let base = LinearTabularModel(featureNames: featureNames, task: .binary, classLabels: classLabels,
+                                          fitted: .binary(logistic))
+            return PipelineLearner<LogisticRegressionLearner>.Model(pipeline: pipeline, base: base)
+        case .multiclass:
+            let multinomial = MultinomialLogisticModel(coefficients: solutions.map(\.coefficients),
+                                                       intercepts: solutions.map(\.intercept))
+            let base = LinearTabularModel(featureNames: featureNames, task: .multiclass, classLabels: classLabels,
+                                          fitted: .multinomial(multinomial))
+            return PipelineLearner<LogisticRegressionLearner>.Model(pipeline: pipeline, base: base)
         }
     }
 

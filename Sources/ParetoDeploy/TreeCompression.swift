@@ -6,13 +6,16 @@ import ParetoTrees
 /// Makes a tree model smaller and faster at a bounded, measured cost in
 /// quality on validation rows.
 ///
-/// Today's step: **trim rounds** — keep the fewest boosting rounds whose
-/// validation metric is within `maxLoss` of the full model's (boosting's
-/// last rounds often add size and latency for a sliver of quality). Every
-/// candidate is scored: one pass per tree over the rows accumulates the
-/// running scores, and the metric is evaluated after each round.
+/// `compress` runs one step, **trim rounds**: keep the fewest boosting
+/// rounds whose validation metric is within `maxLoss` of the full model's
+/// (boosting's last rounds often add size and latency for a sliver of
+/// quality); every candidate is scored (one pass per tree over the rows
+/// accumulates the running scores, and the metric is evaluated after each
+/// round). `run` chains it with the finer steps: merging near-identical
+/// splits, pruning leaves and whole trees, refitting leaves, dropping
+/// unused features and quantizing.
 ///
-/// Cost: O(trees × rows) tree walks plus one metric per round.
+/// Cost of `compress`: O(trees × rows) tree walks plus one metric per round.
 public struct TreeCompression: Sendable {
     /// How much worse the validation metric may get (in the metric's units;
     /// a drop for higher-is-better metrics, a rise for lower-is-better).
@@ -222,8 +225,17 @@ extension TreeCompression {
 
 /// What `TreeCompression.run` should do beyond measuring.
 public struct TreeCompressionOptions: Sendable {
-    /// Trim boosting rounds (the step `compress` runs).
+    /// Trim boosting rounds (the step `compress` runs). With `pruneLeaves`
+    /// or `mergeSplits` on too, trimming may use half the allowed loss, so
+    /// that the finer steps get the rest.
     public var trimRounds = true
+    /// Merge numeric splits whose thresholds have at most this share of the
+    /// training rows (`refitRows`; else the validation rows) between them, removing splits made redundant
+    /// (`TreeCompression.mergingNearIdenticalSplits`); nil: no merging.
+    public var mergeSplits: Double? = nil
+    /// Collapse the cheapest leaf pairs and trees while the loss allows
+    /// (`TreeCompression.pruningLeaves`).
+    public var pruneLeaves = false
     /// Rows to re-fit the kept leaves on (training rows); nil: no refit.
     public var refitRows: DataFrame? = nil
     /// Newton regularization of the refit.
@@ -251,10 +263,11 @@ public struct TreeCompressionResult: Sendable {
 }
 
 extension TreeCompression {
-    /// Runs the tree steps in order — trim rounds, refit leaves, drop unused
-    /// features, quantize — measuring each on `validation`; a step whose
-    /// metric is more than `maxLoss` worse than the original model's is
-    /// refused and ends the run (the last accepted model is returned).
+    /// Runs the tree steps in order — trim rounds, merge near-identical
+    /// splits, prune leaves, refit leaves, drop unused features, quantize —
+    /// measuring each on `validation`; a step whose metric is more than
+    /// `maxLoss` worse than the original model's is refused, and the next
+    /// step starts from the last accepted model (which is returned).
     ///
     /// Cost: the steps' own costs plus one prediction pass over the
     /// validation rows per model, and about 0.5 s of timing per model when
@@ -278,13 +291,42 @@ extension TreeCompression {
         func within(_ value: Double) -> Bool { judge.loss(from: original.metric, to: value) <= maxLoss + 1e-12 }
 
         if options.trimRounds {
-            let (trimmed, trimSteps) = try compress(current, validation: rows)
+            let share = options.pruneLeaves || options.mergeSplits != nil ? 0.5 : 1
+            let (trimmed, trimSteps) = try TreeCompression(maxLoss: maxLoss * share, metric: metric)
+                .compress(current, validation: rows)
             let (after, predictions) = try figures(trimmed)
             let rounds = trimSteps.first.map { "\($0.roundsBefore) → \($0.roundsAfter) rounds" } ?? "no rounds"
             steps.append(CompressionStepReport(step: "trim rounds", before: currentFigures, after: after,
                                                maxPredictionChange: CompressionJudge.maxChange(currentPredictions, predictions),
                                                accepted: true, note: rounds))
             (current, currentFigures, currentPredictions) = (trimmed, after, predictions)
+        }
+        func splitCount(_ m: TabularTreeModel) -> Int { m.model.trees.reduce(0) { $0 + $1.splitFeature.count } }
+        if let tolerance = options.mergeSplits {
+            let reference = options.refitRows ?? rows
+            let merged = try Self.mergingNearIdenticalSplits(current, reference: reference, tolerance: tolerance)
+            let (after, predictions) = try figures(merged.model)
+            let accepted = within(after.metric)
+            steps.append(CompressionStepReport(
+                step: "merge splits", before: currentFigures, after: after,
+                maxPredictionChange: CompressionJudge.maxChange(currentPredictions, predictions), accepted: accepted,
+                note: (accepted ? "" : "over the allowed loss; ")
+                    + "\(merged.movedThresholds) thresholds moved (\(merged.distinctBefore) → \(merged.distinctAfter) distinct), "
+                    + "\(merged.removedSplits) redundant splits removed"))
+            if accepted { (current, currentFigures, currentPredictions) = (merged.model, after, predictions) }
+        }
+        if options.pruneLeaves {
+            let allowed = max(0, maxLoss - judge.loss(from: original.metric, to: currentFigures.metric))
+            let before = splitCount(current)
+            let pruned = try pruningLeaves(current, validation: rows, allowedLoss: allowed)
+            let (after, predictions) = try figures(pruned.model)
+            let accepted = within(after.metric)
+            steps.append(CompressionStepReport(
+                step: "prune leaves", before: currentFigures, after: after,
+                maxPredictionChange: CompressionJudge.maxChange(currentPredictions, predictions), accepted: accepted,
+                note: (accepted ? "" : "over the allowed loss; ")
+                    + "\(before) → \(splitCount(pruned.model)) splits, \(pruned.removedTrees) constant trees folded"))
+            if accepted { (current, currentFigures, currentPredictions) = (pruned.model, after, predictions) }
         }
         if let refitRows = options.refitRows {
             let refitted = try Self.refitLeaves(current, on: refitRows, lambda: options.refitLambda)

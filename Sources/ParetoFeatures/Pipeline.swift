@@ -132,6 +132,14 @@ public struct PipelineLearner<Base: TabularLearner>: TabularLearner {
         /// The base model's task.
         public var task: TaskKind { base.task }
 
+        /// A model from a fitted pipeline and a base model fitted on its
+        /// output (for example coefficients solved elsewhere, as a
+        /// distilled linear student's are).
+        public init(pipeline: FittedPipeline, base: Base.Fitted) {
+            self.pipeline = pipeline
+            self.base = base
+        }
+
         /// Transforms `frame`, then predicts.
         public func predict(_ frame: DataFrame, threads: Int?) throws -> Predictions {
             try base.predict(try pipeline.transform(frame), threads: threads)

@@ -73,7 +73,8 @@ struct CompressCommandTests {
         let rows = try String(contentsOfFile: ImportCommandTests.fixture("regression.csv"), encoding: .utf8)
             .replacingOccurrences(of: ",pred_0\n", with: ",y\n")
         let data = try cli.file("valid.csv", rows)
-        let run = try cli.run(["compress", model, "--data", data, "--max-loss", "0.05", "--out", out])
+        // Trimming rounds may use half of --max-loss (the finer steps of --trim-trees get the rest).
+        let run = try cli.run(["compress", model, "--data", data, "--max-loss", "0.1", "--out", out])
         #expect(run.status == 0, "\(run.stderr)")
         let lines = run.stdout.split(separator: "\n").map(String.init)
         let before = try #require(lines.first { $0.hasPrefix("before") }).split(separator: " ").map(String.init)
@@ -81,7 +82,7 @@ struct CompressCommandTests {
         let roundsBefore = try #require(Int(before[1])), roundsAfter = try #require(Int(after[1]))
         #expect(roundsBefore == 25 && roundsAfter < 25 && roundsAfter >= 1)
         let rmseBefore = try #require(Double(before.last!)), rmseAfter = try #require(Double(after.last!))
-        #expect(rmseBefore < 1e-9 && rmseAfter <= 0.05 + 1e-5)
+        #expect(rmseBefore < 1e-9 && rmseAfter <= 0.1 + 1e-5)
         let predict = try cli.run(["predict", out, data])
         #expect(predict.status == 0 && predict.stdout.split(separator: "\n").count == 61)
     }
