@@ -65,11 +65,22 @@ func compressBench(_ arguments: [String]) throws {
         var options = TreeCompressionOptions()
         options.refitRows = train
         options.measureSpeed = false
+        // Rounds only (the whole --max-loss), then every tree step as `pareto compress --trim-trees` runs them.
+        let roundsOnly = try compression.run(model, validation: valid, options: options).model
+        row(set.file, "rounds trimmed (\(roundsOnly.model.rounds))", try TreeCompression.figures(roundsOnly, rows: test, judge: judge),
+            set.metric, try judge.score(try roundsOnly.predict(test)))
+        options.mergeSplits = 0.002
+        options.pruneLeaves = true
         let outcome = try compression.run(model, validation: valid, options: options)
         let trimmed = outcome.model
         let refitKept = outcome.steps.contains { $0.step == "refit leaves" && $0.accepted }
-        row(set.file, "trimmed\(refitKept ? "+refit" : "") (\(trimmed.model.rounds))", try TreeCompression.figures(trimmed, rows: test, judge: judge),
+        let splits = trimmed.model.trees.reduce(0) { $0 + $1.splitFeature.count }
+        row(set.file, "all tree steps\(refitKept ? "+refit" : "")", try TreeCompression.figures(trimmed, rows: test, judge: judge),
             set.metric, try judge.score(try trimmed.predict(test)))
+        let before = model.model.trees.reduce(0) { $0 + $1.splitFeature.count }
+        print(pad(set.file, 24) + "  all tree steps: \(model.model.rounds) → \(trimmed.model.rounds) rounds, \(before) → \(splits) splits; "
+              + outcome.steps.filter { !$0.note.isEmpty }.map { "\($0.step)\($0.accepted ? "" : " (refused)"): \($0.note)" }
+                .joined(separator: "; "))
         for format in [QuantizedTreeModel.LeafFormat.float16, .int8] {
             let q = try QuantizedTreeModel(model, leaves: format)
             row(set.file, format == .int8 ? "int8 leaves" : "fp16 leaves", try TreeCompression.figures(q, rows: test, judge: judge),
@@ -87,6 +98,11 @@ func compressBench(_ arguments: [String]) throws {
             let kept = Distillation.keptGain(teacher: teacher, student: f.metric, baseline: baseline)
             print(pad(set.file, 24) + "  distilled student keeps \(fixed(kept * 100, 1))% of the teacher's gain over the "
                   + "prior/mean baseline (\(set.metric) \(fixed(baseline, 4)))")
+            let linear = try Distillation(student: .linear).distill(model, training: train)
+            let lf = try anyModelFigures(linear, rows: test, judge: judge)
+            row(set.file, "linear student", lf, set.metric, lf.metric)
+            print(pad(set.file, 24) + "  linear student keeps "
+                  + "\(fixed(Distillation.keptGain(teacher: teacher, student: lf.metric, baseline: baseline) * 100, 1))% of the gain")
         }
     }
     guard let (train, _, test) = adultSplit else { return }
@@ -103,4 +119,17 @@ func compressBench(_ arguments: [String]) throws {
         row("adult.csv", "mlp 256x256 \(format.rawValue)", f, "auc", f.metric)
     }
     print("int8 kernel: \(Int8GEMM.detected), float kernels: \(KernelLevel.detected)")
+}
+
+/// Size, single-row p50 (one-row frame through `predict`, the whole
+/// DataFrame path) and batch rows/s of any model, with its metric.
+func anyModelFigures(_ model: any TabularModel, rows: DataFrame, judge: CompressionJudge) throws -> CompressionFigures {
+    let predictions = try model.predict(rows, threads: 1)
+    var figures = CompressionFigures(bytes: try ModelFile.encoded(model, kind: "model").count, singleRowSeconds: 0,
+                                     rowsPerSecond: 0, metric: try judge.score(predictions))
+    let singles = (0..<min(rows.rowCount, 500)).map { rows.rows([$0]) }
+    (figures.singleRowSeconds, figures.rowsPerSecond) = try CompressionTiming.measure(rowCount: rows.rowCount, singleCalls: singles.count, single: { i in
+        (try? model.predict(singles[i], threads: 1).values[0][0]) ?? 0
+    }, batch: { (try? model.predict(rows, threads: 1).values[0][0]) ?? 0 })
+    return figures
 }

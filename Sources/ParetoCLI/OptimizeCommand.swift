@@ -105,18 +105,24 @@ struct OptimizeCommand: ParsableCommand {
         let testFrame = try test.map { try readLikeTraining($0, names: frame.columnNames, kinds: frame.columns.map(\.kind),
                                                             threads: threads) }
         let quiet = json
+        // On a terminal each step is a progress bar that ends in its one-line result; in logs
+        // and pipes, plain lines (one per trial too).
+        let bar: StepProgress? = isatty(2) != 0 ? StepProgress() : nil
         let optimizer = Optimizer(settings) { event in
             guard !quiet else { return }
+            if let bar {
+                bar.show(event)
+                return
+            }
             switch event {
             case .stepStarted(let number, let title):
                 writeToStandardError("[\(number)/8] \(title)…\n")
             case .stepFinished(let number, let line):
                 writeToStandardError("[\(number)/8] \(line)\n")
             case .trialFinished(let outcome, let best):
-                let value = outcome.cvMean.map { shortNumber($0) } ?? "—"
-                let latency = outcome.singleRowSeconds.map { String(format: "%.1f µs", $0 * 1e6) } ?? "—"
-                writeToStandardError("      trial \(outcome.number) \(outcome.family): \(outcome.state) \(value), "
-                                     + "\(latency)" + (best.map { " (best \(shortNumber($0)))" } ?? "") + "\n")
+                writeToStandardError("      " + Self.trialLine(outcome, best: best) + "\n")
+            case .progress:
+                break
             case .warning(let text):
                 writeToStandardError("WARNING: \(text)\n")
             }
@@ -131,6 +137,14 @@ struct OptimizeCommand: ParsableCommand {
             return String(decoding: try encoder.encode(result.summary), as: UTF8.self) + "\n"
         }
         return Self.text(result.summary, out: out)
+    }
+
+    /// One finished trial: family, state, CV value, latency, best so far.
+    static func trialLine(_ outcome: TrialOutcome, best: Double?) -> String {
+        let value = outcome.cvMean.map { shortNumber($0) } ?? "—"
+        let latency = outcome.singleRowSeconds.map { String(format: "%.1f µs", $0 * 1e6) } ?? "—"
+        return "trial \(outcome.number) \(outcome.family): \(outcome.state) \(value), \(latency)"
+            + (best.map { " (best \(shortNumber($0)))" } ?? "")
     }
 
     /// The printed summary: the choice, the confirmation, the baselines and the files.
@@ -226,4 +240,55 @@ enum Units {
 func shellQuoted(_ text: String) -> String {
     let safe = text.allSatisfy { $0.isLetter || $0.isNumber || "-_./=:,@%+".contains($0) }
     return safe && !text.isEmpty ? text : "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+}
+
+/// The optimizer's steps on a terminal: the search is a progress bar (the
+/// share of trials or budget done, the trial and fold running, the best
+/// value so far); every step's line is replaced by its one-line result;
+/// trials and warnings print above the bar.
+final class StepProgress: @unchecked Sendable {
+    private let bar = TerminalProgressBar()
+    private let lock = Lock()
+    private var units = 0
+    private var label = ""
+    /// Whether the search's bar is showing (other steps show their title, then their result).
+    private var searching = false
+    static let resolution = 1_000
+
+    func show(_ event: OptimizeEvent) {
+        lock.withLock {
+            switch event {
+            case .stepStarted(let number, let title):
+                label = "[\(number)/8] \(title)"
+                units = 0
+                searching = number == 4
+                if searching {
+                    bar.status("")
+                    bar.begin(label, total: Self.resolution)
+                } else {
+                    writeToStandardError("\r\u{1B}[2K\(label)…")
+                }
+            case .progress(_, let fraction, let status):
+                let target = Int(fraction * Double(Self.resolution))
+                if target > units {
+                    bar.advance(by: target - units)
+                    units = target
+                }
+                bar.status(status)
+            case .stepFinished(let number, let line):
+                if searching {
+                    bar.finish(line)
+                } else {
+                    writeToStandardError("\r\u{1B}[2K[\(number)/8] \(line)\n")
+                }
+                searching = false
+            case .trialFinished(let outcome, let best):
+                // Above the bar: clear its line, print, and let the next event redraw it.
+                writeToStandardError("\r\u{1B}[2K      " + OptimizeCommand.trialLine(outcome, best: best) + "\n")
+                bar.advance(by: 0)
+            case .warning(let text):
+                writeToStandardError("\r\u{1B}[2KWARNING: \(text)\n" + (searching ? "" : label + "…"))
+            }
+        }
+    }
 }

@@ -234,7 +234,7 @@ public struct TreeCompressionOptions: Sendable {
     /// (`TreeCompression.mergingNearIdenticalSplits`); nil: no merging.
     public var mergeSplits: Double? = nil
     /// Collapse the cheapest leaf pairs and trees while the loss allows
-    /// (`TreeCompression.pruningLeaves`).
+    /// (`TreeCompression.pruningLeaves`; ranked on `refitRows` when given).
     public var pruneLeaves = false
     /// Rows to re-fit the kept leaves on (training rows); nil: no refit.
     public var refitRows: DataFrame? = nil
@@ -318,7 +318,7 @@ extension TreeCompression {
         if options.pruneLeaves {
             let allowed = max(0, maxLoss - judge.loss(from: original.metric, to: currentFigures.metric))
             let before = splitCount(current)
-            let pruned = try pruningLeaves(current, validation: rows, allowedLoss: allowed)
+            let pruned = try pruningLeaves(current, validation: rows, ranking: options.refitRows, allowedLoss: allowed)
             let (after, predictions) = try figures(pruned.model)
             let accepted = within(after.metric)
             steps.append(CompressionStepReport(

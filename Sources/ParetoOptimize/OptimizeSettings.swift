@@ -77,6 +77,11 @@ public enum OptimizeEvent: Sendable {
     case stepFinished(number: Int, line: String)
     /// A search trial ended; `best` is the best feasible CV value so far.
     case trialFinished(TrialOutcome, best: Double?)
+    /// How far step `number` has come, `fraction` in 0…1 (for a progress
+    /// bar), with a short note such as the trial and fold running and the
+    /// best value so far. The search reports after every fold: the larger
+    /// of the share of `trials` done and the share of the budget spent.
+    case progress(number: Int, fraction: Double, status: String)
     /// Something the user should know (a leaked column kept, a limit no
     /// trial met, …).
     case warning(String)

@@ -74,6 +74,23 @@ final class Search: @unchecked Sendable {
     /// When the search must end (the budget from the search's start).
     private var deadline: Double? = nil
 
+    /// Reports how far the search has come after `folds` more folds of a
+    /// running trial: the larger of the share of trials done and the share
+    /// of the budget spent.
+    private func reportProgress(trial: Int, family: String, foldsDone: Int) {
+        guard let observer else { return }
+        let finished = Double(lock.withLock { outcomes.count })
+        let trialsDone = finished + Double(foldsDone) / Double(max(1, folds.count))
+        var fraction = 0.0
+        if let n = settings.trials, n > 0 { fraction = max(fraction, trialsDone / Double(n)) }
+        if let deadline, let budget = settings.budgetSeconds, budget > 0 {
+            fraction = max(fraction, 1 - (deadline - Double(Stopwatch.nowNanoseconds()) / 1e9) / budget)
+        }
+        var status = "trial \(trial) \(family), fold \(min(foldsDone + 1, folds.count))/\(folds.count)"
+        if let best = bestValue { status += ", best \(metric.name) \(short(best))" }
+        observer(.progress(number: 4, fraction: min(1, max(0, fraction)), status: status))
+    }
+
     /// Runs the study until the trial count or the budget is reached.
     func run(study: Study) throws {
         deadline = settings.budgetSeconds.map { Double(Stopwatch.nowNanoseconds()) / 1e9 + $0 }
@@ -126,6 +143,7 @@ final class Search: @unchecked Sendable {
         }
         do {
             for (f, fold) in folds.enumerated() {
+                reportProgress(trial: trial.number, family: family.rawValue, foldsDone: f)
                 let training = data.rows(fold.train)
                 let validation = data.rows(fold.validation)
                 var fitting = learner

@@ -185,3 +185,32 @@ import Testing
         #expect(before - after <= 0.002 + 1e-12)
     }
 }
+
+extension TreeSimplificationTests {
+    @Test func rankingOnOtherRowsKeepsASplitTheValidationRowsNeverReach() throws {
+        // rare: x ≤ 9.5 → 0 (1,000 training rows), else 100 (1 row); weak: x ≤ 2.5 → ±0.2.
+        // Labels equal the model's predictions, so each collapse costs ½·Σh·δ² (h = 1).
+        // Validation rows (x = 1…9) never reach rare's right leaf: there rare's collapse
+        // (every row +0.0999) looks cheaper than weak's (±0.2), and it fits 0.15 RMSE.
+        // Ranking rows that include x = 10 price it at ½·10·99.9²: weak goes first, is over
+        // the budget, and nothing is removed — rare's right leaf survives.
+        let rare = chain([(9, true, 0, true)], last: (0, 100), counts: [1_000, 1])
+        let weak = chain([(2, true, 0, true)], last: (0.2, -0.2))
+        let original = try model([rare, weak])
+        let truth = { (x: Double) -> Double in (x <= 9 ? 0 : 100) + (x <= 2 ? 0.2 : -0.2) }
+        var x: [Double] = [], y: [Double] = []
+        for v in 1...9 { for _ in 0..<10 { x.append(Double(v)); y.append(truth(Double(v))) } }
+        let validation = try DataFrame([.numeric("x", x), .numeric("y", y)])
+        for _ in 0..<10 { x.append(10); y.append(truth(10)) }
+        let ranking = try DataFrame([.numeric("x", x), .numeric("y", y)])
+        let rmse = try Metrics.named("rmse")
+        let onValidation = try TreeCompression(maxLoss: 0, metric: rmse)
+            .pruningLeaves(original, validation: validation, allowedLoss: 0.15)
+        #expect(onValidation.removedTrees == 1)
+        #expect(onValidation.model.model.trees.count == 1 && onValidation.model.model.trees[0].leafValue == [0.2, -0.2])
+        let onRanking = try TreeCompression(maxLoss: 0, metric: rmse)
+            .pruningLeaves(original, validation: validation, ranking: ranking, allowedLoss: 0.15)
+        #expect(onRanking.collapsedSplits == 0)
+        #expect(onRanking.model.model.trees.count == 2)
+    }
+}

@@ -60,6 +60,13 @@ import Testing
         #expect(Set(s.trials.prefix(2).map(\.family)) == ["gbdt", "linear"])
         #expect(s.trials.allSatisfy { $0.singleRowSeconds! > 0 && $0.modelBytes! > 0 })
         #expect(s.trialsThatSawValidation == 4)
+        // The search's bar: one report per fold started, each (trials done + folds done / 3) / 4,
+        // so it starts at 0, never goes back, and the fourth trial starts at 3/4.
+        let progress = events.progress
+        #expect(progress.first == 0)
+        #expect(zip(progress, progress.dropFirst()).allSatisfy { $0 <= $1 })
+        #expect(progress.allSatisfy { fraction in (0...11).contains { abs(fraction - Double($0) / 12) < 1e-12 } })
+        #expect(progress.contains { abs($0 - 0.75) < 1e-12 })
 
         // A linear rule: the chosen model ranks well, far above the prior.
         #expect(s.confirmation.value > 0.9)
@@ -329,6 +336,11 @@ final class EventLog: @unchecked Sendable {
 
     var warnings: [String] {
         lock.withLock { events.compactMap { if case .warning(let text) = $0 { text } else { nil } } }
+    }
+
+    /// The search's progress fractions, in order.
+    var progress: [Double] {
+        lock.withLock { events.compactMap { if case .progress(4, let fraction, _) = $0 { fraction } else { nil } } }
     }
 }
 
