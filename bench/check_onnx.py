@@ -14,7 +14,9 @@ Prints one table row per (data set, family); exits 1 on any mismatch.
 
 import argparse
 import math
+import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -33,6 +35,15 @@ FIXTURES = os.path.join(REPO, "Tests", "ParetoDeployTests", "Fixtures", "onnx")
 DATASETS = os.path.join(os.path.dirname(REPO), "shared", "datasets")
 
 FAST_MLP = ["--hidden", "32,16", "--epochs", "3"]
+# pareto optimize bundles: the model (or a blend), its calibration and threshold travel in the file.
+OPTIMIZE = ["--trials", "4", "--folds", "3", "--families", "gbdt,linear", "--seed", "3"]
+BUNDLES = {
+    "bundle-platt": OPTIMIZE + ["--calibration", "platt"],
+    "bundle-beta": OPTIMIZE + ["--calibration", "beta", "--recall-at-least", "0.8"],
+    "bundle-isotonic": OPTIMIZE + ["--calibration", "isotonic", "--blend", "always"],
+    "bundle-temperature": OPTIMIZE + ["--calibration", "temperature", "--blend", "always"],
+    "bundle-blend": OPTIMIZE + ["--blend", "always"],
+}
 FAMILIES = {
     "gbdt": ["--model", "gbdt", "--trees", "60"],
     "rf": ["--model", "rf", "--trees", "30"],
@@ -46,10 +57,12 @@ def cases(kind):
     """(name, csv path, target, families, training rows, test rows)."""
     if kind == "fixture":
         return [
-            ("fixture_binary", os.path.join(FIXTURES, "binary.csv"), "income", ["gbdt", "rf", "logistic", "mlp"], 400, 200),
+            ("fixture_binary", os.path.join(FIXTURES, "binary.csv"), "income",
+             ["gbdt", "rf", "logistic", "mlp", "bundle-platt", "bundle-beta", "bundle-isotonic"], 400, 200),
             ("fixture_regression", os.path.join(FIXTURES, "regression.csv"), "median_house_value",
-             ["gbdt", "rf", "linear", "mlp"], 400, 200),
-            ("fixture_multiclass", os.path.join(FIXTURES, "multiclass.csv"), "lettr", ["gbdt", "rf", "logistic", "mlp"], 400, 200),
+             ["gbdt", "rf", "linear", "mlp", "bundle-blend"], 400, 200),
+            ("fixture_multiclass", os.path.join(FIXTURES, "multiclass.csv"), "lettr",
+             ["gbdt", "rf", "logistic", "mlp", "bundle-temperature"], 400, 200),
         ]
     return [
         ("adult", os.path.join(DATASETS, "adult.csv"), "income", ["gbdt", "rf", "logistic", "mlp"], 32561, 16281),
@@ -144,7 +157,7 @@ def main():
         print("onnx.checker skipped: the onnx package is not installed")
 
     failures = 0
-    print(f"{'data set':<22} {'family':<9} {'task':<11} {'test rows':>9} {'max |diff|':>11} {'labels':>7} "
+    print(f"{'data set':<22} {'family':<18} {'task':<11} {'test rows':>9} {'max |diff|':>11} {'labels':>7} "
           f"{'mlflow |diff|':>13} {'export s':>8}  result")
     for name, path, target, families, train_rows, test_rows in cases("fixture" if args.fixture else "real"):
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
@@ -155,10 +168,19 @@ def main():
             test.drop(columns=[target]).to_csv(test_csv, index=False)
             for family in families:
                 model = os.path.join(work, f"{family}.pareto")
-                run([args.pareto, "train", train_csv, "--target", target, "--out", model] + FAMILIES[family])
+                blended = ""
+                if family in BUNDLES:
+                    out = os.path.join(work, family)
+                    run([args.pareto, "optimize", train_csv, "--target", target, "--out", out] + BUNDLES[family])
+                    shutil.copyfile(os.path.join(out, "model.pareto"), model)
+                    with open(os.path.join(out, "summary.json")) as f:
+                        ensemble = json.load(f).get("ensemble") or {}
+                    blended = " (blend of %d)" % len(ensemble.get("members", [])) if ensemble.get("accepted") else ""
+                else:
+                    run([args.pareto, "train", train_csv, "--target", target, "--out", model] + FAMILIES[family])
                 expected_csv = os.path.join(work, f"{family}.csv")
                 run([args.pareto, "predict", model, test_csv, "--out", expected_csv])
-                expected = pd.read_csv(expected_csv, dtype={"prediction": str} if family != "linear" else None,
+                expected = pd.read_csv(expected_csv, dtype={"prediction": str} if family not in ("linear", "bundle-blend") else None,
                                        keep_default_na=False)
                 onnx_path = os.path.join(work, f"{family}.onnx")
                 started = time.perf_counter()
@@ -183,8 +205,8 @@ def main():
                     ok = ok and mdiff <= TOLERANCE and mlabels == 0
                 failures += 0 if ok else 1
                 task = "regression" if not classifier else ("binary" if outputs["probabilities"].shape[1] == 2 else "multiclass")
-                print(f"{name:<22} {family:<9} {task:<11} {len(test):>9} {diff:>11.2e} {labels:>7} {mlflow_text:>13} "
-                      f"{export_seconds:>8.2f}  {'ok' if ok else 'MISMATCH'}", flush=True)
+                print(f"{name:<22} {family:<18} {task:<11} {len(test):>9} {diff:>11.2e} {labels:>7} {mlflow_text:>13} "
+                      f"{export_seconds:>8.2f}  {'ok' if ok else 'MISMATCH'}{blended}", flush=True)
     if failures:
         print(f"{failures} mismatch(es) beyond {TOLERANCE}")
         sys.exit(1)

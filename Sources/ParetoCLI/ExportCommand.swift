@@ -63,32 +63,8 @@ func exportedModel(_ saved: any SavedModel, layout: ONNXOutputLayout) throws -> 
     }
 }
 
-/// The ONNX graph of an optimize bundle's model: refused when the bundle
-/// calibrates its probabilities or blends several models (ONNX export does
-/// not carry those yet), since the file would then predict otherwise than
-/// `pareto predict`. A threshold is reported, not exported: the file's label
-/// is the most probable class.
+/// The ONNX graph of an optimize bundle: its model (or blend), calibration
+/// and threshold, as `pareto predict` applies them.
 func exportedBundle(_ bundle: ModelBundle, layout: ONNXOutputLayout) throws -> ONNXModel {
-    guard bundle.calibration == .none else {
-        throw UsageError("the bundle calibrates its probabilities (\(bundle.calibration.name)), which ONNX export does not carry yet",
-                         hint: "export a model saved by pareto train, or rerun pareto optimize and keep an uncalibrated model")
-    }
-    if let threshold = bundle.threshold {
-        writeToStandardError("note: the bundle decides \(bundle.classLabels.last ?? "") at probability ≥ "
-                             + "\(threshold.threshold); the ONNX label output is the most probable class\n")
-    }
-    let kinds = Dictionary(bundle.inputSchema.map { ($0.name, $0.kind) }, uniquingKeysWith: { a, _ in a })
-    func linear(_ pipeline: FittedPipeline, _ model: LinearTabularModel) throws -> ONNXModel {
-        try ONNXExport.linear(featureNames: pipeline.inputColumns, featureKinds: pipeline.inputColumns.map { kinds[$0] ?? .numeric },
-                              pipeline: pipeline, model: model, target: bundle.target, layout: layout)
-    }
-    switch bundle.model {
-    case .trees(let trees): return try ONNXExport.trees(trees, layout: layout)
-    case .linear(let model): return try linear(model.pipeline, model.base)
-    case .logistic(let model): return try linear(model.pipeline, model.base)
-    case .mlp(let mlp): return try ONNXExport.mlp(mlp, layout: layout)
-    case .prior, .blend:
-        throw UsageError("a \(bundle.family) bundle cannot be exported to ONNX yet",
-                         hint: "blends and constant baselines are not exported; rerun pareto optimize for a single model")
-    }
+    try ONNXExport.bundle(bundle, layout: layout)
 }

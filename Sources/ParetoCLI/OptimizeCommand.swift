@@ -58,6 +58,10 @@ struct OptimizeCommand: ParsableCommand {
     @Option(help: "Seed of the split, folds, sampler and models.") var seed: UInt64 = 0
     @Option(help: "Worker threads (default: all cores).") var threads: Int?
     @Flag(help: "Drop columns the audit finds leaking the target.") var dropLeaks = false
+    @Option(help: "Calibration: auto (chosen by cross-fitted log loss), none, platt, beta, isotonic (binary) or temperature (several classes).")
+    var calibration = "auto"
+    @Option(help: "Blend the top trials: auto (when it wins under cross-fitted CV), off, or always (whenever greedy selection picks two or more).")
+    var blend = "auto"
     @Option(help: "The output directory.") var out: String
     @Flag(help: "Print the summary as JSON instead of text.") var json = false
 
@@ -94,6 +98,14 @@ struct OptimizeCommand: ParsableCommand {
         settings.recallAtLeast = recallAtLeast
         settings.costs = try costMatrix.map(Self.readCosts)
         settings.dropLeaks = dropLeaks
+        guard let calibrationChoice = CalibrationChoice(rawValue: calibration) else {
+            throw UsageError("--calibration takes auto, none, platt, beta, isotonic or temperature, not \"\(calibration)\"")
+        }
+        guard let blendChoice = BlendChoice(rawValue: blend) else {
+            throw UsageError("--blend takes auto, off or always, not \"\(blend)\"")
+        }
+        settings.calibration = calibrationChoice
+        settings.blend = blendChoice
         settings.seed = seed
         settings.threads = threads
         settings.storage = try storage.map { try openStorage($0) }

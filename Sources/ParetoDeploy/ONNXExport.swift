@@ -72,8 +72,16 @@ public enum ONNXExport {
     ///   that is also an output name, or a model too large for onnxruntime's
     ///   32-bit node ids.
     public static func trees(_ model: TabularTreeModel, layout: ONNXOutputLayout = .tensors) throws -> ONNXModel {
-        let m = model.model
         var g = ONNXGraphBuilder(name: "pareto_trees")
+        let head = try treesHead(model, &g)
+        try finish(&g, head, labels: model.classLabels, layout: layout)
+        let doc = "Pareto \(model.model.trees.count)-tree ensemble for \"\(model.target)\" (\(model.task.rawValue))"
+        return ONNXModel(proto: g.model(docString: doc), inputs: g.inputs, outputs: g.outputs)
+    }
+
+    /// The tree ensemble's nodes in `g`, up to its predictions.
+    static func treesHead(_ model: TabularTreeModel, _ g: inout ONNXGraphBuilder) throws -> ONNXHead {
+        let m = model.model
         let names = m.featureNames
         let kinds = model.featureKinds
         guard names.count == kinds.count, names.count == m.binning.count else {
@@ -123,16 +131,13 @@ public enum ONNXExport {
         switch model.task {
         case .regression:
             if m.objective == .poisson { raw = g.node("Exp", [raw]) }
-            try finishRegression(&g, value: raw, layout: layout)
+            return .value(raw)
         case .binary:
-            let p = m.objective == nil ? raw : g.node("Sigmoid", [raw])
-            try finishBinary(&g, positive: p, labels: model.classLabels, layout: layout)
+            return .positive(m.objective == nil ? raw : g.node("Sigmoid", [raw]))
         case .multiclass:
-            let p = m.objective == nil ? raw : g.node("Softmax", [raw], [ONNXGraphBuilder.attribute("axis", int: 1)])
-            try finishClassifier(&g, probabilities: p, labels: model.classLabels, layout: layout)
+            return .probabilities(m.objective == nil ? raw
+                : g.node("Softmax", [raw], [ONNXGraphBuilder.attribute("axis", int: 1)]))
         }
-        let doc = "Pareto \(m.trees.count)-tree ensemble for \"\(model.target)\" (\(model.task.rawValue))"
-        return ONNXModel(proto: g.model(docString: doc), inputs: g.inputs, outputs: g.outputs)
     }
 
     // MARK: Linear
@@ -152,10 +157,21 @@ public enum ONNXExport {
     public static func linear(featureNames: [String], featureKinds: [ColumnKind], pipeline: FittedPipeline,
                               model: LinearTabularModel, target: String,
                               layout: ONNXOutputLayout = .tensors) throws -> ONNXModel {
+        var g = ONNXGraphBuilder(name: "pareto_linear")
+        let head = try linearHead(featureNames: featureNames, featureKinds: featureKinds, pipeline: pipeline,
+                                  model: model, &g)
+        try finish(&g, head, labels: model.classLabels, layout: layout)
+        let family = model.task == .regression ? "linear regression" : "logistic regression"
+        return ONNXModel(proto: g.model(docString: "Pareto \(family) for \"\(target)\" (\(model.task.rawValue))"),
+                         inputs: g.inputs, outputs: g.outputs)
+    }
+
+    /// The preprocessing and linear model's nodes in `g`, up to its predictions.
+    static func linearHead(featureNames: [String], featureKinds: [ColumnKind], pipeline: FittedPipeline,
+                           model: LinearTabularModel, _ g: inout ONNXGraphBuilder) throws -> ONNXHead {
         guard featureNames.count == featureKinds.count else {
             throw UsageError("\(featureNames.count) feature names for \(featureKinds.count) kinds")
         }
-        var g = ONNXGraphBuilder(name: "pareto_linear")
         var blocks = try linearInputs(&g, featureNames, featureKinds, pipeline)
         for (s, step) in pipeline.steps.enumerated() {
             let stepName = "pipeline step \(s + 1) (\(step.transform.kind))"
@@ -194,13 +210,13 @@ public enum ONNXExport {
             }
             let design = g.node("Gather", [concatenated, g.constant("design_columns", int64s: indices, shape: [indices.count])],
                                 [ONNXGraphBuilder.attribute("axis", int: 1)])
-            return try finishLinear(&g, design: design, model: model, target: target, layout: layout)
+            return try linearModelHead(&g, design: design, model: model)
         }
-        return try finishLinear(&g, design: concatenated, model: model, target: target, layout: layout)
+        return try linearModelHead(&g, design: concatenated, model: model)
     }
 
-    private static func finishLinear(_ g: inout ONNXGraphBuilder, design: String, model: LinearTabularModel,
-                                     target: String, layout: ONNXOutputLayout) throws -> ONNXModel {
+    private static func linearModelHead(_ g: inout ONNXGraphBuilder, design: String,
+                                        model: LinearTabularModel) throws -> ONNXHead {
         let d = model.featureNames.count
         func floats(_ values: [Double]) -> [Float] { values.map(Float.init) }
         switch model.fitted {
@@ -209,8 +225,7 @@ public enum ONNXExport {
             // the value, 0.05 on house prices, where classifiers' probabilities lose 1e-7 absolute.
             try checkCount(m.coefficients.count, d)
             let product = g.node("MatMul", [design, g.constant("coefficients", doubles: m.coefficients, shape: [d, 1])])
-            let y = g.node("Add", [product, g.constant("intercept", doubles: [m.intercept], shape: [1])])
-            try finishRegression(&g, value: y, layout: layout)
+            return .value(g.node("Add", [product, g.constant("intercept", doubles: [m.intercept], shape: [1])]))
         case .binary(let m):
             try checkCount(m.coefficients.count, d)
             let design = g.node("Cast", [design], [ONNXGraphBuilder.attribute("to", int: 1)])
@@ -220,8 +235,7 @@ public enum ONNXExport {
                 ONNXGraphBuilder.attribute("classlabels_strings", strings: model.classLabels),
                 ONNXGraphBuilder.attribute("post_transform", string: "LOGISTIC"),
             ])
-            let p = g.node("Cast", [outputs[1]], [ONNXGraphBuilder.attribute("to", int: 11)])
-            try finishClassifier(&g, probabilities: p, labels: model.classLabels, layout: layout)
+            return .probabilities(g.node("Cast", [outputs[1]], [ONNXGraphBuilder.attribute("to", int: 11)]))
         case .multinomial(let m):
             for row in m.coefficients { try checkCount(row.count, d) }
             let design = g.node("Cast", [design], [ONNXGraphBuilder.attribute("to", int: 1)])
@@ -231,12 +245,8 @@ public enum ONNXExport {
                 ONNXGraphBuilder.attribute("classlabels_strings", strings: model.classLabels),
                 ONNXGraphBuilder.attribute("post_transform", string: "SOFTMAX"),
             ])
-            let p = g.node("Cast", [outputs[1]], [ONNXGraphBuilder.attribute("to", int: 11)])
-            try finishClassifier(&g, probabilities: p, labels: model.classLabels, layout: layout)
+            return .probabilities(g.node("Cast", [outputs[1]], [ONNXGraphBuilder.attribute("to", int: 11)]))
         }
-        let family = model.task == .regression ? "linear regression" : "logistic regression"
-        return ONNXModel(proto: g.model(docString: "Pareto \(family) for \"\(target)\" (\(model.task.rawValue))"),
-                         inputs: g.inputs, outputs: g.outputs)
     }
 
     private static func checkCount(_ count: Int, _ expected: Int) throws {
@@ -399,6 +409,14 @@ public enum ONNXExport {
     ///   architecture, or a feature name that is also an output name.
     public static func mlp(_ model: MLPModel, layout: ONNXOutputLayout = .tensors) throws -> ONNXModel {
         var g = ONNXGraphBuilder(name: "pareto_mlp")
+        let head = try mlpHead(model, &g)
+        try finish(&g, head, labels: model.classLabels, layout: layout)
+        return ONNXModel(proto: g.model(docString: "Pareto MLP for \"\(model.target)\" (\(model.task.rawValue))"),
+                         inputs: g.inputs, outputs: g.outputs)
+    }
+
+    /// The network's nodes in `g`, up to its predictions.
+    static func mlpHead(_ model: MLPModel, _ g: inout ONNXGraphBuilder) throws -> ONNXHead {
         let network = model.network
         var numeric: [String] = []
         var embedded: [String] = []
@@ -491,17 +509,13 @@ public enum ONNXExport {
         let z = g.node("Cast", [x], [ONNXGraphBuilder.attribute("to", int: 11)])
         switch model.task {
         case .regression:
-            let value = g.node("Add", [g.node("Mul", [z, g.constant("target_scale", doubles: [model.targetScale], shape: [1])]),
-                                       g.constant("target_mean", doubles: [model.targetMean], shape: [1])])
-            try finishRegression(&g, value: value, layout: layout)
+            return .value(g.node("Add", [g.node("Mul", [z, g.constant("target_scale", doubles: [model.targetScale], shape: [1])]),
+                                         g.constant("target_mean", doubles: [model.targetMean], shape: [1])]))
         case .binary:
-            try finishBinary(&g, positive: g.node("Sigmoid", [z]), labels: model.classLabels, layout: layout)
+            return .positive(g.node("Sigmoid", [z]))
         case .multiclass:
-            let p = g.node("Softmax", [z], [ONNXGraphBuilder.attribute("axis", int: 1)])
-            try finishClassifier(&g, probabilities: p, labels: model.classLabels, layout: layout)
+            return .probabilities(g.node("Softmax", [z], [ONNXGraphBuilder.attribute("axis", int: 1)]))
         }
-        return ONNXModel(proto: g.model(docString: "Pareto MLP for \"\(model.target)\" (\(model.task.rawValue))"),
-                         inputs: g.inputs, outputs: g.outputs)
     }
 
     // MARK: Shared parts
@@ -519,30 +533,49 @@ public enum ONNXExport {
         return finite.isEmpty ? 0 : finite[finite.count / 2]
     }
 
+    /// Outputs a model's predictions: the value, or the label (the most
+    /// probable class, or class 1 when P(class 1) ≥ `threshold`) and the
+    /// probabilities.
+    static func finish(_ g: inout ONNXGraphBuilder, _ head: ONNXHead, labels: [String], layout: ONNXOutputLayout,
+                       threshold: Double? = nil) throws {
+        switch head {
+        case .value(let value):
+            try finishRegression(&g, value: value, layout: layout)
+        case .positive, .probabilities:
+            let p = head.probabilities(&g)
+            var label: String? = nil
+            if let threshold, labels.count == 2 {
+                let positive = head.positive(&g)
+                let decided = g.node("GreaterOrEqual", [positive, g.constant("threshold", doubles: [threshold], shape: [1])])
+                let index = g.node("Cast", [g.vector(decided)], [ONNXGraphBuilder.attribute("to", int: 7)])
+                label = g.node("Gather", [g.constant("class_labels", strings: labels, shape: [2]), index],
+                               [ONNXGraphBuilder.attribute("axis", int: 0)])
+            }
+            try finishClassifier(&g, probabilities: p, labels: labels, layout: layout, label: label)
+        }
+    }
+
     /// Outputs a regression's [N, 1] double `value`.
     private static func finishRegression(_ g: inout ONNXGraphBuilder, value: String, layout: ONNXOutputLayout) throws {
         try g.output(g.vector(value), as: ONNXTensorInfo(name: layout == .tensors ? "value" : "prediction",
                                                          elementType: .double, shape: [nil]))
     }
 
-    /// Outputs a binary classifier from P(class 1), [N, 1] doubles.
-    private static func finishBinary(_ g: inout ONNXGraphBuilder, positive: String, labels: [String],
-                                     layout: ONNXOutputLayout) throws {
-        let negative = g.node("Sub", [g.constant("one", doubles: [1], shape: [1]), positive])
-        let p = g.node("Concat", [negative, positive], [ONNXGraphBuilder.attribute("axis", int: 1)])
-        try finishClassifier(&g, probabilities: p, labels: labels, layout: layout)
-    }
-
     /// Outputs the label (the first most probable class, as Pareto picks it)
     /// and the probabilities, [N, classes] doubles.
     private static func finishClassifier(_ g: inout ONNXGraphBuilder, probabilities: String, labels: [String],
-                                         layout: ONNXOutputLayout) throws {
-        let best = g.node("ArgMax", [probabilities], [
-            ONNXGraphBuilder.attribute("axis", int: 1),
-            ONNXGraphBuilder.attribute("keepdims", int: 0),
-        ])
-        let label = g.node("Gather", [g.constant("class_labels", strings: labels, shape: [labels.count]), best],
+                                         layout: ONNXOutputLayout, label decided: String? = nil) throws {
+        let label: String
+        if let decided {
+            label = decided
+        } else {
+            let best = g.node("ArgMax", [probabilities], [
+                ONNXGraphBuilder.attribute("axis", int: 1),
+                ONNXGraphBuilder.attribute("keepdims", int: 0),
+            ])
+            label = g.node("Gather", [g.constant("class_labels", strings: labels, shape: [labels.count]), best],
                            [ONNXGraphBuilder.attribute("axis", int: 0)])
+        }
         switch layout {
         case .tensors:
             try g.output(label, as: ONNXTensorInfo(name: "label", elementType: .string, shape: [nil]))
@@ -645,6 +678,34 @@ struct TreeEnsembleAttributes {
         ]
         if !members.isEmpty {
             attributes.append(A.attribute("membership_values", tensor: A.tensor(doubles: members, shape: [members.count])))
+        }
+    }
+}
+
+/// A model's predictions inside a graph being built, before the outputs.
+enum ONNXHead {
+    /// Regression: [N, 1] doubles.
+    case value(String)
+    /// Binary: P(class 1), [N, 1] doubles.
+    case positive(String)
+    /// Classes: [N, classes] doubles, in class-label order.
+    case probabilities(String)
+
+    /// [N, classes] probabilities (binary: 1 − p and p).
+    func probabilities(_ g: inout ONNXGraphBuilder) -> String {
+        switch self {
+        case .value(let v), .probabilities(let v): return v
+        case .positive(let p):
+            let negative = g.node("Sub", [g.constant("one", doubles: [1], shape: [1]), p])
+            return g.node("Concat", [negative, p], [ONNXGraphBuilder.attribute("axis", int: 1)])
+        }
+    }
+
+    /// P(class 1), [N, 1] (the second column of two-class probabilities).
+    func positive(_ g: inout ONNXGraphBuilder) -> String {
+        switch self {
+        case .value(let v), .positive(let v): return v
+        case .probabilities(let p): return g.split(p, count: 2)[1]
         }
     }
 }

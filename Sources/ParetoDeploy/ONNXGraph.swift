@@ -113,10 +113,19 @@ struct ONNXGraphBuilder {
         return name
     }
 
-    /// Declares a graph input named `name` (a raw column's name).
+    /// Declares a graph input named `name` (a raw column's name). Declaring
+    /// the same input again (same name and type, as the members of a blend
+    /// do) is a no-op.
     ///
-    /// - Throws: `UsageError` when two inputs share a name.
+    /// - Throws: `UsageError` when two inputs share a name but not a type.
     mutating func input(_ info: ONNXTensorInfo) throws {
+        if let earlier = inputs.first(where: { $0.name == info.name }) {
+            guard earlier.elementType == info.elementType else {
+                throw UsageError("the input \"\(info.name)\" is read as \(earlier.elementType) by one model and as "
+                                 + "\(info.elementType) by another", hint: "export the blend's members separately")
+            }
+            return
+        }
         guard !taken.contains(info.name) else {
             throw UsageError("two model inputs are both named \"\(info.name)\"", hint: "rename one column and train again")
         }

@@ -50,6 +50,16 @@ public struct OptimizeSettings: Sendable {
     /// Drop columns the audit finds leaking the target (otherwise they are
     /// kept, with a loud warning).
     public var dropLeaks = false
+    /// The calibration: `.auto` chooses by cross-fitted log loss (the
+    /// default); any other value is fitted and kept whatever its loss
+    /// (binary: none, platt, beta, isotonic; several classes: none,
+    /// temperature), the losses still reported.
+    public var calibration: CalibrationChoice = .auto
+    /// Blending the top trials: `.auto` keeps a blend that wins under
+    /// cross-fitted CV (the default), `.off` never blends, `.always` keeps
+    /// the greedy selection's blend whenever it has two or more members and
+    /// stays within the limits, win or not.
+    public var blend: BlendChoice = .auto
     /// Seed of the split, folds, sampler and learners.
     public var seed: UInt64 = 0
     /// Worker threads (nil: all cores).
@@ -118,4 +128,14 @@ public struct TrialOutcome: Sendable, Codable, Equatable {
     public var parameters: [String: String]
     /// Why it failed, when it did.
     public var error: String?
+}
+
+/// How `pareto optimize` calibrates probabilities (`--calibration`).
+public enum CalibrationChoice: String, Sendable, Codable, CaseIterable {
+    case auto, none, platt, beta, isotonic, temperature
+}
+
+/// Whether `pareto optimize` blends its top trials (`--blend`).
+public enum BlendChoice: String, Sendable, Codable, CaseIterable {
+    case auto, off, always
 }

@@ -498,6 +498,7 @@ public struct Optimizer: Sendable {
                      metric: any Metric, task: TaskKind, targets: [Double],
                      k: Int) throws -> ([(trial: TrialOutcome, picks: Int)], OptimizeSummary.Ensemble?) {
         let alone = [(trial: choice, picks: 1)]
+        guard settings.blend != .off else { return (alone, nil) }
         let ranked = feasible.filter { $0.cvMean?.isFinite == true && search.predictions($0.number) != nil }
             .sorted { metric.direction.isBetter($0.cvMean!, than: $1.cvMean!) || ($0.cvMean! == $1.cvMean! && $0.number < $1.number) }
         var pool = [choice] + ranked.filter { $0.number != choice.number }
@@ -531,14 +532,15 @@ public struct Optimizer: Sendable {
         var accepted = false
         if members.count < 2 {
             verdict = "greedy selection kept the chosen trial alone"
-        } else if !wins {
+        } else if !wins && settings.blend != .always {
             verdict = "the blend does not beat the chosen trial by more than a tenth of its standard error"
         } else if let limit = settings.maxLatencySeconds, latency > limit {
             verdict = "the blend's summed latency (\(microseconds(latency))) is over the limit"
         } else if let limit = settings.maxSizeBytes, bytes > limit {
             verdict = "the blend's summed size (\(bytes) bytes) is over the limit"
         } else {
-            verdict = "the blend wins under cross-fitted CV and stays within the limits"
+            verdict = wins ? "the blend wins under cross-fitted CV and stays within the limits"
+                : "kept because --blend always (it does not win under cross-fitted CV)"
             accepted = true
         }
         let summary = OptimizeSummary.Ensemble(
@@ -573,8 +575,16 @@ public struct Optimizer: Sendable {
             }
         }
         var best = "none"
-        for name in ["platt", "beta", "isotonic"] {
-            if let loss = losses[name], loss < losses[best]! - 1e-4 { best = name }
+        switch settings.calibration {
+        case .auto:
+            for name in ["platt", "beta", "isotonic"] {
+                if let loss = losses[name], loss < losses[best]! - 1e-4 { best = name }
+            }
+        case .temperature:
+            throw UsageError("temperature scaling calibrates several classes; this target has two",
+                             hint: "use --calibration platt, beta, isotonic, none or auto")
+        case let forced:
+            best = forced.rawValue
         }
         let chosen: BundleCalibration
         switch best {
@@ -610,9 +620,17 @@ public struct Optimizer: Sendable {
             }
             losses["temperature"] = try logLoss(predicted)
         } catch {
-            return (.none, losses)  // Too few rows of some class to cross-fit: keep the model's probabilities.
+            // Too few rows of some class to cross-fit: keep the model's probabilities (unless forced).
+            guard settings.calibration == .temperature else { return (.none, losses) }
         }
-        guard losses["temperature"]! < losses["none"]! - 1e-4 else { return (.none, losses) }
+        switch settings.calibration {
+        case .auto: guard losses["temperature"]! < losses["none"]! - 1e-4 else { return (.none, losses) }
+        case .temperature: break
+        case .none: return (.none, losses)
+        case let other:
+            throw UsageError("\(other.rawValue) calibration takes two classes; this target has \(k)",
+                             hint: "use --calibration temperature, none or auto")
+        }
         return (.temperature(try TemperatureCalibrator.fit(logits: logits, classCount: k, labels: labels)), losses)
     }
 

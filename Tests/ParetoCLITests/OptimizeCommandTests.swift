@@ -54,25 +54,29 @@ struct OptimizeCommandTests {
         }
     }
 
-    @Test("an optimize bundle exports to ONNX as its tree ensemble, or is refused when calibrated")
+    @Test("a calibrated bundle exports to ONNX with its calibration; --calibration and --blend are obeyed")
     func exportBundle() throws {
         let data = try table()
         let out = (data as NSString).deletingLastPathComponent + "/run"
-        let result = try cli.run(["optimize", data, "--target", "y", "--trials", "1", "--folds", "3", "--families", "gbdt",
-                                  "--threads", "1", "--out", out, "--json"])
+        let result = try cli.run(["optimize", data, "--target", "y", "--trials", "2", "--folds", "3", "--families", "gbdt",
+                                  "--threads", "1", "--calibration", "isotonic", "--blend", "off", "--out", out, "--json"])
         #expect(result.status == 0, "\(result.stderr)")
         let summary = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
-        let calibration = (summary["calibration"] as? [String: Any])?["method"] as? String
+        #expect((summary["calibration"] as? [String: Any])?["method"] as? String == "isotonic")
+        #expect(summary["ensemble"] == nil, "--blend off skips the blend selection")
+        // The file carries the trees and the isotonic curve (bench/check_onnx.sh runs such files in
+        // onnxruntime against pareto predict).
         let onnx = out + "/model.onnx"
         let exported = try cli.run(["export", out + "/model.pareto", "--format", "onnx", "--out", onnx])
-        if calibration == "none" {
-            #expect(exported.status == 0, "\(exported.stderr)")
-            let bytes = try Data(contentsOf: URL(fileURLWithPath: onnx))
-            #expect(String(decoding: bytes, as: UTF8.self).contains("TreeEnsemble"))
-        } else {
-            #expect(exported.status == 1)
-            #expect(exported.stderr.contains("calibrates its probabilities"))
-        }
+        #expect(exported.status == 0, "\(exported.stderr)")
+        let text = String(decoding: try Data(contentsOf: URL(fileURLWithPath: onnx)), as: UTF8.self)
+        #expect(text.contains("TreeEnsemble") && text.contains("knots_low") && text.contains("isotonic calibration"))
+        // Temperature scaling is for several classes.
+        let wrong = try cli.run(["optimize", data, "--target", "y", "--trials", "1", "--folds", "3", "--families", "linear",
+                                 "--calibration", "temperature", "--out", out + "2"])
+        #expect(wrong.status == 1 && wrong.stderr.contains("temperature scaling calibrates several classes"))
+        let bad = try cli.run(["optimize", data, "--target", "y", "--blend", "sometimes", "--out", out + "3"])
+        #expect(bad.status == 1 && bad.stderr.contains("--blend takes auto, off or always"))
     }
 
     @Test("bad limits, families and budgets exit 1 naming the option")
