@@ -95,12 +95,21 @@ public enum CandidateLearner: TabularLearner {
         let scaled = max(1, Int((mean * Double(folds) / Double(max(1, folds - 1))).rounded()))
         switch self {
         case .trees(var l):
-            l.boosting.numTrees = scaled
+            // Never more rounds than the search allowed (its maximum, or a trial's cut to the limits).
+            l.boosting.numTrees = min(scaled, l.boosting.numTrees)
             l.boosting.earlyStoppingRounds = nil
             return .trees(l)
         default:
             return self
         }
+    }
+
+    /// A tree learner that grows at most `rounds` rounds (trees, for a
+    /// forest); other learners as they are.
+    func capped(rounds: Int) -> CandidateLearner {
+        guard case .trees(var l) = self else { return self }
+        l.boosting.numTrees = min(l.boosting.numTrees, rounds)
+        return .trees(l)
     }
 }
 

@@ -128,6 +128,10 @@ public struct TrialOutcome: Sendable, Codable, Equatable {
     public var parameters: [String: String]
     /// Why it failed, when it did.
     public var error: String?
+    /// Tree ensembles over a latency or size limit are cut to their first
+    /// rounds (or trees) that fit, 10% inside the limit, instead of being
+    /// dropped: the cut, when there was one.
+    public var roundsCap: Int? = nil
 }
 
 /// How `pareto optimize` calibrates probabilities (`--calibration`).

@@ -208,8 +208,24 @@ public struct Optimizer: Sendable {
             let totalPicks = Double(plan.reduce(0) { $0 + $1.picks })
             let candidate: BundledModel = models.count == 1
                 ? models[0] : .blend(members: models, weights: plan.map { Double($0.picks) / totalPicks })
-            if let over = try overLimit(candidate, target: target, task: task, classLabels: classLabels, sample: search.latencySample) {
+            let check = try limitCheck(candidate, target: target, task: task, classLabels: classLabels,
+                                       sample: search.latencySample)
+            if let over = check.over {
                 let name = plan.count > 1 ? "the blend" : "trial \(plan[0].trial.number)"
+                // A single tree model keeps its first rounds that fit, as its trial did in the search.
+                if plan.count == 1, case .trees(let trees) = candidate, case .trees(let l)? = search.learner(plan[0].trial.number) {
+                    let kept = Int((Double(trees.model.rounds) * check.ratio * 0.9).rounded(.down))
+                    if kept >= 1, kept < trees.model.rounds {
+                        let cut = BundledModel.trees(try trees.firstRounds(kept, averaging: l.boosting.mode != .boosting))
+                        if try limitCheck(cut, target: target, task: task, classLabels: classLabels,
+                                          sample: search.latencySample).over == nil {
+                            fallbacks.append("\(name) refitted on all training rows was over the \(over) limit and keeps "
+                                             + "its first \(kept) of \(trees.model.rounds) rounds")
+                            accepted = (plan, [cut], cut)
+                            break
+                        }
+                    }
+                }
                 fallbacks.append("\(name) refitted on all training rows is over the \(over) limit")
                 emit(.warning(fallbacks.last! + "; trying the next best"))
                 continue
@@ -472,19 +488,32 @@ public struct Optimizer: Sendable {
     }
 
     /// The first limit a model breaks through the bundle's whole path
-    /// ("latency" or "size"), or nil.
-    func overLimit(_ model: BundledModel, target: String, task: TaskKind, classLabels: [String],
-                   sample: DataFrame) throws -> String? {
-        guard settings.maxLatencySeconds != nil || settings.maxSizeBytes != nil else { return nil }
+    /// ("latency" or "size", nil when none), and the factor its latency and
+    /// size must shrink by to meet every limit (1 when within).
+    func limitCheck(_ model: BundledModel, target: String, task: TaskKind, classLabels: [String],
+                    sample: DataFrame) throws -> (over: String?, ratio: Double) {
+        guard settings.maxLatencySeconds != nil || settings.maxSizeBytes != nil else { return (nil, 1) }
         let bundle = ModelBundle(target: target, task: task, classLabels: classLabels,
                                  inputSchema: sample.columns.map { BundleColumn(name: $0.name, kind: $0.kind) }, model: model,
                                  family: "", calibration: .none, threshold: nil, dataFingerprint: "", trainingRows: 0,
                                  metrics: [:], seed: settings.seed, references: [])
-        if let limit = settings.maxSizeBytes, try bundle.encodedSize() > limit { return "size" }
-        if let limit = settings.maxLatencySeconds, try CostMeter.singleRow(BundlePath(bundle: bundle), sample: sample).p50 > limit {
-            return "latency"
+        var over: String? = nil
+        var ratio = 1.0
+        if let limit = settings.maxSizeBytes {
+            let size = try bundle.encodedSize()
+            if size > limit {
+                over = "size"
+                ratio = min(ratio, Double(limit) / Double(size))
+            }
         }
-        return nil
+        if let limit = settings.maxLatencySeconds {
+            let p50 = try CostMeter.singleRow(BundlePath(bundle: bundle), sample: sample).p50
+            if p50 > limit {
+                over = over ?? "latency"
+                ratio = min(ratio, limit / p50)
+            }
+        }
+        return (over, ratio)
     }
 
     /// Whether a weighted blend of the best trials beats the chosen one:

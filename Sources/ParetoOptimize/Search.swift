@@ -3,6 +3,7 @@ import ParetoCore
 import ParetoData
 import ParetoDeploy
 import ParetoEval
+import ParetoTrees
 import ParetoTune
 
 /// The search step: one study whose trials each pick a family and its
@@ -103,7 +104,8 @@ final class Search: @unchecked Sendable {
     /// One trial: fit and score fold by fold.
     func evaluate(_ trial: Trial) throws -> Double {
         let clock = Stopwatch()
-        let (family, learner) = try space.suggest(trial)
+        let (family, suggested) = try space.suggest(trial)
+        var learner = suggested
         let record = try? trial.study.storage.trial(studyID: trial.study.id, number: trial.number)
         let parameters: [String: String] = record?.parameters.mapValues { $0.displayValue.text } ?? [:]
         let k = outputsPerRow
@@ -149,11 +151,33 @@ final class Search: @unchecked Sendable {
                 var fitting = learner
                 fitting.threads = settings.threads
                 let measureMemory = f == 0 && settings.maxMemoryBytes != nil
-                let (model, memory) = try MemoryMeter.growth(enabled: measureMemory) {
+                var (model, memory) = try MemoryMeter.growth(enabled: measureMemory) {
                     try fitting.fit(training, target: target, validation: fitting.stopsEarly ? validation : nil,
                                     observer: nil)
                 }
-                if let stop = model.stoppingPoint { stops.append(stop) }
+                var fitsLimits = true
+                if f == 0 {
+                    // Measured on the first fold's model; a tree ensemble over a latency or size
+                    // limit keeps its first rounds that fit, and the later folds train no more.
+                    var cost = try measure(model)
+                    if !cost.violations.isEmpty, !cost.violations.contains("memory"),
+                       let (cut, rounds) = try cutToLimits(model, learner: learner, cost: cost) {
+                        let cutCost = try measure(cut)
+                        if cutCost.violations.isEmpty {
+                            (model, cost) = (cut, cutCost)
+                            learner = learner.capped(rounds: rounds)
+                            outcome.roundsCap = rounds
+                        }
+                    }
+                    outcome.singleRowSeconds = cost.latency.p50
+                    outcome.singleRowP99Seconds = cost.latency.p99
+                    outcome.modelBytes = cost.bytes
+                    outcome.fitMemoryBytes = memory
+                    outcome.violations = cost.violations
+                    if let limit = settings.maxMemoryBytes, let memory, memory > limit { outcome.violations.append("memory") }
+                    fitsLimits = outcome.violations.isEmpty
+                }
+                if let stop = model.stoppingPoint { stops.append(min(stop, outcome.roundsCap ?? stop)) }
                 if f == 0, case .trees(let trees) = model, let metric = trees.model.validationMetric,
                    !trees.model.validationHistory.isEmpty {
                     curve = (metric.rawValue, trees.model.validationHistory)
@@ -169,20 +193,10 @@ final class Search: @unchecked Sendable {
                     ? try Outcomes(regressionTargets: foldTargets, predictions: matrix)
                     : try Outcomes(classTargets: foldTargets, predictions: matrix, classCount: k)
                 scores.append(try metric.evaluate(outcomes))
-                if f == 0 {
-                    let latency = try CostMeter.singleRow(model, sample: latencySample)
-                    outcome.singleRowSeconds = latency.p50
-                    outcome.singleRowP99Seconds = latency.p99
-                    outcome.modelBytes = try CostMeter.size(model)
-                    outcome.fitMemoryBytes = memory
-                    if let limit = settings.maxLatencySeconds, latency.p50 > limit { outcome.violations.append("latency") }
-                    if let limit = settings.maxSizeBytes, outcome.modelBytes! > limit { outcome.violations.append("size") }
-                    if let limit = settings.maxMemoryBytes, let memory, memory > limit { outcome.violations.append("memory") }
-                    if !outcome.violations.isEmpty {
-                        try trial.report(scores[0], step: 0)
-                        finish("infeasible")
-                        throw TrialPruned()
-                    }
+                if !fitsLimits {
+                    try trial.report(scores[0], step: 0)
+                    finish("infeasible")
+                    throw TrialPruned()
                 }
                 let running = scores.reduce(0, +) / Double(scores.count)
                 try trial.report(running, step: f)
@@ -206,6 +220,57 @@ final class Search: @unchecked Sendable {
         }
         finish("complete")
         return outcome.cvMean!
+    }
+}
+
+extension Search {
+    /// A model's single-row latency and size, and the limits they break.
+    struct Cost {
+        var latency: (p50: Double, p99: Double)
+        var bytes: Int
+        var violations: [String]
+    }
+
+    func measure(_ model: BundledModel) throws -> Cost {
+        let latency = try CostMeter.singleRow(model, sample: latencySample)
+        let bytes = try CostMeter.size(model)
+        var violations: [String] = []
+        if let limit = settings.maxLatencySeconds, latency.p50 > limit { violations.append("latency") }
+        if let limit = settings.maxSizeBytes, bytes > limit { violations.append("size") }
+        return Cost(latency: latency, bytes: bytes, violations: violations)
+    }
+
+    /// A tree ensemble's first rounds (boosting) or trees (a forest,
+    /// re-weighted to average the kept ones) that fit the broken limits,
+    /// 10% inside them, assuming latency and size grow in proportion to the
+    /// rounds; nil for other models or when not even one round fits.
+    func cutToLimits(_ model: BundledModel, learner: CandidateLearner, cost: Cost) throws -> (BundledModel, Int)? {
+        guard case .trees(let trees) = model, case .trees(let l) = learner else { return nil }
+        let rounds = trees.model.rounds
+        var ratio = 1.0
+        if let limit = settings.maxLatencySeconds, cost.latency.p50 > limit { ratio = min(ratio, limit / cost.latency.p50) }
+        if let limit = settings.maxSizeBytes, cost.bytes > limit { ratio = min(ratio, Double(limit) / Double(cost.bytes)) }
+        let kept = Int((Double(rounds) * ratio * 0.9).rounded(.down))
+        guard kept >= 1, kept < rounds else { return nil }
+        return (.trees(try trees.firstRounds(kept, averaging: l.boosting.mode != .boosting)), kept)
+    }
+}
+
+extension TabularTreeModel {
+    /// The model's first `rounds` rounds: for boosting exactly the model
+    /// that many rounds of training give; for an averaged forest the first
+    /// trees, re-weighted so they average (leaf values × trees / kept).
+    func firstRounds(_ rounds: Int, averaging: Bool) throws -> TabularTreeModel {
+        let m = model, k = m.outputCount
+        var kept = Array(m.trees.prefix(rounds * k))
+        if averaging {
+            let scale = Double(m.rounds) / Double(rounds)
+            for t in kept.indices { kept[t].leafValue = kept[t].leafValue.map { $0 * scale } }
+        }
+        let cut = try GradientBoostedTrees(trees: kept, objective: m.objective, outputCount: k, initialScores: m.initialScores,
+                                           binning: m.binning, featureNames: m.featureNames)
+        return try TabularTreeModel(importing: cut, target: target, task: task, classLabels: classLabels,
+                                    featureKinds: featureKinds)
     }
 }
 

@@ -272,14 +272,21 @@ import Testing
         let prior = BundledModel.prior(try DummyLearner().fit(frame, target: "y", validation: nil, observer: nil))
         let sample = try frame.dropping(["y"])
         var settings = OptimizeSettings(target: "y")
-        #expect(try Optimizer(settings).overLimit(prior, target: "y", task: .binary, classLabels: ["a", "b"], sample: sample) == nil)
+        #expect(try Optimizer(settings).limitCheck(prior, target: "y", task: .binary, classLabels: ["a", "b"], sample: sample).over == nil)
         settings.maxSizeBytes = 50  // the header line alone is longer
-        #expect(try Optimizer(settings).overLimit(prior, target: "y", task: .binary, classLabels: ["a", "b"], sample: sample) == "size")
+        let size = try Optimizer(settings).limitCheck(prior, target: "y", task: .binary, classLabels: ["a", "b"], sample: sample)
+        #expect(size.over == "size")
+        // The factor to shrink by: the limit over the bundle's encoded size.
+        let bytes = try ModelBundle(target: "y", task: .binary, classLabels: ["a", "b"],
+                                    inputSchema: [BundleColumn(name: "x", kind: .numeric)], model: prior, family: "",
+                                    calibration: .none, threshold: nil, dataFingerprint: "", trainingRows: 0, metrics: [:],
+                                    seed: settings.seed, references: []).encodedSize()
+        #expect(abs(size.ratio - 50 / Double(bytes)) < 1e-12)
         settings.maxSizeBytes = nil
         settings.maxLatencySeconds = 1e-12
-        #expect(try Optimizer(settings).overLimit(prior, target: "y", task: .binary, classLabels: ["a", "b"], sample: sample) == "latency")
+        #expect(try Optimizer(settings).limitCheck(prior, target: "y", task: .binary, classLabels: ["a", "b"], sample: sample).over == "latency")
         settings.maxLatencySeconds = 1
-        #expect(try Optimizer(settings).overLimit(prior, target: "y", task: .binary, classLabels: ["a", "b"], sample: sample) == nil)
+        #expect(try Optimizer(settings).limitCheck(prior, target: "y", task: .binary, classLabels: ["a", "b"], sample: sample).over == nil)
     }
 
     @Test func temperatureScalingIsChosenForOverconfidentClassesAndRecoversTheTemperature() throws {

@@ -1,0 +1,63 @@
+import Foundation
+import ParetoCore
+import ParetoData
+import ParetoDeploy
+import ParetoTrees
+import Testing
+@testable import ParetoOptimize
+
+/// A tree trial over a size limit keeps its first rounds that fit instead
+/// of being dropped (sizes are deterministic, unlike latencies).
+@Suite struct LimitCutTests {
+    func settings() -> OptimizeSettings {
+        var s = OptimizerTests.settings()
+        s.families = [.gbdt]
+        s.trials = 1
+        s.bootstrapResamples = 50
+        return s
+    }
+
+    @Test func aTrialOverTheSizeLimitIsCutToRoundsThatFit() throws {
+        let frame = try OptimizerTests.planted(rows: 800)
+        let free = try Optimizer(settings()).run(on: frame).summary
+        let first = try #require(free.trials.first)
+        let bytes = try #require(first.modelBytes)
+        #expect(first.state == "complete" && first.roundsCap == nil)
+
+        // A third of the unconstrained default's size: the same trial (the enqueued default)
+        // now keeps about 0.9 / 3 of its rounds, and its first-fold model fits the limit.
+        var limited = settings()
+        limited.maxSizeBytes = bytes / 3
+        let result = try Optimizer(limited).run(on: frame)
+        let cut = try #require(result.summary.trials.first)
+        #expect(cut.state == "complete")
+        let cap = try #require(cut.roundsCap)
+        #expect(cut.modelBytes! <= bytes / 3)
+        #expect(cut.parameters == first.parameters)
+        // The refit never grows more rounds than the cut, and the bundle is within the limit.
+        guard case .trees(let trees) = result.bundle.model else {
+            Issue.record("the bundle should hold the cut tree model")
+            return
+        }
+        #expect(trees.model.rounds <= cap)
+        #expect(result.summary.bundleCost.modelBytes <= bytes / 3)
+    }
+
+    @Test func firstRoundsOfBoostingArePrefixesAndOfAForestAreReweighted() throws {
+        let frame = try OptimizerTests.planted(rows: 300)
+        var boosting = GradientBoosting(objective: .binary)
+        boosting.numTrees = 20
+        boosting.threads = 1
+        let model = try TabularTreeModel.train(frame, target: "y", learner: boosting).model
+        let cut = try model.firstRounds(5, averaging: false)
+        #expect(cut.model.trees == Array(model.model.trees.prefix(5)))
+        // A forest of 10 trees keeps 4, each leaf scaled by 10 / 4: the average of the kept trees.
+        let forest = try TabularTreeModel.train(frame, target: "y",
+                                                learner: GradientBoosting.randomForest(objective: .binary, trees: 10, featureCount: 3)).model
+        let kept = try forest.firstRounds(4, averaging: true)
+        for t in 0..<4 {
+            let scaled = forest.model.trees[t].leafValue.map { $0 * 2.5 }
+            #expect(kept.model.trees[t].leafValue == scaled)
+        }
+    }
+}
