@@ -203,10 +203,7 @@ public final class Study: Sendable {
             try storage.heartbeat(studyID: id, trial: number, now: now)
         }
         let trials = try cache.refresh(storage, studyID: id)
-        let record = trials[number]
-        var others = trials
-        others.remove(at: number)
-        return Trial(study: self, number: number, record: record, history: others, now: now)
+        return Trial(study: self, number: number, record: trials[number], history: trials, now: now)
     }
 
     /// Finishes an asked trial as complete with one value per direction.
