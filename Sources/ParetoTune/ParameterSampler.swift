@@ -37,6 +37,8 @@ public struct SamplingContext: Sendable {
     let history: [TrialRecord]
     /// Where the trial being sampled sits in `history`, if it is there.
     let ownIndex: Int?
+    /// The finished trials of `history` by parameter (built by `Study`; `nil` otherwise).
+    let columns: ObservationColumns?
     /// The generator for this trial's random choices.
     public var random: Xoshiro256
     /// Where a sampler may keep work between its calls for this trial (the
@@ -46,15 +48,17 @@ public struct SamplingContext: Sendable {
 
     /// Creates a context; `Study` does this for every trial.
     public init(directions: [StudyDirection], trialNumber: Int, trials: [TrialRecord], seed: UInt64) {
-        self.init(directions: directions, trialNumber: trialNumber, history: trials, ownIndex: nil, seed: seed)
+        self.init(directions: directions, trialNumber: trialNumber, history: trials, ownIndex: nil, columns: nil, seed: seed)
     }
 
     /// A context over `history` that includes the trial being sampled at `ownIndex`.
-    init(directions: [StudyDirection], trialNumber: Int, history: [TrialRecord], ownIndex: Int?, seed: UInt64) {
+    init(directions: [StudyDirection], trialNumber: Int, history: [TrialRecord], ownIndex: Int?,
+         columns: ObservationColumns?, seed: UInt64) {
         self.directions = directions
         self.trialNumber = trialNumber
         self.history = history
         self.ownIndex = ownIndex
+        self.columns = columns
         self.random = Xoshiro256(seed: SamplingContext.trialSeed(seed, trialNumber))
     }
 

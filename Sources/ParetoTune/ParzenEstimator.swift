@@ -284,10 +284,24 @@ struct ParzenEstimator {
                 }
             }
         }
-        var top = -Double.infinity
-        for k in 0..<m { top = max(top, scratch[k]) }
+        return scratch.withUnsafeMutableBufferPointer { ParzenEstimator.logSumExp($0.baseAddress!, m) }
+    }
+
+    /// log Σ exp(terms[k]) for k < count (−∞ when every term is); overwrites `terms`.
+    /// The maximum in two lanes (a plain `max` chain does not vectorize), then `sumOfExponentials`.
+    @inline(__always)
+    static func logSumExp(_ terms: UnsafeMutablePointer<Double>, _ count: Int) -> Double {
+        var top0 = -Double.infinity, top1 = -Double.infinity
+        var k = 0
+        while k + 2 <= count {
+            top0 = terms[k] > top0 ? terms[k] : top0
+            top1 = terms[k + 1] > top1 ? terms[k + 1] : top1
+            k += 2
+        }
+        if k < count { top0 = terms[k] > top0 ? terms[k] : top0 }
+        let top = top0 > top1 ? top0 : top1
         if top == -.infinity { return -.infinity }
-        return scratch.withUnsafeMutableBufferPointer { top + ln(sumOfExponentials($0.baseAddress!, m, minus: top)) }
+        return top + ln(sumOfExponentials(terms, count, minus: top))
     }
 
     /// The log density of one continuous parameter: one pass for the terms
@@ -300,14 +314,13 @@ struct ParzenEstimator {
             n.inverseSigmas.withUnsafeBufferPointer { inverse in
                 singleKernelCoefficients.withUnsafeBufferPointer { c in
                     scratch.withUnsafeMutableBufferPointer { terms in
-                        var top = -Double.infinity
+                        // The terms first, then their maximum: together, the
+                        // maximum's dependency chain kept the loop scalar.
                         for k in 0..<m {
                             let z = (t - mu[k]) * inverse[k]
-                            let v = c[k] - 0.5 * z * z
-                            terms[k] = v
-                            top = max(top, v)
+                            terms[k] = c[k] - 0.5 * z * z
                         }
-                        return top + ln(sumOfExponentials(terms.baseAddress!, m, minus: top))
+                        return ParzenEstimator.logSumExp(terms.baseAddress!, m)
                     }
                 }
             }

@@ -142,8 +142,8 @@ public struct TPESampler: ParameterSampler {
             context.samplerState = split
         }
         let objectives = context.directions.count
-        let good = TPESampler.observations(context.history, split.good, names, distributions)
-        let bad = TPESampler.observations(context.history, split.bad, names, distributions)
+        let good = TPESampler.observations(context.history, context.columns, split.good, names, distributions)
+        let bad = TPESampler.observations(context.history, context.columns, split.bad, names, distributions)
         let goodWeights = objectives > 1 ? [Double](repeating: 1, count: good[0].count) : TPESampler.weights(good[0].count)
         let lModel = ParzenEstimator(observations: good, distributions: distributions, weights: goodWeights,
                                      priorWeight: priorWeight)
@@ -173,17 +173,32 @@ public struct TPESampler: ParameterSampler {
 
     /// Per parameter, the internal values of the trials (at `indices`) that
     /// have all the parameters with these distributions, in trial order.
-    static func observations(_ trials: [TrialRecord], _ indices: [Int], _ names: [String],
+    ///
+    /// Finished trials are read from `known` (plain arrays by trial number,
+    /// when the study built them), others from their records.
+    static func observations(_ trials: [TrialRecord], _ known: ObservationColumns?, _ indices: [Int], _ names: [String],
                              _ distributions: [ParameterDistribution]) -> [[Double]] {
         var columns = [[Double]](repeating: [], count: names.count)
         for d in names.indices { columns[d].reserveCapacity(indices.count) }
         var row = [Double](repeating: 0, count: names.count)
+        // Per parameter: its column of finished trials and the index of this distribution there.
+        let stored: [ObservationColumns.Column?] = names.map { known?.byName[$0] }
+        let wanted: [Int32] = names.indices.map { d in
+            stored[d].flatMap { $0.distributions.firstIndex(of: distributions[d]) }.map { Int32($0) } ?? -2
+        }
         // Through a buffer, so reading a record's parameters does not copy the record.
         trials.withUnsafeBufferPointer { records in
             trials: for i in indices {
-                for d in names.indices {
-                    guard let p = records[i].parameters[names[d]], p.distribution == distributions[d] else { continue trials }
-                    row[d] = p.internalValue
+                if known != nil && records[i].state.isFinished {
+                    for d in names.indices {
+                        guard let column = stored[d], i < column.kinds.count, column.kinds[i] == wanted[d] else { continue trials }
+                        row[d] = column.values[i]
+                    }
+                } else {
+                    for d in names.indices {
+                        guard let p = records[i].parameters[names[d]], p.distribution == distributions[d] else { continue trials }
+                        row[d] = p.internalValue
+                    }
                 }
                 for d in names.indices { columns[d].append(row[d]) }
             }
