@@ -89,7 +89,7 @@ let package = Package(
             ],
             resources: [.copy("Fixtures")]),
         // A child process for the storages' multi-process tests (not a product).
-        .executableTarget(name: "ParetoTuneWorker", dependencies: ["ParetoTune", "ParetoTuneSQLite"]),
+        .executableTarget(name: "ParetoTuneWorker", dependencies: ["ParetoTune", "ParetoTuneSQLite", "ParetoTunePostgres"]),
         .testTarget(
             name: "ParetoNeuralTests", dependencies: ["ParetoNeural", "ParetoTesting"],
             resources: [.copy("Fixtures")]),

@@ -2,7 +2,7 @@
 """Hyperparameter optimization: Pareto's samplers vs Optuna's, in one run.
 
   tune.py --pareto BIN [--seeds 20] [--gp-seeds 5] [--trials 100] [--rounds 3]
-          [--samplers tpe,tpe-mv,random,cmaes,gp] [--storages memory,sqlite]
+          [--samplers tpe,tpe-mv,random,cmaes,gp] [--storages memory,sqlite] [--spaces 2d,mixed10]
           [--skip-quality] [--skip-overhead]
 
 (a) Quality: for each test function (Branin, Hartmann-6, Rosenbrock-10,
@@ -247,7 +247,7 @@ def overhead(args):
     print(f"{'space':8s} {'storage':7s} {'':7s} {'ms/trial @200':>14s} {'ms/trial last100':>17s} {'s / 1000 trials':>16s}")
     scratch = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"pareto-tune-overhead-{os.getpid()}")
     for storage in args.storages.split(","):
-        for space in TRIVIAL:
+        for space in args.spaces.split(","):
             ours, theirs = [], []
             extra = ["--sqlite", scratch + "-pareto.sqlite"] if storage == "sqlite" else []
             for _ in range(args.rounds):
@@ -278,6 +278,7 @@ def main():
     parser.add_argument("--gp-seeds", type=int, default=5)
     parser.add_argument("--samplers", default="tpe,tpe-mv,random,cmaes,gp")
     parser.add_argument("--storages", default="memory,sqlite")
+    parser.add_argument("--spaces", default="2d,mixed10")
     parser.add_argument("--trials", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--skip-quality", action="store_true")

@@ -2,7 +2,7 @@
 # Hyperparameter optimization benchmark: Pareto's TPE/random samplers vs Optuna's on the same
 # test functions (quality over seeds) and the per-trial overhead of a trivial objective, in one run.
 # Usage (from the repo root):
-#   bash bench/tune.sh [--seeds N] [--gp-seeds N] [--trials N] [--rounds N] [--samplers LIST] [--storages LIST]
+#   bash bench/tune.sh [--seeds N] [--gp-seeds N] [--trials N] [--rounds N] [--samplers LIST] [--storages LIST] [--spaces LIST]
 #                      [--skip-quality] [--skip-overhead]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

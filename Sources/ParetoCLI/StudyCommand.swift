@@ -87,7 +87,7 @@ struct StudyListCommand: ParsableCommand {
 
 /// `pareto study show --study NAME`: the study's trials, one line each.
 struct StudyShowCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "show", abstract: "One study's trials and its best.")
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "One study's trials, its best and its parameter importance (fANOVA).")
 
     @OptionGroup var storageOption: StorageOption
     @Option(help: "The study's name.") var study: String
@@ -104,6 +104,8 @@ struct StudyShowCommand: ParsableCommand {
         let best = Study.bestTrials(trials, record.directions)
         let looked = Study.validationTrialCount(trials)
         let confirmation = try Study.confirmation(in: storage, studyID: record.id)
+        // fANOVA importance of the first objective; none before two complete trials.
+        let importance = (try? ParameterImportance().evaluate(trials)) ?? []
         if json {
             return JSONValue.object([
                 ("study", .string(record.name)),
@@ -111,6 +113,7 @@ struct StudyShowCommand: ParsableCommand {
                 ("best_trials", .array(best.map { .int($0.number) })),
                 ("validation_trials", .int(looked)),
                 ("confirmation", confirmation.map(confirmationJSON) ?? .null),
+                ("importance", .object(importance.map { ($0.name, .number($0.importance)) })),
                 ("trials", .array(trials.map(trialJSON))),
             ]).serialized() + "\n"
         }
@@ -133,6 +136,10 @@ struct StudyShowCommand: ParsableCommand {
                          + "  " + parameters + mark)
         }
         if !best.isEmpty { lines.append("* best") }
+        if !importance.isEmpty {
+            lines.append("parameter importance (fANOVA, share of the objective's variance): "
+                         + importance.map { "\($0.name) \(String(format: "%.3f", $0.importance))" }.joined(separator: ", "))
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 }
@@ -168,8 +175,9 @@ struct StudyExportCommand: ParsableCommand {
             optimization history, the number of trials that looked at the validation data, the \
             slice data (per parameter, each complete trial's value and objective) and the contour \
             data (per pair of parameters, each complete trial's two values and objective; raw \
-            points, not an interpolated grid). --objective K picks the objective of a \
-            multi-objective study.
+            points, not an interpolated grid) and the fANOVA parameter importance (each \
+            parameter's share of the objective's variance, from a 64-tree random forest over \
+            the complete trials). --objective K picks the objective of a multi-objective study.
             """)
 
     @OptionGroup var storageOption: StorageOption

@@ -39,14 +39,15 @@ public final class Trial: @unchecked Sendable {
     public private(set) var parameters: [String: TrialParameter]
     private var lastHeartbeat: Double
 
-    init(study: Study, number: Int, record: TrialRecord, history: [TrialRecord], now: Double) {
+    /// `history` is the study's trials with this one at index `number`; `columns` their finished parameters.
+    init(study: Study, number: Int, record: TrialRecord, history: [TrialRecord], columns: ObservationColumns?, now: Double) {
         self.study = study
         self.number = number
         self.parameters = record.parameters
         let fixed = (try? record.userAttributes[Study.fixedParametersKey]?.decode([String: PlainJSON].self)) ?? [:]
         self.fixedValues = fixed.compactMapValues { try? JSONText(encoding: $0) }
-        self.context = SamplingContext(directions: study.directions, trialNumber: number, trials: history,
-                                       seed: study.sampler.seed)
+        self.context = SamplingContext(directions: study.directions, trialNumber: number, history: history,
+                                       ownIndex: number, columns: columns, seed: study.sampler.seed)
         self.relative = [:]
         self.lastHeartbeat = now
         self.relative = study.sampler.sampleRelative(&context)

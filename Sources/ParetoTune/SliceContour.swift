@@ -113,7 +113,9 @@ public enum StudyPlots {
     /// JSON object: `{"directions", "objective", "best_trials", "history":
     /// [{"trial","value","best_so_far"}], "validation_trials", "slices":
     /// [{"parameter","log","categorical","points":[{"trial","value","objective"}]}],
-    /// "contours": [{"x","y","points":[{"trial","x","y","objective"}]}]}`.
+    /// "contours": [{"x","y","points":[{"trial","x","y","objective"}]}],
+    /// "importance": [{"parameter","importance"}]}` (fANOVA, largest first;
+    /// see `ParameterImportance`). Cost: dominated by the importance forest.
     public static func json(_ trials: [TrialRecord], directions: [StudyDirection], objective: Int = 0) -> String {
         func number(_ x: Double) -> JSONValue { .number(x) }
         let best = Study.bestTrials(trials, directions).map { JSONValue.int($0.number) }
@@ -140,10 +142,14 @@ public enum StudyPlots {
                                                                 ("y", TrialExport.value($0.y)), ("objective", number($0.objective))]) })),
             ])
         }
+        // fANOVA importance; none (an empty list) before two complete trials.
+        let ranking = (try? ParameterImportance().evaluate(trials, objective: objective)) ?? []
+        let importance = ranking.map { JSONValue.object([("parameter", .string($0.name)), ("importance", number($0.importance))]) }
         return JSONValue.object([
             ("directions", .array(directions.map { .string($0.rawValue) })), ("objective", .int(objective)),
             ("best_trials", .array(best)), ("validation_trials", .int(Study.validationTrialCount(trials))),
             ("history", .array(history)), ("slices", .array(slices)), ("contours", .array(contours)),
+            ("importance", .array(importance)),
         ]).serialized()
     }
 }

@@ -202,11 +202,8 @@ public final class Study: Sendable {
         if heartbeatInterval != nil {
             try storage.heartbeat(studyID: id, trial: number, now: now)
         }
-        let trials = try cache.refresh(storage, studyID: id)
-        let record = trials[number]
-        var others = trials
-        others.remove(at: number)
-        return Trial(study: self, number: number, record: record, history: others, now: now)
+        let (trials, columns) = try cache.refreshWithColumns(storage, studyID: id)
+        return Trial(study: self, number: number, record: trials[number], history: trials, columns: columns, now: now)
     }
 
     /// Finishes an asked trial as complete with one value per direction.

@@ -78,7 +78,7 @@ public struct TPESampler: ParameterSampler {
         return w + [Double](repeating: 1, count: 25)
     }
 
-    /// The good and bad trials for this trial (indices into `context.trials`,
+    /// The good and bad trials for this trial (indices into `context.history`,
     /// in number order), computed once per trial.
     struct Split: Sendable {
         var good: [Int]
@@ -88,7 +88,7 @@ public struct TPESampler: ParameterSampler {
     /// Whether enough trials have finished for the model.
     private func isWarm(_ context: SamplingContext) -> Bool {
         var finished = 0
-        for trial in context.trials where trial.state == .complete || trial.state == .pruned {
+        for trial in context.history where trial.state == .complete || trial.state == .pruned {
             finished += 1
             if finished >= startupTrials { return true }
         }
@@ -97,7 +97,7 @@ public struct TPESampler: ParameterSampler {
 
     public func sampleRelative(_ context: inout SamplingContext) -> [String: TrialParameter] {
         guard multivariate, isWarm(context) else { return [:] }
-        let space = TPESampler.sharedSpace(context.trials)
+        let space = TPESampler.sharedSpace(context.history)
         guard !space.isEmpty else { return [:] }
         let names = space.keys.sorted()
         let distributions = names.map { space[$0]! }
@@ -142,8 +142,8 @@ public struct TPESampler: ParameterSampler {
             context.samplerState = split
         }
         let objectives = context.directions.count
-        let good = TPESampler.observations(context.trials, split.good, names, distributions)
-        let bad = TPESampler.observations(context.trials, split.bad, names, distributions)
+        let good = TPESampler.observations(context.history, context.columns, split.good, names, distributions)
+        let bad = TPESampler.observations(context.history, context.columns, split.bad, names, distributions)
         let goodWeights = objectives > 1 ? [Double](repeating: 1, count: good[0].count) : TPESampler.weights(good[0].count)
         let lModel = ParzenEstimator(observations: good, distributions: distributions, weights: goodWeights,
                                      priorWeight: priorWeight)
@@ -173,17 +173,32 @@ public struct TPESampler: ParameterSampler {
 
     /// Per parameter, the internal values of the trials (at `indices`) that
     /// have all the parameters with these distributions, in trial order.
-    static func observations(_ trials: [TrialRecord], _ indices: [Int], _ names: [String],
+    ///
+    /// Finished trials are read from `known` (plain arrays by trial number,
+    /// when the study built them), others from their records.
+    static func observations(_ trials: [TrialRecord], _ known: ObservationColumns?, _ indices: [Int], _ names: [String],
                              _ distributions: [ParameterDistribution]) -> [[Double]] {
         var columns = [[Double]](repeating: [], count: names.count)
         for d in names.indices { columns[d].reserveCapacity(indices.count) }
         var row = [Double](repeating: 0, count: names.count)
+        // Per parameter: its column of finished trials and the index of this distribution there.
+        let stored: [ObservationColumns.Column?] = names.map { known?.byName[$0] }
+        let wanted: [Int32] = names.indices.map { d in
+            stored[d].flatMap { $0.distributions.firstIndex(of: distributions[d]) }.map { Int32($0) } ?? -2
+        }
         // Through a buffer, so reading a record's parameters does not copy the record.
         trials.withUnsafeBufferPointer { records in
             trials: for i in indices {
-                for d in names.indices {
-                    guard let p = records[i].parameters[names[d]], p.distribution == distributions[d] else { continue trials }
-                    row[d] = p.internalValue
+                if known != nil && records[i].state.isFinished {
+                    for d in names.indices {
+                        guard let column = stored[d], i < column.kinds.count, column.kinds[i] == wanted[d] else { continue trials }
+                        row[d] = column.values[i]
+                    }
+                } else {
+                    for d in names.indices {
+                        guard let p = records[i].parameters[names[d]], p.distribution == distributions[d] else { continue trials }
+                        row[d] = p.internalValue
+                    }
                 }
                 for d in names.indices { columns[d].append(row[d]) }
             }
@@ -216,7 +231,7 @@ public struct TPESampler: ParameterSampler {
         var keys: [Double] = []  // single objective: the signed value of each complete trial
         var points: [[Double]] = []  // several objectives
         var prunedKeys: [(Int, Double)] = []
-        context.trials.withUnsafeBufferPointer { trials in
+        context.history.withUnsafeBufferPointer { trials in
             for i in trials.indices {
                 switch trials[i].state {
                 case .complete:
@@ -238,7 +253,7 @@ public struct TPESampler: ParameterSampler {
             }
         }
         var budget = gamma(complete.count + pruned.count, objectives: directions.count)
-        var isGood = [Bool](repeating: false, count: context.trials.count)
+        var isGood = [Bool](repeating: false, count: context.history.count)
         let chosen: [Int]
         if directions.count == 1 {
             chosen = TPESampler.smallest(keys, budget)

@@ -18,9 +18,16 @@ final class TrialHistory: @unchecked Sendable {
     private var records: [TrialRecord] = []
     /// Numbers of trials that were waiting or running at the last read.
     private var unfinished: [Int] = []
+    /// The finished trials' parameters by name, grown as trials finish.
+    private var columns = ObservationColumns()
 
     /// Every trial of the study, in number order, as of now.
     func refresh(_ storage: any StudyStorage, studyID: Int) throws -> [TrialRecord] {
+        try refreshWithColumns(storage, studyID: studyID).trials
+    }
+
+    /// As `refresh`, with the finished trials' parameters by name (from the same read).
+    func refreshWithColumns(_ storage: any StudyStorage, studyID: Int) throws -> (trials: [TrialRecord], columns: ObservationColumns) {
         try lock.withLock {
             let fresh = try storage.trials(studyID: studyID, after: records.count - 1, including: unfinished)
             var stillOpen: [Int] = []
@@ -34,12 +41,60 @@ final class TrialHistory: @unchecked Sendable {
                     // landed between its queries: start over from a full read.
                     records = try storage.trials(studyID: studyID, states: nil)
                     unfinished = records.filter { !$0.state.isFinished }.map(\.number)
-                    return records
+                    columns = ObservationColumns()
+                    for record in records where record.state.isFinished { columns.add(record) }
+                    return (records, columns)
                 }
-                if !record.state.isFinished { stillOpen.append(record.number) }
+                // A record comes back only while unfinished, so each finished one is added once.
+                if record.state.isFinished { columns.add(record) } else { stillOpen.append(record.number) }
             }
             unfinished = stillOpen
-            return records
+            return (records, columns)
+        }
+    }
+}
+
+/// The parameters of a study's finished trials, by name, as arrays indexed
+/// by trial number: what TPE reads for every parameter of every trial.
+///
+/// Why: reading them from the trial records costs a hash of the name and a
+/// retain per trial and parameter; kept here they grow by one entry per
+/// finished trial (finished trials never change), and a sampler reads plain
+/// arrays. A value type: each trial's sampler gets a snapshot (shared until
+/// the next trial finishes).
+struct ObservationColumns: Sendable {
+    /// One parameter's values.
+    struct Column: Sendable {
+        /// The distinct distributions the parameter had.
+        var distributions: [ParameterDistribution] = []
+        /// Per trial number: the index of its distribution in `distributions`, or −1 (absent, or not finished).
+        var kinds: [Int32] = []
+        /// Per trial number: the internal value (0 where absent).
+        var values: [Double] = []
+
+        mutating func set(_ number: Int, _ parameter: TrialParameter) {
+            if kinds.count <= number {
+                kinds.append(contentsOf: repeatElement(-1, count: number + 1 - kinds.count))
+                values.append(contentsOf: repeatElement(0, count: number + 1 - values.count))
+            }
+            let kind: Int
+            if let known = distributions.firstIndex(of: parameter.distribution) {
+                kind = known
+            } else {
+                kind = distributions.count
+                distributions.append(parameter.distribution)
+            }
+            kinds[number] = Int32(kind)
+            values[number] = parameter.internalValue
+        }
+    }
+
+    var byName: [String: Column] = [:]
+
+    /// Adds a finished trial's parameters.
+    mutating func add(_ record: TrialRecord) {
+        for (name, parameter) in record.parameters {
+            byName[name, default: Column()].set(record.number, parameter)
         }
     }
 }

@@ -1,7 +1,8 @@
-// A child process for the storages' multi-process tests (`SQLiteStorageTests`):
-// several of these write to one study file at once, or one is killed with
-// SIGKILL in the middle of a trial. Not a product; the tests find it beside
-// their own binary.
+// A child process for the storages' multi-process tests (`SQLiteStorageTests`,
+// `PostgresStorageTests`): several of these write to one study at once, or one
+// is killed with SIGKILL in the middle of a trial. Not a product; the tests
+// find it beside their own binary. FILE is a SQLite file, or a PostgreSQL URL
+// (postgresql://… or postgres://…).
 //
 //   ParetoTuneWorker write FILE STUDY COUNT TAG
 //       COUNT trials through the storage: create, parameter, intermediate
@@ -13,6 +14,7 @@
 //       "RUNNING N" and then reports (so heartbeats) forever.
 import Foundation
 import ParetoTune
+import ParetoTunePostgres
 import ParetoTuneSQLite
 
 func fail(_ message: String) -> Never {
@@ -24,9 +26,14 @@ let arguments = CommandLine.arguments
 guard arguments.count >= 5, let count = Int(arguments[4]) else {
     fail("usage: ParetoTuneWorker write|optimize FILE STUDY COUNT …")
 }
-let storage: SQLiteStorage
+let storage: any StudyStorage
 do {
-    storage = try SQLiteStorage(path: arguments[2])
+    let location = arguments[2]
+    if location.hasPrefix("postgresql://") || location.hasPrefix("postgres://") {
+        storage = try PostgresStorage(url: location)
+    } else {
+        storage = try SQLiteStorage(path: location)
+    }
 } catch {
     fail("\(error)")
 }

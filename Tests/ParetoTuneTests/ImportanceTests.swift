@@ -23,7 +23,7 @@ import Testing
         // z (shuffled, any split worse) none.
         let trials = [trial(0, x: 0, z: 3, value: 0), trial(1, x: 1, z: 0, value: 0),
                       trial(2, x: 2, z: 2, value: 10), trial(3, x: 3, z: 1, value: 10)]
-        let ranking = try ParameterImportance(trees: 1, bootstrap: false).evaluate(trials)
+        let ranking = try ParameterImportance(trees: 1, bootstrap: false, method: .meanDecreaseImpurity).evaluate(trials)
         #expect(ranking.map(\.name) == ["x", "z"])
         #expect(ranking[0].importance == 1 && ranking[1].importance == 0)
     }
@@ -36,12 +36,12 @@ import Testing
             let x = g.uniform(-10, 10), z = g.uniform(-10, 10), c = Int(g.uniform(0, 3))
             trials.append(trial(i, x: x, z: z, value: (x - 2) * (x - 2) + 0.05 * z + (c == 1 ? 3 : 0), choice: c))
         }
-        let ranking = try ParameterImportance(seed: 1).evaluate(trials)
+        let ranking = try ParameterImportance(seed: 1, method: .meanDecreaseImpurity).evaluate(trials)
         #expect(ranking.map(\.name) == ["x", "c", "z"])
         #expect(ranking[0].importance > 0.9)
         #expect(abs(ranking.map(\.importance).reduce(0, +) - 1) < 1e-12)
         // Deterministic for a seed.
-        #expect(try ParameterImportance(seed: 1).evaluate(trials).map(\.importance) == ranking.map(\.importance))
+        #expect(try ParameterImportance(seed: 1, method: .meanDecreaseImpurity).evaluate(trials).map(\.importance) == ranking.map(\.importance))
     }
 
     @Test func tooFewTrialsIsAnError() {

@@ -54,6 +54,80 @@ private func emptyPostgresStorage() throws -> PostgresStorage {
         _ = try emptyPostgresStorage()  // leave the database usable
     }
 
+    /// Four processes (as four machines would) write to one study at once:
+    /// numbers come out gap-free and unique, and every trial of every
+    /// process is there, complete and with its own writes.
+    @Test(.enabled(if: testURL != nil, "PARETO_TEST_POSTGRES_URL is not set: no PostgreSQL server to test against (.ci/run starts one)"))
+    func concurrentProcessesShareOneStudy() throws {
+        _ = try emptyPostgresStorage()
+        let processes = 4, perProcess = 40
+        let workers = try (0..<processes).map { try startWorker(["write", testURL!, "shared", String(perProcess), "p\($0)"]) }
+        for (process, _) in workers { process.waitUntilExit() }
+        let statuses: [Int32] = workers.map { $0.0.terminationStatus }
+        #expect(statuses == Array(repeating: 0, count: processes))
+
+        let storage = try PostgresStorage(url: testURL!)
+        let study = try #require(try storage.loadStudy(name: "shared"))
+        let trials = try storage.trials(studyID: study.id)
+        let numbers: [Int] = trials.map(\.number)
+        #expect(numbers == Array(0..<(processes * perProcess)))
+        #expect(trials.allSatisfy { $0.state == .complete })
+        for trial in trials {
+            #expect(trial.values == [Double(trial.number)])
+            #expect(trial.intermediateValues[0] == [Double(trial.number)])
+            #expect(trial.parameters["x"]?.internalValue == 0.5)
+            #expect(trial.userAttributes["tag"]?.text == trial.workerID.map { "\"\($0)\"" })
+        }
+        for p in 0..<processes {
+            #expect(trials.filter { $0.workerID == "p\(p)" }.count == perProcess)
+        }
+    }
+
+    /// A worker process killed with SIGKILL mid-trial: once the grace period
+    /// passes, the next worker fails its trial, re-queues the parameters and
+    /// runs them; the trials completed before the kill are untouched.
+    @Test(.enabled(if: testURL != nil, "PARETO_TEST_POSTGRES_URL is not set: no PostgreSQL server to test against (.ci/run starts one)"))
+    func aKilledWorkersTrialIsFailedAndRequeued() throws {
+        _ = try emptyPostgresStorage()
+        let (victim, output) = try startWorker(["optimize", testURL!, "study", "100", "hang-at", "3"])
+        let line = try readLine(from: output, timeout: 60)
+        #expect(line == "RUNNING 3")
+        usleep(300_000)
+        kill(victim.processIdentifier, SIGKILL)
+        victim.waitUntilExit()
+        #expect(victim.terminationReason == .uncaughtSignal)
+
+        let storage = try PostgresStorage(url: testURL!)
+        let study = try #require(try storage.loadStudy(name: "study"))
+        let before = try storage.trials(studyID: study.id)
+        #expect(before.count == 4)
+        #expect(before[3].state == .running)
+        let completedBefore = Array(before.prefix(3))
+        #expect(completedBefore.allSatisfy { $0.state == .complete })
+        #expect(!before[3].intermediateValues.isEmpty)
+        // Within the grace period nothing is declared dead.
+        #expect(try storage.failStaleTrials(studyID: study.id, grace: 60, now: Date().timeIntervalSince1970) == [])
+
+        usleep(1_200_000)  // past the worker's 1 s grace
+        let (next, _) = try startWorker(["optimize", testURL!, "study", "2"])
+        next.waitUntilExit()
+        #expect(next.terminationStatus == 0)
+
+        let after = try storage.trials(studyID: study.id)
+        let numbers: [Int] = after.map(\.number)
+        #expect(numbers == Array(0..<6))
+        #expect(after[3].state == .failed)
+        let retry = after[4]
+        #expect(retry.retryOf == 3)
+        #expect(retry.state == .complete)
+        #expect(retry.parameters["x"] == before[3].parameters["x"])
+        #expect(retry.values == [retry.parameters["x"]!.internalValue])
+        #expect(after[5].state == .complete)
+        #expect(Array(after.prefix(3)) == completedBefore)
+        #expect(after.filter { $0.retryOf != nil }.count == 1)
+        _ = try emptyPostgresStorage()  // leave the database usable
+    }
+
     @Test func anUnreachableServerIsATypedError() throws {
         // Port 1 on loopback: nothing listens, the connection is refused at once.
         do {

@@ -182,7 +182,7 @@ func startWorker(_ arguments: [String]) throws -> (Process, Pipe) {
 }
 
 /// The first line a child writes to `pipe`, waiting at most `timeout` seconds.
-private func readLine(from pipe: Pipe, timeout: Double) throws -> String {
+func readLine(from pipe: Pipe, timeout: Double) throws -> String {
     let handle = pipe.fileHandleForReading
     var buffer = Data()
     let deadline = Date().addingTimeInterval(timeout)
