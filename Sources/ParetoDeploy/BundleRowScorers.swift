@@ -220,7 +220,7 @@ final class TreeRowScorer: BundleRowScorer {
 final class LinearRowScorer: BundleRowScorer {
     /// What a pipeline output column is, in terms of the row's cells.
     private enum Expression {
-        case number(source: Int, fill: Double?, indicator: Bool, scalings: [(mean: Double, scale: Double)], checked: Bool)
+        case number(source: Int, fill: Double?, indicator: Bool, scalings: [(mean: Double, scale: Double)])
         case category(source: Int)
         case boolean(source: Int)
         case oneHot(encoding: Int, output: Int)
@@ -228,8 +228,7 @@ final class LinearRowScorer: BundleRowScorer {
 
     private enum Term {
         /// A numeric feature (column `column` of the design).
-        case number(source: Int, column: Int, fill: Double?, indicator: Bool, scalings: [(mean: Double, scale: Double)],
-                    checked: Bool)
+        case number(source: Int, column: Int, fill: Double?, indicator: Bool, scalings: [(mean: Double, scale: Double)])
         /// A boolean passed through as 0/1.
         case boolean(source: Int, column: Int)
         /// One-hot columns of one encoding: per vocabulary index (or per
@@ -261,7 +260,7 @@ final class LinearRowScorer: BundleRowScorer {
         var expressions: [String: Expression] = [:]
         for (s, column) in context.schema.enumerated() {
             switch column.kind {
-            case .numeric: expressions[column.name] = .number(source: s, fill: nil, indicator: false, scalings: [], checked: false)
+            case .numeric: expressions[column.name] = .number(source: s, fill: nil, indicator: false, scalings: [])
             case .categorical: expressions[column.name] = .category(source: s)
             case .boolean: expressions[column.name] = .boolean(source: s)
             default: break
@@ -276,21 +275,20 @@ final class LinearRowScorer: BundleRowScorer {
             } else if let imputer = base as? SimpleImputer.Fitted {
                 guard imputer.indicatorColumns.isEmpty || imputer.indicatorValues == .number else { return nil }
                 for (name, fill) in zip(imputer.columns, imputer.fills) {
-                    guard case .number(let source, nil, false, let scalings, _)? = expressions[name], scalings.isEmpty,
+                    guard case .number(let source, nil, false, let scalings)? = expressions[name], scalings.isEmpty,
                           case .number(let value) = fill else { return nil }
-                    expressions[name] = .number(source: source, fill: value, indicator: false, scalings: [], checked: true)
+                    expressions[name] = .number(source: source, fill: value, indicator: false, scalings: [])
                     if imputer.indicatorColumns.contains(name) {
-                        expressions[name + "_missing"] = .number(source: source, fill: nil, indicator: true, scalings: [],
-                                                                 checked: true)
+                        expressions[name + "_missing"] = .number(source: source, fill: nil, indicator: true, scalings: [])
                     }
                 }
             } else if let scaler = base as? StandardScaler.Fitted {
                 for (j, name) in scaler.columns.enumerated() {
-                    guard case .number(let source, let fill, let indicator, let scalings, _)? = expressions[name] else {
+                    guard case .number(let source, let fill, let indicator, let scalings)? = expressions[name] else {
                         return nil
                     }
                     expressions[name] = .number(source: source, fill: fill, indicator: indicator,
-                                                scalings: scalings + [(scaler.means[j], scaler.scales[j])], checked: true)
+                                                scalings: scalings + [(scaler.means[j], scaler.scales[j])])
                 }
             } else if let oneHot = base as? OneHotEncoder.Fitted {
                 for feature in oneHot.features {
@@ -319,9 +317,8 @@ final class LinearRowScorer: BundleRowScorer {
         var groupOrder: [Int] = []
         for (j, name) in featureNames.enumerated() {
             switch expressions[name] {
-            case .number(let source, let fill, let indicator, let scalings, let checked)?:
-                terms.append(.number(source: source, column: j, fill: fill, indicator: indicator, scalings: scalings,
-                                     checked: checked))
+            case .number(let source, let fill, let indicator, let scalings)?:
+                terms.append(.number(source: source, column: j, fill: fill, indicator: indicator, scalings: scalings))
             case .boolean(let source)?:
                 terms.append(.boolean(source: source, column: j))
             case .oneHot(let e, _)?:
@@ -395,9 +392,11 @@ final class LinearRowScorer: BundleRowScorer {
     /// A numeric term's feature value, as imputation and scaling compute it.
     @inline(__always)
     private func value(_ row: BundleRowCells, source: Int, fill: Double?, indicator: Bool,
-                       scalings: [(mean: Double, scale: Double)], checked: Bool) throws -> Double {
+                       scalings: [(mean: Double, scale: Double)]) throws -> Double {
         let input = row.numbers[source]
-        if checked && input.isInfinite {
+        // The pipeline's steps refuse infinity (and without them the design
+        // matrix does): an error naming the column either way.
+        if input.isInfinite {
             throw UsageError("column \"\(nameOf(source))\" holds \(input > 0 ? "+" : "-")infinity in row 1",
                              hint: "replace infinite values (for example with a missing value) before this step")
         }
@@ -449,9 +448,8 @@ final class LinearRowScorer: BundleRowScorer {
     func encode(_ row: BundleRowCells) throws {
         for term in terms {
             switch term {
-            case .number(let source, let column, let fill, let indicator, let scalings, let checked):
-                design[column] = try value(row, source: source, fill: fill, indicator: indicator, scalings: scalings,
-                                           checked: checked)
+            case .number(let source, let column, let fill, let indicator, let scalings):
+                design[column] = try value(row, source: source, fill: fill, indicator: indicator, scalings: scalings)
             case .boolean(let source, let column):
                 let v = row.numbers[source]
                 guard !v.isNaN else {
@@ -486,9 +484,8 @@ final class LinearRowScorer: BundleRowScorer {
         try coefficients.withUnsafeBufferPointer { c in
             for term in terms {
                 switch term {
-                case .number(let source, let column, let fill, let indicator, let scalings, let checked):
-                    let x = try value(row, source: source, fill: fill, indicator: indicator, scalings: scalings,
-                                      checked: checked)
+                case .number(let source, let column, let fill, let indicator, let scalings):
+                    let x = try value(row, source: source, fill: fill, indicator: indicator, scalings: scalings)
                     for m in 0..<k { etas[m] += x * c[m * columns + column] }
                 case .boolean(let source, let column):
                     let x = row.numbers[source]
