@@ -11,8 +11,15 @@ struct BenchCommand: ParsableCommand {
             Rows come from --data (cycled when a batch needs more). Stages: "whole" is the full \
             path from a table of raw columns to predictions; trees add "model" (raw values through \
             the compiled ensemble, no table handling); linear models add "pipeline" (the \
-            preprocessing alone) and "model" (the coefficients on preprocessed rows). Each stage \
-            and batch size is called repeatedly for at least --seconds after 3 warm-up calls.
+            preprocessing alone) and "model" (the coefficients on preprocessed rows). For a bundle \
+            (pareto optimize's model.pareto), one row goes through its row predictor: "whole" sets \
+            the row's cells from values parsed beforehand and predicts (pipeline, model, \
+            calibration, threshold), "pipeline" sets the cells and prepares the model's inputs, \
+            "model" runs the model on prepared inputs, and "frame" is the table path for the \
+            same row (what "whole" was before the row predictor); each call takes the next data \
+            row. Larger bundle batches keep the table path ("whole", and "model" without \
+            calibration). Each stage and batch size is called repeatedly for at least --seconds \
+            after 3 warm-up calls.
             """)
 
     @Argument(help: "The model file.") var model: String
@@ -30,10 +37,76 @@ struct BenchCommand: ParsableCommand {
     /// runs the stage once on the batch.
     struct Stage {
         var name: String
+        /// Runs before each timed call, untimed (the row path's model stage
+        /// prepares the next row's inputs here).
+        var prepare: (() throws -> Void)? = nil
         var call: () throws -> Void
     }
 
-    func stages(_ trained: any SavedModel, _ batch: DataFrame) throws -> [Stage] {
+    /// A data row's cells parsed once, as a server holds them before
+    /// predicting: numbers as numbers, everything else as text.
+    enum Cell {
+        case missing
+        case number(Double)
+        case text(String)
+    }
+
+    /// The row predictor's stages for one row at a time, cycling through
+    /// up to 1,000 of the data's rows.
+    func rowStages(_ bundle: ModelBundle, _ frame: DataFrame) throws -> [Stage] {
+        let predictor = try bundle.makeRowPredictor()
+        let count = min(frame.rowCount, 1_000)
+        let sources = try predictor.columns.map { column -> Column in
+            guard let source = frame[column.name] else {
+                throw UsageError("\(data) has no column \"\(column.name)\", which the model was trained on")
+            }
+            return source
+        }
+        let rows: [[Cell]] = (0..<count).map { i in
+            zip(predictor.columns, sources).map { column, source -> Cell in
+                guard let text = source.formattedValue(i) else { return .missing }
+                if column.kind == .numeric, let numbers = source.numeric { return .number(numbers.values[i]) }
+                return .text(text)
+            }
+        }
+        var next = 0
+        func setNextRow() throws {
+            let cells = rows[next]
+            next = next + 1 == count ? 0 : next + 1
+            for (j, cell) in cells.enumerated() {
+                switch cell {
+                case .missing: predictor.setMissing(at: j)
+                case .number(let value): try predictor.setNumber(value, at: j)
+                case .text(let text): try predictor.setText(text, at: j)
+                }
+            }
+        }
+        var sink = 0.0
+        let frames = (0..<count).map { frame.rows([$0]) }
+        var nextFrame = 0
+        return [
+            Stage(name: "frame") {
+                let predictions = try bundle.predict(frames[nextFrame], threads: 1)
+                _ = bundle.labels(predictions)
+                nextFrame = nextFrame + 1 == count ? 0 : nextFrame + 1
+            },
+            Stage(name: "whole") {
+                try setNextRow()
+                sink += try predictor.predict().value
+            },
+            Stage(name: "pipeline") {
+                try setNextRow()
+                try predictor.runPipelineStage()
+            },
+            Stage(name: "model", prepare: {
+                try setNextRow()
+                try predictor.runPipelineStage()
+            }) { sink += try predictor.runModelStage() },
+        ]
+    }
+
+    func stages(_ trained: any SavedModel, _ batch: DataFrame, data frame: DataFrame) throws -> [Stage] {
+        if batch.rowCount == 1, let bundle = trained as? ModelBundle { return try rowStages(bundle, frame) }
         var stages = [Stage(name: "whole") { _ = try trained.predict(batch, threads: threads) }]
         if let trees = trained as? TabularTreeModel {
             let values = try trees.rawValues(batch, threads: threads)
@@ -68,11 +141,16 @@ struct BenchCommand: ParsableCommand {
         var results: [(rows: Int, stage: String, sample: LatencySample)] = []
         for size in sizes {
             let batch = frame.rows((0..<size).map { $0 % frame.rowCount })
-            for stage in try stages(trained, batch) {
-                for _ in 0..<3 { try stage.call() }
+            for stage in try stages(trained, batch, data: frame) {
+                for _ in 0..<3 {
+                    try stage.prepare?()
+                    try stage.call()
+                }
                 var times: [Double] = []
+                times.reserveCapacity(1_000_000)
                 let total = Stopwatch()
                 while total.seconds < seconds && times.count < 1_000_000 {
+                    try stage.prepare?()
                     let clock = Stopwatch()
                     try stage.call()
                     times.append(clock.seconds)
@@ -91,6 +169,12 @@ struct BenchCommand: ParsableCommand {
         func left(_ s: String, _ n: Int) -> String { String(repeating: " ", count: max(0, n - s.count)) + s }
         func right(_ s: String, _ n: Int) -> String { s + String(repeating: " ", count: max(0, n - s.count)) }
         var text = "prediction latency of \(model) (\(trained.task.rawValue)), rows from \(data)\n"
+        if let bundle = trained as? ModelBundle, sizes.contains(1) {
+            let predictor = try bundle.makeRowPredictor()
+            text += predictor.isAllocationFree ? "one row: the bundle's row predictor (allocation-free)\n"
+                : "one row: the bundle's row predictor, with parts on the table path: "
+                    + predictor.fallbackReasons.joined(separator: "; ") + "\n"
+        }
         let head: [String] = [left("rows", 7), "  ", right("stage", 9), left("calls", 9), left("p50 µs", 12),
                               left("p99 µs", 12), left("rows/s", 14)]
         text += head.joined() + "\n"
