@@ -94,7 +94,10 @@ public struct Baselines: Sendable {
         let model = try learner.fit(frame, target: target, validation: nil, observer: nil)
         let fitSeconds = clock.seconds
         let features = try frame.dropping([target])
-        let latency = try CostMeter.singleRow(model, sample: features)
+        let classLabels = task == .regression ? [] : try frame.classLabels(target)
+        let latency = try CostMeter.singleRow(bundle: CostMeter.probe(model, target: target, task: task,
+                                                                      classLabels: classLabels, sample: features, seed: seed),
+                                              sample: features)
         let throughput = try CostMeter.batch(model, sample: features, threads: threads)
         let baseline = BaselineReport(name: name, metric: metric.name, cvMean: report.mean[0],
                                       cvStandardDeviation: report.standardDeviation[0], fitSeconds: fitSeconds,

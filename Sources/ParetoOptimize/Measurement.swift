@@ -7,7 +7,8 @@ import ParetoEval
 /// How fast and how big a fitted model is, measured on this machine.
 public struct ModelCost: Sendable, Codable, Equatable {
     /// Median and 99th-percentile seconds to predict one row through the
-    /// full path (raw table row in, predictions out), one call per row.
+    /// full path (a row's raw values in, predictions out: the bundle's row
+    /// predictor), one call per row.
     public var singleRowSeconds: Double
     public var singleRowP99Seconds: Double
     /// Rows per second for a batch (nil when not measured).
@@ -34,6 +35,62 @@ enum CostMeter {
         }
         let sample = try LatencySample(secondsPerCall: times)
         return (sample.p50, sample.p99)
+    }
+
+    /// Times `calls` single-row predictions of a bundle the way a server
+    /// makes them: through its row predictor (`ModelBundle.makeRowPredictor`),
+    /// the cells of each row set from values parsed beforehand (numbers as
+    /// numbers, everything else as text), then `predict()` — after 10
+    /// warm-up calls. A bundle without a row predictor is timed on one-row
+    /// tables instead.
+    static func singleRow(bundle: ModelBundle, sample: DataFrame, calls: Int = 200) throws -> (p50: Double, p99: Double) {
+        let count = min(sample.rowCount, calls)
+        guard count > 0 else { return (0, 0) }
+        guard let predictor = try? bundle.makeRowPredictor(),
+              let sources = Optional(predictor.columns.compactMap { sample[$0.name] }),
+              sources.count == predictor.columns.count else {
+            return try singleRow(BundlePath(bundle: bundle), sample: sample, calls: calls)
+        }
+        enum Cell { case missing, number(Double), text(String) }
+        let rows: [[Cell]] = (0..<count).map { i in
+            zip(predictor.columns, sources).map { column, source -> Cell in
+                guard let text = source.formattedValue(i) else { return .missing }
+                if column.kind == .numeric, let numbers = source.numeric { return .number(numbers.values[i]) }
+                return .text(text)
+            }
+        }
+        func predict(_ cells: [Cell]) throws -> Double {
+            for (j, cell) in cells.enumerated() {
+                switch cell {
+                case .missing: predictor.setMissing(at: j)
+                case .number(let value): try predictor.setNumber(value, at: j)
+                case .text(let text): try predictor.setText(text, at: j)
+                }
+            }
+            return try predictor.predict().value
+        }
+        var sink = 0.0
+        for i in 0..<min(10, count) { sink += try predict(rows[i]) }
+        var times: [Double] = []
+        times.reserveCapacity(count)
+        for cells in rows {
+            let clock = Stopwatch()
+            sink += try predict(cells)
+            times.append(clock.seconds)
+        }
+        if sink.isNaN && sink.sign == .minus { times.append(0) }  // keeps the predictions alive
+        let measured = try LatencySample(secondsPerCall: times)
+        return (measured.p50, measured.p99)
+    }
+
+    /// A bundle around `model` alone (no calibration or threshold), for
+    /// timing and sizing a candidate through the bundle's paths.
+    static func probe(_ model: BundledModel, target: String, task: TaskKind, classLabels: [String],
+                      sample: DataFrame, seed: UInt64) -> ModelBundle {
+        ModelBundle(target: target, task: task, classLabels: classLabels,
+                    inputSchema: sample.columns.map { BundleColumn(name: $0.name, kind: $0.kind) }, model: model,
+                    family: "", calibration: .none, threshold: nil, dataFingerprint: "", trainingRows: 0,
+                    metrics: [:], seed: seed, references: [])
     }
 
     /// Rows per second predicting up to 10,000 rows at once, repeated until

@@ -355,7 +355,7 @@ public struct Optimizer: Sendable {
                           "test_\(metric.name)_lower": interval.lower, "test_\(metric.name)_upper": interval.upper]
         for (name, value) in others { bundle.metrics["test_\(name)"] = value }
         let latencySample = try trainData.dropping([target])
-        let singleRow = try CostMeter.singleRow(BundlePath(bundle: bundle), sample: search.latencySample)
+        let singleRow = try CostMeter.singleRow(bundle: bundle, sample: search.latencySample)
         let cost = ModelCost(singleRowSeconds: singleRow.p50, singleRowP99Seconds: singleRow.p99,
                              batchRowsPerSecond: try CostMeter.batch(BundlePath(bundle: bundle), sample: latencySample,
                                                                      threads: settings.threads),
@@ -493,10 +493,8 @@ public struct Optimizer: Sendable {
     func limitCheck(_ model: BundledModel, target: String, task: TaskKind, classLabels: [String],
                     sample: DataFrame) throws -> (over: String?, ratio: Double) {
         guard settings.maxLatencySeconds != nil || settings.maxSizeBytes != nil else { return (nil, 1) }
-        let bundle = ModelBundle(target: target, task: task, classLabels: classLabels,
-                                 inputSchema: sample.columns.map { BundleColumn(name: $0.name, kind: $0.kind) }, model: model,
-                                 family: "", calibration: .none, threshold: nil, dataFingerprint: "", trainingRows: 0,
-                                 metrics: [:], seed: settings.seed, references: [])
+        let bundle = CostMeter.probe(model, target: target, task: task, classLabels: classLabels, sample: sample,
+                                     seed: settings.seed)
         var over: String? = nil
         var ratio = 1.0
         if let limit = settings.maxSizeBytes {
@@ -507,7 +505,7 @@ public struct Optimizer: Sendable {
             }
         }
         if let limit = settings.maxLatencySeconds {
-            let p50 = try CostMeter.singleRow(BundlePath(bundle: bundle), sample: sample).p50
+            let p50 = try CostMeter.singleRow(bundle: bundle, sample: sample).p50
             if p50 > limit {
                 over = over ?? "latency"
                 ratio = min(ratio, limit / p50)

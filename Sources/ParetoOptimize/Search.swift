@@ -232,7 +232,9 @@ extension Search {
     }
 
     func measure(_ model: BundledModel) throws -> Cost {
-        let latency = try CostMeter.singleRow(model, sample: latencySample)
+        let probe = CostMeter.probe(model, target: target, task: task, classLabels: classLabels, sample: latencySample,
+                                    seed: settings.seed)
+        let latency = try CostMeter.singleRow(bundle: probe, sample: latencySample)
         let bytes = try CostMeter.size(model)
         var violations: [String] = []
         if let limit = settings.maxLatencySeconds, latency.p50 > limit { violations.append("latency") }
