@@ -34,6 +34,8 @@ public struct CompiledEnsemble: Sendable {
     let categoryWords: [UInt64]
     /// The feature-by-feature scorer, used when every tree has at most 64 leaves.
     let quickScorer: QuickScorer?
+    /// The branch-free interleaved walk (numeric splits only): the one-row path.
+    let walk: CompiledWalk?
     /// Raw scores per row.
     public let outputCount: Int
     /// The starting raw score of each output.
@@ -84,9 +86,97 @@ public struct CompiledEnsemble: Sendable {
         self.leafValues = leaves
         self.categoryWords = words
         self.quickScorer = featureByFeature ? QuickScorer(model.trees, featureCount: model.featureNames.count) : nil
+        self.walk = CompiledWalk(model.trees)
         self.outputCount = model.outputCount
         self.initialScores = model.initialScores
         self.featureCount = model.featureNames.count
+    }
+
+    /// The raw score of one row, for models with one output (binary,
+    /// regression): the same value as `rawScores(rows:rowCount:)` gives
+    /// for that row, bit for bit.
+    ///
+    /// ```swift
+    /// let score = row.withUnsafeBufferPointer { compiled.rawScore(row: $0) }
+    /// ```
+    /// Cost: allocation-free, on the calling thread (no parallel dispatch);
+    /// numeric ensembles walk eight trees at a time without data-dependent
+    /// branches (`CompiledWalk`), ensembles with categorical splits walk
+    /// the node array.
+    ///
+    /// - Precondition: `outputCount == 1` and `row.count == featureCount`.
+    public func rawScore(row: UnsafeBufferPointer<Double>) -> Double {
+        precondition(outputCount == 1, "rawScore(row:) needs a one-output model; use rawScores(row:into:)")
+        precondition(row.count == featureCount, "a row must hold featureCount values")
+        if let walk, let x = row.baseAddress { return walk.score(x, initial: initialScores[0]) }
+        var score = 0.0
+        withUnsafeMutablePointer(to: &score) { rawScores(row: row, into: UnsafeMutableBufferPointer(start: $0, count: 1)) }
+        return score
+    }
+
+    /// Writes one row's raw scores (`outputCount` values) into `scores`:
+    /// the same values as `rawScores(rows:rowCount:)` gives for that row,
+    /// bit for bit.
+    ///
+    /// ```swift
+    /// var scores = [Double](repeating: 0, count: compiled.outputCount)   // once
+    /// row.withUnsafeBufferPointer { r in
+    ///     scores.withUnsafeMutableBufferPointer { compiled.rawScores(row: r, into: $0) }
+    /// }
+    /// ```
+    /// Cost: allocation-free, on the calling thread (no parallel dispatch);
+    /// see `rawScore(row:)`.
+    ///
+    /// - Precondition: `row.count == featureCount` and
+    ///   `scores.count == outputCount`.
+    public func rawScores(row: UnsafeBufferPointer<Double>, into scores: UnsafeMutableBufferPointer<Double>) {
+        precondition(row.count == featureCount, "a row must hold featureCount values")
+        precondition(scores.count == outputCount, "scores must hold outputCount values")
+        let x = row.baseAddress ?? UnsafePointer(bitPattern: 8)!  // featureCount == 0: no feature is read
+        let out = scores.baseAddress!
+        if let walk {
+            if outputCount == 1 {
+                out[0] = walk.score(x, initial: initialScores[0])
+            } else {
+                for c in 0..<outputCount { out[c] = initialScores[c] }
+                walk.score(x, outputCount: outputCount, out: out)
+            }
+            return
+        }
+        for c in 0..<outputCount { out[c] = initialScores[c] }
+        nodes.withUnsafeBufferPointer { nodes in
+            leafValues.withUnsafeBufferPointer { leaves in
+                categoryWords.withUnsafeBufferPointer { words in
+                    var output = 0
+                    for root in roots {
+                        out[output] += leaves[Self.leaf(from: root, x, nodes, words)]
+                        output = output + 1 == outputCount ? 0 : output + 1
+                    }
+                }
+            }
+        }
+    }
+
+    /// The global leaf index the row `x` reaches from node `root` (any split kind).
+    @inline(__always)
+    static func leaf(from root: Int32, _ x: UnsafePointer<Double>, _ nodes: UnsafeBufferPointer<Node>,
+                     _ words: UnsafeBufferPointer<UInt64>) -> Int {
+        var i = root
+        while i >= 0 {
+            let node = nodes[Int(i)]
+            let v = x[Int(node.feature)]
+            let goLeft: Bool
+            if node.flags & 2 == 0 {
+                goLeft = v <= node.threshold || (v.isNaN && node.flags & 1 != 0)
+            } else {
+                let bin = v.isNaN || v < 1 || v >= 65_536 ? 0 : Int(v)
+                let word = bin >> 6
+                goLeft = bin > 0 && word < Int(node.flags >> 8)
+                    && words[Int(node.threshold) + word] & (1 << UInt64(bin & 63)) != 0
+            }
+            i = goLeft ? node.left : node.right
+        }
+        return Int(~i)
     }
 
     /// Raw scores of `rowCount` rows given row-major in `rows`
