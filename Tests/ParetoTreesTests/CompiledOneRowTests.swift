@@ -43,7 +43,7 @@ struct CompiledOneRowTests {
     }
 
     @Test("hand-computed scores: thresholds taken as ≤, missing values by each split's default, single-leaf trees",
-          arguments: [1, 3, 5])
+          arguments: [1, 3, 5, 30])  // 30 copies: 90 trees, two blocks of the depth-sorted walk
     func handComputed(copies: Int) throws {
         let model = try Self.handModel(copies: copies)
         let compiled = CompiledEnsemble(model)
@@ -107,6 +107,12 @@ struct CompiledOneRowTests {
         var raw: [Double] = []
         for i in 0..<n { raw += [a[i], b[i], d[i]] + (withCategory ? [Double(binning[3].bin(of: c[i]))] : []) }
         let batch = raw.withUnsafeBufferPointer { compiled.rawScores(rows: $0, rowCount: n, threads: 2) }
+        // The other batch scorers (feature by feature when trees have ≤ 64 leaves, the node walk) agree bit for bit.
+        for other in [CompiledEnsemble(model, featureByFeature: true, interleavedWalk: false),
+                      CompiledEnsemble(model, featureByFeature: false, interleavedWalk: false)] {
+            let scores = raw.withUnsafeBufferPointer { other.rawScores(rows: $0, rowCount: n, threads: 1) }
+            #expect(scores.map(\.bitPattern) == batch.map(\.bitPattern), "batch scorers disagree")
+        }
         var scores = [Double](repeating: .nan, count: k)
         for i in 0..<n {
             let row = Array(raw[(i * f)..<((i + 1) * f)])
