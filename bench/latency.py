@@ -11,8 +11,9 @@ settings: the 1-tree model's time is each tool's call overhead, and
 
 Every tool scores one row per call, in-process, on one thread, over the
 first --rows test rows cycled (two warm-up passes, then --rounds passes
-timed in batches of 1,000 calls; the figure is the median batch's µs per
-call; p99 times each call of one pass, less an empty clock pair):
+timed in batches of 1,000 calls (the median batch's µs per call), then
+one pass timing each call (p50 and p99, less an empty clock pair); ratios
+use p50, which time slices lost to other processes move least):
 - Pareto: `CompiledEnsemble.rawScore(row:)` (pareto-bench latency) on the
   model imported with `LightGBMModel` and on a model Pareto trains itself
   with the same settings on the same rows;
@@ -33,6 +34,7 @@ tools' scores on the timed rows are compared with LightGBM's raw scores.
 import argparse
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -44,7 +46,7 @@ BATCH = 1000
 
 
 def timed(call, rows, rounds):
-    """(median µs per call over batches, p99 µs per call, scores of one pass) of call(i) for each row i."""
+    """(median µs per call over batches, p50 and p99 µs per call, scores of one pass) of call(i) for each row i."""
     n = len(rows)
     for _ in range(2):
         for i in range(n):
@@ -70,7 +72,8 @@ def timed(call, rows, rounds):
         samples.append(clock() - t0 - empty_ns)
         scores.append(s)
     samples.sort()
-    return statistics.median(batches), samples[len(samples) * 99 // 100] / 1000, scores
+    return (statistics.median(batches), samples[len(samples) // 2] / 1000, samples[len(samples) * 99 // 100] / 1000,
+            scores)
 
 
 def main() -> None:
@@ -159,8 +162,8 @@ def main() -> None:
     figures = {}  # (tool, trees) -> list of (median, p99)
     largest_diff = {}
 
-    def record(tool, trees, median, p99, scores, expected):
-        figures.setdefault((tool, trees), []).append((median, p99))
+    def record(tool, trees, median, p50, p99, scores, expected):
+        figures.setdefault((tool, trees), []).append((median, p50, p99))
         diff = float(np.max(np.abs(np.asarray(scores, dtype=np.float64) - expected)))
         largest_diff[(tool, trees)] = max(largest_diff.get((tool, trees), 0.0), diff)
 
@@ -183,57 +186,61 @@ def main() -> None:
             scores = np.fromfile(f"{scores_prefix}.{name}.f64", dtype=np.float64)
             # The trained models are Pareto's own: compared with the batch path (above), not with LightGBM.
             expected = reference[trees] if name.startswith("imported") else scores
-            record(tool, trees, entry["us_median"], entry["us_p99"], scores, expected)
+            record(tool, trees, entry["us_median"], entry["us_p50"], entry["us_p99"], scores, expected)
         for trees, path in models.items():
             out = os.path.join(DATA, f"latency_c_{trees}.f64")
             c = json.loads(subprocess.run([harness, path, rows_path, "28", str(args.rounds), out], capture_output=True,
                                           text=True, check=True).stdout)
-            record("LightGBM C API", trees, c["us_median"], c["us_p99"], np.fromfile(out, dtype=np.float64),
+            record("LightGBM C API", trees, c["us_median"], c["us_p50"], c["us_p99"], np.fromfile(out, dtype=np.float64),
                    reference[trees])
         for trees, booster in boosters.items():
             one = [rows[i:i + 1] for i in range(n)]
             sub = max(1, n // 5)  # the Python API is slow: a fifth of the rows, fewer rounds
-            median, p99, scores = timed(lambda i: booster.predict(one[i], raw_score=True, num_threads=1)[0],
+            median, p50, p99, scores = timed(lambda i: booster.predict(one[i], raw_score=True, num_threads=1)[0],
                                         one[:sub], max(1, args.rounds // 4))
-            record("LightGBM Python", trees, median, p99, scores, reference[trees][:sub])
+            record("LightGBM Python", trees, median, p50, p99, scores, reference[trees][:sub])
         for trees, session in sessions.items():
             names = [i.name for i in session.get_inputs()]
-            feeds = [{name: rows[i:i + 1, int(name[1:])].copy() for name in names} for i in range(n)]
+            # Imported LightGBM features are named Column_0, Column_1, ... in column order.
+            column = {name: int(re.search(r"(\d+)$", name).group(1)) for name in names}
+            feeds = [{name: rows[i:i + 1, column[name]].copy() for name in names} for i in range(n)]
             outputs = [o.name for o in session.get_outputs()]
             which = outputs.index("probabilities")
-            median, p99, scores = timed(lambda i: session.run(None, feeds[i])[which][0, 1], feeds, args.rounds)
-            record("onnxruntime (pareto export)", trees, median, p99, scores, sigmoid(reference[trees]))
+            median, p50, p99, scores = timed(lambda i: session.run(None, feeds[i])[which][0, 1], feeds, args.rounds)
+            record("onnxruntime (pareto export)", trees, median, p50, p99, scores, sigmoid(reference[trees]))
         for trees, session in ml_sessions.items():
             feeds = [{"input": rows[i:i + 1].astype(np.float32)} for i in range(n)]
             outputs = [o.name for o in session.get_outputs()]
             which = outputs.index("probabilities")
-            median, p99, scores = timed(lambda i: session.run(None, feeds[i])[which][0, 1], feeds, args.rounds)
-            record("onnxruntime (onnxmltools)", trees, median, p99, scores, sigmoid(reference[trees]))
+            median, p50, p99, scores = timed(lambda i: session.run(None, feeds[i])[which][0, 1], feeds, args.rounds)
+            record("onnxruntime (onnxmltools)", trees, median, p50, p99, scores, sigmoid(reference[trees]))
         for trees, model in lleaves_models.items():
             one = [rows[i:i + 1] for i in range(n)]
-            median, p99, scores = timed(lambda i: model.predict(one[i], n_jobs=1)[0], one, args.rounds)
-            record("lleaves", trees, median, p99, scores, reference[trees])
+            median, p50, p99, scores = timed(lambda i: model.predict(one[i], n_jobs=1)[0], one, args.rounds)
+            record("lleaves", trees, median, p50, p99, scores, reference[trees])
 
     def med(tool, trees, k):
         return statistics.median(v[k] for v in figures[(tool, trees)])
 
-    print(f"single-row latency, µs per call, one thread, {n:,} rows cycled, median of {args.repeat} runs "
-          f"(each the median of {BATCH}-call batches)")
+    print(f"single-row latency, µs per call, one thread, {n:,} rows cycled, median of {args.repeat} runs")
+    print("batch: median of the 1000-call batches' µs per call; p50/p99: calls timed one by one (an empty clock pair")
+    print("subtracted). Ratios use p50, which a time slice lost to another process moves least on a shared machine.")
     tools = []
     for tool, _ in figures:
         if tool not in tools:
             tools.append(tool)
-    ours = med("Pareto (imported)", 100, 0) - med("Pareto (imported)", 1, 0)
-    ours_raw = med("Pareto (imported)", 100, 0)
-    print(f"{'tool':30s} {'100 trees':>10s} {'p99':>8s} {'1 tree':>8s} {'model alone':>12s} {'max |diff|':>11s} "
+    ours = med("Pareto (imported)", 100, 1) - med("Pareto (imported)", 1, 1)
+    ours_raw = med("Pareto (imported)", 100, 1)
+    print(f"{'tool':30s} {'batch':>8s} {'p50':>8s} {'p99':>8s} {'1-tree p50':>11s} {'model alone':>12s} {'max |diff|':>11s} "
           f"{'peer/Pareto raw':>16s} {'peer/Pareto alone':>18s}")
     for tool in tools:
-        raw, p99, one = med(tool, 100, 0), med(tool, 100, 1), med(tool, 1, 0)
+        batch, raw, p99, one = med(tool, 100, 0), med(tool, 100, 1), med(tool, 100, 2), med(tool, 1, 1)
         alone = raw - one
         diff = max(largest_diff[(tool, 100)], largest_diff[(tool, 1)])
         ratio = "" if tool.startswith("Pareto") else f"{raw / ours_raw:15.2f}x"
         ratio_alone = "" if tool.startswith("Pareto") else f"{alone / ours:17.2f}x"
-        print(f"{tool:30s} {raw:10.3f} {p99:8.3f} {one:8.3f} {alone:12.3f} {diff:11.2e} {ratio:>16s} {ratio_alone:>18s}")
+        print(f"{tool:30s} {batch:8.3f} {raw:8.3f} {p99:8.3f} {one:11.3f} {alone:12.3f} {diff:11.2e} {ratio:>16s} "
+              f"{ratio_alone:>18s}")
     print("max |diff|: against LightGBM's raw scores (onnxruntime: its probability against the sigmoid of them; "
           "Pareto (trained): its one-row path against its batch path)")
     print("every run:", json.dumps({f"{t}/{k}": v for (t, k), v in figures.items()}))

@@ -12,7 +12,7 @@ import Glibc
 /// --train, models Pareto trains with the same settings (100 trees and 1 tree, 31 leaves, learning rate
 /// 0.1, 255 bins, 20 rows per leaf). Per model: 2 warm-up passes, then --rounds passes timed in
 /// batches of 1,000 calls (median and min of the batches' µs per call), then one pass timing each
-/// call (p99, less the median cost of an empty clock pair, printed as clock_ns). With --scores, each
+/// call (p50 and p99, less the median cost of an empty clock pair, printed as clock_ns). With --scores, each
 /// model's score per row goes to PREFIX.NAME.f64 (for bench/latency.py's check against the peers);
 /// every model's one-row scores are compared bit for bit with its batch `rawScores`, and the batch
 /// path's µs per row on one thread is printed too (median of 5 passes over the rows).
@@ -125,7 +125,7 @@ func latencyBench(_ arguments: [String]) throws {
         results.append((name, .object([
             ("trees", .int(model.trees.count)),
             ("us_median", .number(batchMicros[batchMicros.count / 2])), ("us_min", .number(batchMicros[0])),
-            ("us_p99", .number(samples[samples.count * 99 / 100] / 1_000)),
+            ("us_p50", .number(samples[samples.count / 2] / 1_000)), ("us_p99", .number(samples[samples.count * 99 / 100] / 1_000)),
             ("batch_us_per_row", .number(batchPasses[2])), ("one_row_equals_batch", .bool(identical)), ("sink", .number(sink)),
         ])))
     }
