@@ -38,6 +38,9 @@
 //   pareto-bench compress --data DIR [--trees N] [--mlp-epochs N] [--max-loss X]
 //       original / trimmed / fp16 / int8 / distilled trees and fp32 / fp16 / int8 MLP: size,
 //       latency, throughput, test metric (see bench/compress.sh)
+//   pareto-bench latency --rows FILE.f64 --features N [--lightgbm M.txt] [--lightgbm-overhead M1.txt]
+//                        [--train FILE --target COL] [--rounds N] [--scores PREFIX]
+//       single-row latency of CompiledEnsemble.rawScore(row:) (see bench/latency.sh)
 import Pareto
 
 #if canImport(Glibc)
@@ -256,6 +259,7 @@ do {
     case "gemm": try gemmSpeed(arguments)
     case "half": try halfPrecisionSpeed(arguments)
     case "compress": try compressBench(arguments)
+    case "latency": try latencyBench(arguments)
     default: fail("usage: pareto-bench csv|gbdt|tabular|predict|cv|metrics|parallel|features|smote|logistic|tune|mlp|gemm|half …")
     }
 } catch {

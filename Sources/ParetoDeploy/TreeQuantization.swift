@@ -43,39 +43,51 @@ public struct QuantizedTreeModel: TabularModel, Equatable {
     /// Class labels by class index (classification only).
     public var classLabels: [String]
     /// The feature columns read (only those some split uses), in order.
-    public var featureNames: [String]
+    public var featureNames: [String] { didSet { compiledCache = CompiledCache() } }
     /// Their kinds in training.
     public var featureKinds: [ColumnKind]
     /// Categorical features' bins as trained; numeric features hold a single
     /// `+∞` bound (prediction reads their raw values).
-    public var binning: [FeatureBinning]
+    public var binning: [FeatureBinning] { didSet { compiledCache = CompiledCache() } }
     /// The objective, for turning raw scores into predictions.
     public var objective: BoostingObjective?
     /// Raw scores per row.
-    public var outputCount: Int
+    public var outputCount: Int { didSet { compiledCache = CompiledCache() } }
     /// The starting raw score per output.
-    public var initialScores: [Double]
+    public var initialScores: [Double] { didSet { compiledCache = CompiledCache() } }
     /// How leaves are stored.
-    public var leafFormat: LeafFormat
+    public var leafFormat: LeafFormat { didSet { compiledCache = CompiledCache() } }
     /// Per feature: thresholds stored as Float16 (else Float32).
     public var halfThresholds: [Bool]
     /// Tree `t`'s nodes are `nodeStart[t] ..< nodeStart[t + 1]`; its leaves
     /// `leafStart[t] ..< leafStart[t + 1]`.
-    public var nodeStart: [Int32], leafStart: [Int32]
+    public var nodeStart: [Int32] { didSet { compiledCache = CompiledCache() } }
+    /// See `nodeStart`.
+    public var leafStart: [Int32] { didSet { compiledCache = CompiledCache() } }
     /// Per node: feature, children (negative: leaf `~c`, tree-local), flags
     /// (bit 0: missing goes left; bit 1: categorical split).
-    public var feature: [UInt16], left: [Int16], right: [Int16], flags: [UInt8]
+    public var feature: [UInt16] { didSet { compiledCache = CompiledCache() } }
+    /// See `feature`.
+    public var left: [Int16] { didSet { compiledCache = CompiledCache() } }
+    /// See `feature`.
+    public var right: [Int16] { didSet { compiledCache = CompiledCache() } }
+    /// See `feature`.
+    public var flags: [UInt8] { didSet { compiledCache = CompiledCache() } }
     /// Per node: the threshold (numeric splits), as stored.
-    public var threshold: [Float]
+    public var threshold: [Float] { didSet { compiledCache = CompiledCache() } }
     /// Per node: the category bitset's start in `categoryWords` and length
     /// (categorical splits; 0 length otherwise).
-    public var categoryStart: [Int32], categoryCount: [UInt16]
+    public var categoryStart: [Int32] { didSet { compiledCache = CompiledCache() } }
+    /// See `categoryStart`.
+    public var categoryCount: [UInt16] { didSet { compiledCache = CompiledCache() } }
     /// Category bitsets (bit `b` sends bin `b` left).
-    public var categoryWords: [UInt64]
+    public var categoryWords: [UInt64] { didSet { compiledCache = CompiledCache() } }
     /// `.int8`: per tree the scale, per leaf the code.
-    public var leafScale: [Float], leafCodes: [Int8]
+    public var leafScale: [Float] { didSet { compiledCache = CompiledCache() } }
+    /// See `leafScale`.
+    public var leafCodes: [Int8] { didSet { compiledCache = CompiledCache() } }
     /// `.float16`: per leaf the value (rounded to half precision).
-    public var leafHalf: [Float]
+    public var leafHalf: [Float] { didSet { compiledCache = CompiledCache() } }
 
     /// The number of trees.
     public var treeCount: Int { nodeStart.count - 1 }
@@ -84,6 +96,10 @@ public struct QuantizedTreeModel: TabularModel, Equatable {
     /// cause, per output: Σ over the output's trees of the largest leaf
     /// rounding error (`scale / 2` for int8; measured for float16).
     public var leafErrorBound: [Double]
+
+    /// Derived state: the compiled predictor of these trees, built on the
+    /// first prediction and dropped when a field it depends on changes.
+    private var compiledCache = CompiledCache()
 
     /// Quantizes `model` (its trees are unchanged otherwise).
     ///
@@ -180,18 +196,43 @@ public struct QuantizedTreeModel: TabularModel, Equatable {
     /// `featureNames` order (NaN missing; categories as their training bin,
     /// as `rawValues` writes them).
     ///
-    /// Cost: one root-to-leaf walk per tree of that output; no allocation.
+    /// Cost: one-output models go through the compiled predictor
+    /// (`CompiledEnsemble.rawScore(row:)`, built once on first use, then
+    /// allocation-free); with several outputs, one root-to-leaf walk per
+    /// tree of that output. Both give the node walk's score bit for bit:
+    /// the compiled trees hold the dequantized values, which are exact in
+    /// Double, and add them in the same order.
     public func rawScore(values row: UnsafePointer<Double>, output: Int = 0) -> Double {
+        if outputCount == 1, let compiled {
+            return compiled.rawScore(row: UnsafeBufferPointer(start: row, count: featureNames.count))
+        }
+        return withPointers { $0.score(row, output: output) }
+    }
+
+    /// The same score through the plain node walk over the stored arrays
+    /// (the reference the compiled path is tested against).
+    func walkedRawScore(values row: UnsafePointer<Double>, output: Int = 0) -> Double {
         withPointers { $0.score(row, output: output) }
     }
 
     /// Raw scores of `rowCount` rows of raw values (row-major, as
     /// `rawValues` returns them), row-major `outputCount` per row.
     ///
-    /// Cost: one walk per tree and row, rows split over `threads`.
+    /// Cost: the compiled predictor's batch path (`CompiledEnsemble`, built
+    /// once on first use), rows split over `threads`.
     public func rawScores(rows: UnsafeBufferPointer<Double>, rowCount: Int, threads: Int? = nil) -> [Double] {
+        precondition(rows.count >= rowCount * featureNames.count, "fewer values than rows × features")
+        if let compiled {
+            let used = UnsafeBufferPointer(rebasing: rows[0..<(rowCount * featureNames.count)])
+            return compiled.rawScores(rows: used, rowCount: rowCount, threads: threads)
+        }
+        return walkedRawScores(rows: rows, rowCount: rowCount, threads: threads)
+    }
+
+    /// The same scores through the plain node walk (the fallback for
+    /// arrays `GradientBoostedTrees` refuses, and the tests' reference).
+    func walkedRawScores(rows: UnsafeBufferPointer<Double>, rowCount: Int, threads: Int? = nil) -> [Double] {
         let f = featureNames.count, k = outputCount
-        precondition(rows.count >= rowCount * f, "fewer values than rows × features")
         var out = [Double](repeating: 0, count: rowCount * k)
         out.withUnsafeMutableBufferPointer { buffer in
             let shared = SendableBuffer(buffer)
@@ -208,9 +249,49 @@ public struct QuantizedTreeModel: TabularModel, Equatable {
         return out
     }
 
-    /// The arrays as raw pointers for the duration of `body`: the walk then
-    /// reads memory directly (no bounds checks or reference counting per
-    /// node; `structuralProblem` has checked every index at load).
+    /// The predictor that `rawScore` and `rawScores` use, built on first
+    /// use; nil when the arrays do not form valid trees (then the node walk runs).
+    var compiled: CompiledEnsemble? {
+        compiledCache.ensemble { compiledTrees() }
+    }
+
+    /// The trees as a `GradientBoostedTrees` holding the values this model
+    /// predicts with: thresholds widened from Float, leaves dequantized
+    /// (`Float(code) * scale` or the half-precision value, then widened).
+    func compiledTrees() -> CompiledEnsemble? {
+        var trees: [DecisionTree] = []
+        for t in 0..<treeCount {
+            let n0 = Int(nodeStart[t]), n1 = Int(nodeStart[t + 1])
+            let l0 = Int(leafStart[t]), l1 = Int(leafStart[t + 1])
+            var tree = DecisionTree(leafValue: 0, count: 0)
+            tree.leafValue = (l0..<l1).map { leafFormat == .int8 ? Double(Float(leafCodes[$0]) * leafScale[t]) : Double(leafHalf[$0]) }
+            tree.leafCount = [Int](repeating: 0, count: l1 - l0)
+            for node in n0..<n1 {
+                tree.splitFeature.append(Int32(feature[node]))
+                tree.thresholdBin.append(0)
+                tree.threshold.append(Double(threshold[node]))
+                tree.defaultLeft.append(flags[node] & 1 != 0)
+                tree.leftChild.append(Int32(left[node]))
+                tree.rightChild.append(Int32(right[node]))
+                tree.splitGain.append(0)
+                if flags[node] & 2 != 0 {
+                    tree.categoryStart.append(Int32(tree.categoryWords.count))
+                    tree.categoryWordCount.append(Int32(categoryCount[node]))
+                    let start = Int(categoryStart[node])
+                    tree.categoryWords.append(contentsOf: categoryWords[start..<(start + Int(categoryCount[node]))])
+                } else {
+                    tree.categoryStart.append(-1)
+                    tree.categoryWordCount.append(0)
+                }
+            }
+            trees.append(tree)
+        }
+        guard let model = try? GradientBoostedTrees(trees: trees, objective: nil, outputCount: outputCount,
+                                                    initialScores: initialScores, binning: binning,
+                                                    featureNames: featureNames) else { return nil }
+        return CompiledEnsemble(model)
+    }
+
     func withPointers<R>(_ body: (Walker) -> R) -> R {
         nodeStart.withUnsafeBufferPointer { nodeStart in
             leafStart.withUnsafeBufferPointer { leafStart in
@@ -524,4 +605,26 @@ extension QuantizedTreeModel {
             leafHalf = try PackedBytes.decode(UInt16.self, .leafHalfBits, from: c).map { Float(Float16(bitPattern: $0)) }
         }
     }
+}
+
+/// A `QuantizedTreeModel`'s compiled predictor, built once on first use
+/// (under a lock, so concurrent first predictions build it once) and
+/// shared by copies of the model until one of them changes a field it
+/// depends on (that copy gets a fresh, empty cache). Derived state: every
+/// cache compares equal, so the model's equality is its stored fields'.
+final class CompiledCache: @unchecked Sendable, Equatable {
+    private let lock = Lock()
+    private var built: CompiledEnsemble??
+
+    /// The cached predictor, made by `make` the first time.
+    func ensemble(_ make: () -> CompiledEnsemble?) -> CompiledEnsemble? {
+        lock.withLock {
+            if let built { return built }
+            let made = make()
+            built = .some(made)
+            return made
+        }
+    }
+
+    static func == (lhs: CompiledCache, rhs: CompiledCache) -> Bool { true }
 }

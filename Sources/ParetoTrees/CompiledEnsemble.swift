@@ -1,11 +1,14 @@
 import ParetoCore
 
 /// A trained ensemble flattened for fast prediction on raw feature values.
-/// Trees of up to 64 leaves are scored feature by feature with
-/// `QuickScorer` (sorted thresholds and leaf bitmasks, few mispredicted
-/// branches); larger trees walk one contiguous array of 24-byte nodes,
-/// leaves referenced by negative indices, rows in blocks so that a tree's
-/// nodes stay in cache while a block of rows walks it.
+/// Ensembles of numeric splits walk eight trees at a time without
+/// data-dependent branches (`CompiledWalk`): one row always, batches when
+/// the nodes fit in cache (`batchWalkNodes`). Otherwise trees of up to 64
+/// leaves are scored feature by feature with `QuickScorer` (sorted
+/// thresholds and leaf bitmasks, few mispredicted branches); larger trees
+/// walk one contiguous array of
+/// 24-byte nodes, leaves referenced by negative indices, rows in blocks so
+/// that a tree's nodes stay in cache while a block of rows walks it.
 ///
 /// ```swift
 /// let compiled = CompiledEnsemble(model)
@@ -34,6 +37,8 @@ public struct CompiledEnsemble: Sendable {
     let categoryWords: [UInt64]
     /// The feature-by-feature scorer, used when every tree has at most 64 leaves.
     let quickScorer: QuickScorer?
+    /// The branch-free interleaved walk (numeric splits only): the one-row path.
+    let walk: CompiledWalk?
     /// Raw scores per row.
     public let outputCount: Int
     /// The starting raw score of each output.
@@ -43,15 +48,18 @@ public struct CompiledEnsemble: Sendable {
 
     /// Flattens `model`.
     ///
-    /// Cost: O(nodes log nodes) once. Ensembles whose trees all have at
-    /// most 64 leaves are scored feature by feature (`QuickScorer`), others
-    /// by walking each tree; both give the same scores bit for bit.
+    /// Cost: O(nodes log nodes) once. Numeric ensembles take the
+    /// interleaved walk (batches: when they fit in cache); otherwise
+    /// ensembles whose trees all have at most 64 leaves are scored feature
+    /// by feature (`QuickScorer`), others by walking each tree; all give
+    /// the same scores bit for bit.
     public init(_ model: GradientBoostedTrees) {
         self.init(model, featureByFeature: true)
     }
 
-    /// Flattens `model`, choosing whether the feature-by-feature scorer may be used.
-    init(_ model: GradientBoostedTrees, featureByFeature: Bool) {
+    /// Flattens `model`, choosing whether the feature-by-feature scorer
+    /// and the interleaved walk may be used (tests compare all three).
+    init(_ model: GradientBoostedTrees, featureByFeature: Bool, interleavedWalk: Bool = true) {
         var nodes: [Node] = []
         var roots: [Int32] = []
         var leaves: [Double] = []
@@ -84,9 +92,97 @@ public struct CompiledEnsemble: Sendable {
         self.leafValues = leaves
         self.categoryWords = words
         self.quickScorer = featureByFeature ? QuickScorer(model.trees, featureCount: model.featureNames.count) : nil
+        self.walk = interleavedWalk ? CompiledWalk(model.trees, featureCount: model.featureNames.count) : nil
         self.outputCount = model.outputCount
         self.initialScores = model.initialScores
         self.featureCount = model.featureNames.count
+    }
+
+    /// The raw score of one row, for models with one output (binary,
+    /// regression): the same value as `rawScores(rows:rowCount:)` gives
+    /// for that row, bit for bit.
+    ///
+    /// ```swift
+    /// let score = row.withUnsafeBufferPointer { compiled.rawScore(row: $0) }
+    /// ```
+    /// Cost: allocation-free, on the calling thread (no parallel dispatch);
+    /// numeric ensembles walk eight trees at a time without data-dependent
+    /// branches (`CompiledWalk`), ensembles with categorical splits walk
+    /// the node array.
+    ///
+    /// - Precondition: `outputCount == 1` and `row.count == featureCount`.
+    public func rawScore(row: UnsafeBufferPointer<Double>) -> Double {
+        precondition(outputCount == 1, "rawScore(row:) needs a one-output model; use rawScores(row:into:)")
+        precondition(row.count == featureCount, "a row must hold featureCount values")
+        if let walk, let x = row.baseAddress { return walk.score(x, initial: initialScores[0]) }
+        var score = 0.0
+        withUnsafeMutablePointer(to: &score) { rawScores(row: row, into: UnsafeMutableBufferPointer(start: $0, count: 1)) }
+        return score
+    }
+
+    /// Writes one row's raw scores (`outputCount` values) into `scores`:
+    /// the same values as `rawScores(rows:rowCount:)` gives for that row,
+    /// bit for bit.
+    ///
+    /// ```swift
+    /// var scores = [Double](repeating: 0, count: compiled.outputCount)   // once
+    /// row.withUnsafeBufferPointer { r in
+    ///     scores.withUnsafeMutableBufferPointer { compiled.rawScores(row: r, into: $0) }
+    /// }
+    /// ```
+    /// Cost: allocation-free, on the calling thread (no parallel dispatch);
+    /// see `rawScore(row:)`.
+    ///
+    /// - Precondition: `row.count == featureCount` and
+    ///   `scores.count == outputCount`.
+    public func rawScores(row: UnsafeBufferPointer<Double>, into scores: UnsafeMutableBufferPointer<Double>) {
+        precondition(row.count == featureCount, "a row must hold featureCount values")
+        precondition(scores.count == outputCount, "scores must hold outputCount values")
+        let x = row.baseAddress ?? UnsafePointer(bitPattern: 8)!  // featureCount == 0: no feature is read
+        let out = scores.baseAddress!
+        if let walk {
+            if outputCount == 1 {
+                out[0] = walk.score(x, initial: initialScores[0])
+            } else {
+                for c in 0..<outputCount { out[c] = initialScores[c] }
+                walk.score(x, outputCount: outputCount, out: out)
+            }
+            return
+        }
+        for c in 0..<outputCount { out[c] = initialScores[c] }
+        nodes.withUnsafeBufferPointer { nodes in
+            leafValues.withUnsafeBufferPointer { leaves in
+                categoryWords.withUnsafeBufferPointer { words in
+                    var output = 0
+                    for root in roots {
+                        out[output] += leaves[Self.leaf(from: root, x, nodes, words)]
+                        output = output + 1 == outputCount ? 0 : output + 1
+                    }
+                }
+            }
+        }
+    }
+
+    /// The global leaf index the row `x` reaches from node `root` (any split kind).
+    @inline(__always)
+    static func leaf(from root: Int32, _ x: UnsafePointer<Double>, _ nodes: UnsafeBufferPointer<Node>,
+                     _ words: UnsafeBufferPointer<UInt64>) -> Int {
+        var i = root
+        while i >= 0 {
+            let node = nodes[Int(i)]
+            let v = x[Int(node.feature)]
+            let goLeft: Bool
+            if node.flags & 2 == 0 {
+                goLeft = v <= node.threshold || (v.isNaN && node.flags & 1 != 0)
+            } else {
+                let bin = v.isNaN || v < 1 || v >= 65_536 ? 0 : Int(v)
+                let word = bin >> 6
+                goLeft = bin > 0 && word < Int(node.flags >> 8)
+                    && words[Int(node.threshold) + word] & (1 << UInt64(bin & 63)) != 0
+            }
+            i = goLeft ? node.left : node.right
+        }
+        return Int(~i)
     }
 
     /// Raw scores of `rowCount` rows given row-major in `rows`
@@ -107,12 +203,35 @@ public struct CompiledEnsemble: Sendable {
         return out
     }
 
-    /// Scores rows `range` block by block: for each block of 32 rows, each
-    /// tree walks all of them before the next tree is touched.
+    /// Up to this many nodes (16 bytes each: 512 KB, half of the L2 cache
+    /// measured on), batches take the interleaved walk row by row.
+    /// Measured: 1.25x faster than QuickScorer on the 100-tree, 31-leaf
+    /// benchmark model (6,200 nodes), 0.8x on letter's 2,600 trees
+    /// (159,000 nodes), where each row's walk reaches past the cache and
+    /// QuickScorer's sorted scans do not.
+    static let batchWalkNodes = 32_768
+
+    /// Scores rows `range`: numeric ensembles of up to `batchWalkNodes`
+    /// nodes (or of trees over 64 leaves) row by row with the interleaved
+    /// walk; others feature by feature, or
+    /// block by block: for each block of 32 rows, each tree walks all of
+    /// them before the next tree is touched.
     private func score(_ range: Range<Int>, _ rows: UnsafeBufferPointer<Double>,
                        _ out: UnsafeMutableBufferPointer<Double>) {
         let k = outputCount
         let f = featureCount
+        if let walk, walk.nodeCount <= Self.batchWalkNodes || quickScorer == nil {
+            let x = rows.baseAddress!, o = out.baseAddress!
+            for row in range {
+                if k == 1 {
+                    o[row] = walk.score(x + row * f, initial: initialScores[0])
+                } else {
+                    for c in 0..<k { o[row * k + c] = initialScores[c] }
+                    walk.score(x + row * f, outputCount: k, out: o + row * k)
+                }
+            }
+            return
+        }
         if let quickScorer {
             for row in range {
                 for c in 0..<k { out[row * k + c] = initialScores[c] }
