@@ -99,6 +99,8 @@ final class TreeRowScorer: BundleRowScorer {
     var allocationFree: Bool { true }
     var fallbackReasons: [String] { [] }
     private let model: GradientBoostedTrees
+    /// The model flattened for prediction (built once with the predictor).
+    private let compiled: CompiledEnsemble
     private let binary: Bool
     private let transform: Transform
     /// Per model feature: its schema position, and for a categorical one
@@ -112,6 +114,7 @@ final class TreeRowScorer: BundleRowScorer {
 
     init(_ tabular: TabularTreeModel, _ context: BundleRowContext) throws {
         model = tabular.model
+        compiled = CompiledEnsemble(tabular.model)
         binary = tabular.task == .binary
         classLabels = tabular.task == .regression ? [] : tabular.classLabels
         rawCount = model.outputCount
@@ -171,13 +174,9 @@ final class TreeRowScorer: BundleRowScorer {
 
     func score(into out: UnsafeMutablePointer<Double>) throws {
         let values = UnsafeBufferPointer(start: raw, count: featureCount)
-        for c in 0..<rawCount {
-            // The one call site of the ensemble's one-row walk: switch it to
-            // CompiledEnsemble's allocation-free one-row entry point (branch
-            // `latency`) when that lands. Same sum order (initial score, then
-            // the trees in order) as the frame path, so the same bits.
-            scores[c] = model.rawScore(values: values, output: c)
-        }
+        // The compiled ensemble's allocation-free one-row walk: the same sum order (initial
+        // score, then the trees in order) as the frame path, so the same bits.
+        compiled.rawScores(row: values, into: UnsafeMutableBufferPointer(start: scores, count: rawCount))
         switch transform {
         case .identity:
             for c in 0..<rawCount { out[c] = scores[c] }

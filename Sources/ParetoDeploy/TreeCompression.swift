@@ -369,8 +369,8 @@ extension TreeCompression {
 
 extension TreeCompression {
     /// File size, single-row p50 latency and one-thread batch throughput of
-    /// a tree model alone on prepared rows (`CompiledEnsemble` for the
-    /// batch), and the metric of `predictions` (computed when nil).
+    /// a tree model alone on prepared rows (`CompiledEnsemble`'s one-row
+    /// and batch paths), and the metric of `predictions` (computed when nil).
     public static func figures(_ m: TabularTreeModel, rows: DataFrame, judge: CompressionJudge,
                                predictions: Predictions? = nil, speed: Bool = true) throws -> CompressionFigures {
         let scored = try predictions ?? m.predict(rows)
@@ -380,12 +380,13 @@ extension TreeCompression {
         let values = try m.rawValues(rows, threads: 1)
         let f = m.model.featureNames.count, n = rows.rowCount, k = m.model.outputCount
         let compiled = CompiledEnsemble(m.model)
+        var scores = [Double](repeating: 0, count: k)
         (figures.singleRowSeconds, figures.rowsPerSecond) = try values.withUnsafeBufferPointer { all in
             try CompressionTiming.measure(rowCount: n, single: { i in
+                // The compiled one-row walk, as a served row takes it.
                 let row = UnsafeBufferPointer(rebasing: all[(i * f)..<((i + 1) * f)])
-                var s = 0.0
-                for c in 0..<k { s += m.model.rawScore(values: row, output: c) }
-                return s
+                scores.withUnsafeMutableBufferPointer { compiled.rawScores(row: row, into: $0) }
+                return scores[0]
             }, batch: { compiled.rawScores(rows: all, rowCount: n, threads: 1).first ?? 0 })
         }
         return figures

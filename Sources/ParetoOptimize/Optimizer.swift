@@ -177,7 +177,10 @@ public struct Optimizer: Sendable {
         emit(.stepFinished(number: 4, line: "\(trialOutcomes.count) trials in \(short(searchSeconds)) s: \(feasible.count) complete, "
              + "\(trialOutcomes.filter { $0.state == "pruned" }.count) pruned, "
              + "\(trialOutcomes.filter { $0.state == "infeasible" }.count) over a limit, "
-             + "\(trialOutcomes.filter { $0.state == "failed" }.count) failed"))
+             + "\(trialOutcomes.filter { $0.state == "failed" }.count) failed"
+             + (search.droppedFamilies.isEmpty ? "" : "; not searched further (trailing the best by more than 5 standard errors): "
+                + search.droppedFamilies.sorted { $0.value < $1.value || ($0.value == $1.value && $0.key < $1.key) }
+                    .map { "\($0.key) after trial \($0.value)" }.joined(separator: ", "))))
 
         // 5. Select, maybe blend, and refit.
         emit(.stepStarted(number: 5, title: "Select and refit"))

@@ -61,3 +61,55 @@ import Testing
         }
     }
 }
+
+/// The search stops trying a family whose default trails the leader by
+/// more than five standard errors.
+@Suite struct FamilyFocusTests {
+    @Test func aFamilyFarBehindIsNotSearchedFurther() throws {
+        // An exclusive-or of two signs: trees find it, a linear model cannot (AUC near 0.5).
+        var g = Xoshiro256(seed: 11)
+        var a: [Double] = [], b: [Double] = [], y: [String] = []
+        for _ in 0..<600 {
+            let x1 = Double.random(in: -1...1, using: &g), x2 = Double.random(in: -1...1, using: &g)
+            a.append(x1)
+            b.append(x2)
+            y.append((x1 > 0) != (x2 > 0) ? "yes" : "no")
+        }
+        let frame = try DataFrame([.numeric("a", a), .numeric("b", b), .categorical("y", y)])
+        var settings = OptimizerTests.settings()
+        settings.families = [.gbdt, .rf, .linear]
+        settings.trials = 9
+        let events = EventLog()
+        let result = try Optimizer(settings, observer: { events.append($0) }).run(on: frame)
+        let trials = result.summary.trials
+        #expect(trials.count == 9)
+        // Recompute the rule from the trials themselves after each one finishes.
+        var dropped: [String: Int] = [:]
+        for (i, trial) in trials.enumerated() {
+            let done = Array(trials.prefix(i + 1))
+            guard Set(done.map(\.family)).count == 3 else { continue }
+            let complete = done.filter { $0.state == "complete" && $0.cvMean != nil }
+            let best = complete.max { $0.cvMean! < $1.cvMean! }!
+            let margin = 5 * best.cvStandardDeviation! / Double(best.foldsRun).squareRoot()
+            for family in ["gbdt", "rf", "linear"] where dropped[family] == nil && family != best.family {
+                if let leader = complete.filter({ $0.family == family }).compactMap(\.cvMean).max(),
+                   best.cvMean! - leader > margin {
+                    dropped[family] = trial.number
+                }
+            }
+        }
+        #expect(dropped["linear"] != nil, "a linear model cannot fit an exclusive-or")
+        // Every trial after a family's drop is another family.
+        for (family, after) in dropped {
+            #expect(trials.filter { $0.number > after && $0.family == family }.isEmpty, "\(family) ran after trial \(after)")
+        }
+        let line = events.stepLine(4) ?? ""
+        #expect(line.contains("not searched further"))
+        for family in dropped.keys { #expect(line.contains("\(family) after trial \(dropped[family]!)")) }
+    }
+}
+
+extension EventLog {
+    /// Step `number`'s one-line result.
+    func stepLine(_ number: Int) -> String? { lines[number] }
+}

@@ -345,6 +345,15 @@ final class EventLog: @unchecked Sendable {
         lock.withLock { events.compactMap { if case .warning(let text) = $0 { text } else { nil } } }
     }
 
+    /// Each step's one-line result.
+    var lines: [Int: String] {
+        lock.withLock {
+            var out: [Int: String] = [:]
+            for case .stepFinished(let n, let line) in events { out[n] = line }
+            return out
+        }
+    }
+
     /// The search's progress fractions, in order.
     var progress: [Double] {
         lock.withLock { events.compactMap { if case .progress(4, let fraction, _) = $0 { fraction } else { nil } } }
