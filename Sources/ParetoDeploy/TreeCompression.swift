@@ -302,31 +302,29 @@ extension TreeCompression {
             (current, currentFigures, currentPredictions) = (trimmed, after, predictions)
         }
         func splitCount(_ m: TabularTreeModel) -> Int { m.model.trees.reduce(0) { $0 + $1.splitFeature.count } }
+        /// Measures a lossy step's model; keeps it when within the loss allowed.
+        func judged(_ step: String, _ candidate: TabularTreeModel, note: String) throws {
+            let (after, predictions) = try figures(candidate)
+            let accepted = within(after.metric)
+            steps.append(CompressionStepReport(
+                step: step, before: currentFigures, after: after,
+                maxPredictionChange: CompressionJudge.maxChange(currentPredictions, predictions), accepted: accepted,
+                note: (accepted ? "" : "over the allowed loss; ") + note))
+            if accepted { (current, currentFigures, currentPredictions) = (candidate, after, predictions) }
+        }
         if let tolerance = options.mergeSplits {
             let reference = options.refitRows ?? rows
             let merged = try Self.mergingNearIdenticalSplits(current, reference: reference, tolerance: tolerance)
-            let (after, predictions) = try figures(merged.model)
-            let accepted = within(after.metric)
-            steps.append(CompressionStepReport(
-                step: "merge splits", before: currentFigures, after: after,
-                maxPredictionChange: CompressionJudge.maxChange(currentPredictions, predictions), accepted: accepted,
-                note: (accepted ? "" : "over the allowed loss; ")
-                    + "\(merged.movedThresholds) thresholds moved (\(merged.distinctBefore) → \(merged.distinctAfter) distinct), "
-                    + "\(merged.removedSplits) redundant splits removed"))
-            if accepted { (current, currentFigures, currentPredictions) = (merged.model, after, predictions) }
+            try judged("merge splits", merged.model,
+                       note: "\(merged.movedThresholds) thresholds moved (\(merged.distinctBefore) → \(merged.distinctAfter) "
+                           + "distinct), \(merged.removedSplits) redundant splits removed")
         }
         if options.pruneLeaves {
             let allowed = max(0, maxLoss - judge.loss(from: original.metric, to: currentFigures.metric))
             let before = splitCount(current)
             let pruned = try pruningLeaves(current, validation: rows, ranking: options.refitRows, allowedLoss: allowed)
-            let (after, predictions) = try figures(pruned.model)
-            let accepted = within(after.metric)
-            steps.append(CompressionStepReport(
-                step: "prune leaves", before: currentFigures, after: after,
-                maxPredictionChange: CompressionJudge.maxChange(currentPredictions, predictions), accepted: accepted,
-                note: (accepted ? "" : "over the allowed loss; ")
-                    + "\(before) → \(splitCount(pruned.model)) splits, \(pruned.removedTrees) constant trees folded"))
-            if accepted { (current, currentFigures, currentPredictions) = (pruned.model, after, predictions) }
+            try judged("prune leaves", pruned.model,
+                       note: "\(before) → \(splitCount(pruned.model)) splits, \(pruned.removedTrees) constant trees folded")
         }
         if let refitRows = options.refitRows {
             let refitted = try Self.refitLeaves(current, on: refitRows, lambda: options.refitLambda)

@@ -2,9 +2,8 @@ import ParetoCore
 
 /// A trained ensemble flattened for fast prediction on raw feature values.
 /// Ensembles of numeric splits walk eight trees at a time without
-/// data-dependent branches (`CompiledWalk`): one row always, batches when
-/// the nodes fit in cache (`batchWalkNodes`). Otherwise trees of up to 64
-/// leaves are scored feature by feature with `QuickScorer` (sorted
+/// data-dependent branches (`CompiledWalk`) for one row; batches of trees
+/// of up to 64 leaves are scored feature by feature with `QuickScorer` (sorted
 /// thresholds and leaf bitmasks, few mispredicted branches); larger trees
 /// walk one contiguous array of
 /// 24-byte nodes, leaves referenced by negative indices, rows in blocks so
@@ -203,13 +202,14 @@ public struct CompiledEnsemble: Sendable {
         return out
     }
 
-    /// Up to this many nodes (16 bytes each: 512 KB, half of the L2 cache
-    /// measured on), batches take the interleaved walk row by row.
-    /// Measured: 1.25x faster than QuickScorer on the 100-tree, 31-leaf
-    /// benchmark model (6,200 nodes), 0.8x on letter's 2,600 trees
-    /// (159,000 nodes), where each row's walk reaches past the cache and
-    /// QuickScorer's sorted scans do not.
-    static let batchWalkNodes = 32_768
+    /// Up to this many nodes, batches of numeric ensembles take the
+    /// interleaved walk row by row instead of QuickScorer. 0: never (the
+    /// walk still scores batches of trees over 64 leaves, which QuickScorer
+    /// cannot). Measured on the 100-tree, 31-leaf benchmark model (6,200
+    /// nodes), 200,000 rows, one thread, on a quiet machine: QuickScorer
+    /// 1.33 M rows/s, the walk 1.13 M (on a loaded machine the walk had
+    /// looked 1.25x faster); on letter's 2,600 trees the walk is 0.8x.
+    static let batchWalkNodes = 0
 
     /// Scores rows `range`: numeric ensembles of up to `batchWalkNodes`
     /// nodes (or of trees over 64 leaves) row by row with the interleaved
@@ -270,23 +270,8 @@ public struct CompiledEnsemble: Sendable {
                                 continue
                             }
                             for row in blockStart..<blockEnd {
-                                let x = rows.baseAddress! + row * f
-                                var i = root
-                                while i >= 0 {
-                                    let node = nodes[Int(i)]
-                                    let v = x[Int(node.feature)]
-                                    let goLeft: Bool
-                                    if node.flags & 2 == 0 {
-                                        goLeft = v <= node.threshold || (v.isNaN && node.flags & 1 != 0)
-                                    } else {
-                                        let bin = v.isNaN || v < 1 || v >= 65_536 ? 0 : Int(v)
-                                        let word = bin >> 6
-                                        goLeft = bin > 0 && word < Int(node.flags >> 8)
-                                            && words[Int(node.threshold) + word] & (1 << UInt64(bin & 63)) != 0
-                                    }
-                                    i = goLeft ? node.left : node.right
-                                }
-                                out[row * k + output] += leaves[Int(~i)]
+                                let leaf = Self.leaf(from: root, rows.baseAddress! + row * f, nodes, words)
+                                out[row * k + output] += leaves[leaf]
                             }
                         }
                         blockStart = blockEnd
