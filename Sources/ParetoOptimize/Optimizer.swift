@@ -98,7 +98,7 @@ public struct Optimizer: Sendable {
         guard settings.folds >= 2 else { throw UsageError("folds must be at least 2, not \(settings.folds)") }
         guard !settings.families.isEmpty else { throw UsageError("no model family to search", hint: "pass --families gbdt,linear") }
         let targetColumn = try frame.column(target)
-        let task = try settings.task ?? TargetSummary(targetColumn).task
+        let task = settings.task ?? TargetSummary(targetColumn).task
         if task == .regression, targetColumn.numeric == nil {
             throw UsageError("the target \"\(target)\" is \(targetColumn.kind.rawValue); regression needs numbers",
                              hint: "pass --task binary or multiclass")
