@@ -45,41 +45,19 @@ struct BenchCommand: ParsableCommand {
 
     /// A data row's cells parsed once, as a server holds them before
     /// predicting: numbers as numbers, everything else as text.
-    enum Cell {
-        case missing
-        case number(Double)
-        case text(String)
-    }
-
     /// The row predictor's stages for one row at a time, cycling through
     /// up to 1,000 of the data's rows.
     func rowStages(_ bundle: ModelBundle, _ frame: DataFrame) throws -> [Stage] {
         let predictor = try bundle.makeRowPredictor()
         let count = min(frame.rowCount, 1_000)
-        let sources = try predictor.columns.map { column -> Column in
-            guard let source = frame[column.name] else {
-                throw UsageError("\(data) has no column \"\(column.name)\", which the model was trained on")
-            }
-            return source
+        for column in predictor.columns where frame[column.name] == nil {
+            throw UsageError("\(data) has no column \"\(column.name)\", which the model was trained on")
         }
-        let rows: [[Cell]] = (0..<count).map { i in
-            zip(predictor.columns, sources).map { column, source -> Cell in
-                guard let text = source.formattedValue(i) else { return .missing }
-                if column.kind == .numeric, let numbers = source.numeric { return .number(numbers.values[i]) }
-                return .text(text)
-            }
-        }
+        let rows = try (0..<count).map { try BundleRowValues(frame, row: $0, columns: predictor.columns) }
         var next = 0
         func setNextRow() throws {
-            let cells = rows[next]
+            try predictor.set(rows[next])
             next = next + 1 == count ? 0 : next + 1
-            for (j, cell) in cells.enumerated() {
-                switch cell {
-                case .missing: predictor.setMissing(at: j)
-                case .number(let value): try predictor.setNumber(value, at: j)
-                case .text(let text): try predictor.setText(text, at: j)
-                }
-            }
         }
         var sink = 0.0
         let frames = (0..<count).map { frame.rows([$0]) }

@@ -47,26 +47,11 @@ enum CostMeter {
         let count = min(sample.rowCount, calls)
         guard count > 0 else { return (0, 0) }
         guard let predictor = try? bundle.makeRowPredictor(),
-              let sources = Optional(predictor.columns.compactMap { sample[$0.name] }),
-              sources.count == predictor.columns.count else {
+              let rows = try? (0..<count).map({ try BundleRowValues(sample, row: $0, columns: predictor.columns) }) else {
             return try singleRow(BundlePath(bundle: bundle), sample: sample, calls: calls)
         }
-        enum Cell { case missing, number(Double), text(String) }
-        let rows: [[Cell]] = (0..<count).map { i in
-            zip(predictor.columns, sources).map { column, source -> Cell in
-                guard let text = source.formattedValue(i) else { return .missing }
-                if column.kind == .numeric, let numbers = source.numeric { return .number(numbers.values[i]) }
-                return .text(text)
-            }
-        }
-        func predict(_ cells: [Cell]) throws -> Double {
-            for (j, cell) in cells.enumerated() {
-                switch cell {
-                case .missing: predictor.setMissing(at: j)
-                case .number(let value): try predictor.setNumber(value, at: j)
-                case .text(let text): try predictor.setText(text, at: j)
-                }
-            }
+        func predict(_ values: BundleRowValues) throws -> Double {
+            try predictor.set(values)
             return try predictor.predict().value
         }
         var sink = 0.0

@@ -216,18 +216,14 @@ public struct Optimizer: Sendable {
             if let over = check.over {
                 let name = plan.count > 1 ? "the blend" : "trial \(plan[0].trial.number)"
                 // A single tree model keeps its first rounds that fit, as its trial did in the search.
-                if plan.count == 1, case .trees(let trees) = candidate, case .trees(let l)? = search.learner(plan[0].trial.number) {
-                    let kept = Int((Double(trees.model.rounds) * check.ratio * 0.9).rounded(.down))
-                    if kept >= 1, kept < trees.model.rounds {
-                        let cut = BundledModel.trees(try trees.firstRounds(kept, averaging: l.boosting.mode != .boosting))
-                        if try limitCheck(cut, target: target, task: task, classLabels: classLabels,
-                                          sample: search.latencySample).over == nil {
-                            fallbacks.append("\(name) refitted on all training rows was over the \(over) limit and keeps "
-                                             + "its first \(kept) of \(trees.model.rounds) rounds")
-                            accepted = (plan, [cut], cut)
-                            break
-                        }
-                    }
+                if plan.count == 1, case .trees(let trees) = candidate,
+                   let (cut, kept) = try Search.cut(candidate, learner: search.learner(plan[0].trial.number), ratio: check.ratio),
+                   try limitCheck(cut, target: target, task: task, classLabels: classLabels,
+                                  sample: search.latencySample).over == nil {
+                    fallbacks.append("\(name) refitted on all training rows was over the \(over) limit and keeps "
+                                     + "its first \(kept) of \(trees.model.rounds) rounds")
+                    accepted = (plan, [cut], cut)
+                    break
                 }
                 fallbacks.append("\(name) refitted on all training rows is over the \(over) limit")
                 emit(.warning(fallbacks.last! + "; trying the next best"))
