@@ -28,7 +28,7 @@ let package = Package(
         .target(name: "CParetoKernels"),
         .target(name: "ParetoCore", dependencies: ["CParetoKernels"]),
         .target(name: "ParetoData", dependencies: ["ParetoCore"]),
-        .target(name: "ParetoTrees", dependencies: ["ParetoCore", "ParetoData"]),
+        .target(name: "ParetoTrees", dependencies: ["CParetoKernels", "ParetoCore", "ParetoData"]),
         .target(name: "ParetoEval", dependencies: ["ParetoCore", "ParetoData"]),
         .target(name: "ParetoFeatures", dependencies: ["ParetoCore", "ParetoData"]),
         .target(name: "ParetoLinear", dependencies: ["ParetoCore", "ParetoData"]),

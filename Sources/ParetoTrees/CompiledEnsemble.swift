@@ -2,10 +2,12 @@ import ParetoCore
 
 /// A trained ensemble flattened for fast prediction on raw feature values.
 /// Ensembles of numeric splits walk eight trees at a time without
-/// data-dependent branches (`CompiledWalk`) for one row; batches of trees
-/// of up to 64 leaves are scored feature by feature with `QuickScorer` (sorted
-/// thresholds and leaf bitmasks, few mispredicted branches); larger trees
-/// walk one contiguous array of
+/// data-dependent branches (`CompiledWalk`) for one row; batches of rows
+/// through trees of up to 64 leaves are scored by threshold intervals
+/// (`IntervalScorer`: per feature, the interval a value falls in selects a
+/// precomputed row of leaf bitmasks, ANDed with vector instructions), or,
+/// when its mask table would not fit the cache, feature by feature with
+/// `QuickScorer`; larger trees walk one contiguous array of
 /// 24-byte nodes, leaves referenced by negative indices, rows in blocks so
 /// that a tree's nodes stay in cache while a block of rows walks it.
 ///
@@ -34,6 +36,9 @@ public struct CompiledEnsemble: Sendable {
     let roots: [Int32]
     let leafValues: [Double]
     let categoryWords: [UInt64]
+    /// The batch scorer by threshold intervals (numeric splits, trees of at
+    /// most 64 leaves, a mask table that fits in cache).
+    let intervals: IntervalScorer?
     /// The feature-by-feature scorer, used when every tree has at most 64 leaves.
     let quickScorer: QuickScorer?
     /// The branch-free interleaved walk (numeric splits only): the one-row path.
@@ -47,18 +52,21 @@ public struct CompiledEnsemble: Sendable {
 
     /// Flattens `model`.
     ///
-    /// Cost: O(nodes log nodes) once. Numeric ensembles take the
-    /// interleaved walk (batches: when they fit in cache); otherwise
-    /// ensembles whose trees all have at most 64 leaves are scored feature
-    /// by feature (`QuickScorer`), others by walking each tree; all give
-    /// the same scores bit for bit.
+    /// Cost: O(nodes log nodes) once, plus the interval scorer's mask table
+    /// (at most `IntervalScorer.blockTableBytes` per block of trees). One
+    /// row takes the interleaved walk (numeric ensembles) or the node walk;
+    /// batches of trees of at most 64 leaves take the interval scorer (or
+    /// QuickScorer when the table would not fit), others the node walk; all
+    /// give the same scores bit for bit.
     public init(_ model: GradientBoostedTrees) {
         self.init(model, featureByFeature: true)
     }
 
-    /// Flattens `model`, choosing whether the feature-by-feature scorer
-    /// and the interleaved walk may be used (tests compare all three).
-    init(_ model: GradientBoostedTrees, featureByFeature: Bool, interleavedWalk: Bool = true) {
+    /// Flattens `model`, choosing whether the interval scorer, the
+    /// feature-by-feature scorer and the interleaved walk may be used
+    /// (tests compare them all).
+    init(_ model: GradientBoostedTrees, featureByFeature: Bool, interleavedWalk: Bool = true,
+         byIntervals: Bool = true) {
         var nodes: [Node] = []
         var roots: [Int32] = []
         var leaves: [Double] = []
@@ -90,6 +98,8 @@ public struct CompiledEnsemble: Sendable {
         self.roots = roots
         self.leafValues = leaves
         self.categoryWords = words
+        self.intervals = byIntervals ? IntervalScorer(model.trees, featureCount: model.featureNames.count,
+                                                      outputCount: model.outputCount) : nil
         self.quickScorer = featureByFeature ? QuickScorer(model.trees, featureCount: model.featureNames.count) : nil
         self.walk = interleavedWalk ? CompiledWalk(model.trees, featureCount: model.featureNames.count) : nil
         self.outputCount = model.outputCount
@@ -202,24 +212,32 @@ public struct CompiledEnsemble: Sendable {
         return out
     }
 
-    /// Up to this many nodes, batches of numeric ensembles take the
-    /// interleaved walk row by row instead of QuickScorer. 0: never (the
-    /// walk still scores batches of trees over 64 leaves, which QuickScorer
-    /// cannot). Measured on the 100-tree, 31-leaf benchmark model (6,200
-    /// nodes), 200,000 rows, one thread, on a quiet machine: QuickScorer
-    /// 1.33 M rows/s, the walk 1.13 M (on a loaded machine the walk had
-    /// looked 1.25x faster); on letter's 2,600 trees the walk is 0.8x.
+    /// Up to this many nodes, batches of numeric ensembles that the interval
+    /// scorer cannot take go through the interleaved walk row by row instead
+    /// of QuickScorer. 0: never (the walk still scores batches of trees over
+    /// 64 leaves, which QuickScorer cannot). Measured on the 100-tree,
+    /// 31-leaf benchmark model (6,200 nodes), 200,000 rows, one thread, on a
+    /// quiet machine: QuickScorer 1.33 M rows/s, the walk 1.13 M; on
+    /// letter's 2,600 trees the walk is 0.8x.
     static let batchWalkNodes = 0
 
-    /// Scores rows `range`: numeric ensembles of up to `batchWalkNodes`
-    /// nodes (or of trees over 64 leaves) row by row with the interleaved
-    /// walk; others feature by feature, or
-    /// block by block: for each block of 32 rows, each tree walks all of
-    /// them before the next tree is touched.
+    /// Scores rows `range`: by intervals when the model allows; else numeric
+    /// ensembles of up to `batchWalkNodes` nodes (or of trees over 64
+    /// leaves) row by row with the interleaved walk; others feature by
+    /// feature, or block by block: for each block of 32 rows, each tree
+    /// walks all of them before the next tree is touched.
     private func score(_ range: Range<Int>, _ rows: UnsafeBufferPointer<Double>,
                        _ out: UnsafeMutableBufferPointer<Double>) {
         let k = outputCount
         let f = featureCount
+        if let intervals {
+            for row in range {
+                for c in 0..<k { out[row * k + c] = initialScores[c] }
+            }
+            intervals.score(rows: rows.baseAddress! + range.lowerBound * f, rowCount: range.count,
+                            out: out.baseAddress! + range.lowerBound * k)
+            return
+        }
         if let walk, walk.nodeCount <= Self.batchWalkNodes || quickScorer == nil {
             let x = rows.baseAddress!, o = out.baseAddress!
             for row in range {

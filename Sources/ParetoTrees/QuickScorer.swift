@@ -57,29 +57,10 @@ struct QuickScorer: Sendable {
                 leafValues.append(tree.leafValue[0])
                 continue
             }
-            // In-order walk: number the leaves left to right and record, for
-            // each internal node, the range of positions its left subtree holds.
-            var position = 0
-            var leftRange = [Range<Int>](repeating: 0..<0, count: tree.splitFeature.count)
-            var ordered = [Double](repeating: 0, count: tree.leafValue.count)
-            func visit(_ child: Int32) -> Range<Int> {
-                if child < 0 {
-                    ordered[position] = tree.leafValue[Int(~child)]
-                    position += 1
-                    return (position - 1)..<position
-                }
-                let node = Int(child)
-                let left = visit(tree.leftChild[node])
-                let right = visit(tree.rightChild[node])
-                leftRange[node] = left
-                return left.lowerBound..<right.upperBound
-            }
-            _ = visit(0)
-            leafValues.append(contentsOf: ordered)
+            let order = LeafOrder(tree)
+            leafValues.append(contentsOf: order.leafValues)
             for node in tree.splitFeature.indices {
-                let range = leftRange[node]
-                let bits: UInt64 = range.count == 64 ? ~0 : ((1 << UInt64(range.count)) - 1) << UInt64(range.lowerBound)
-                let mask = ~bits
+                let mask = order.keepMask[node]
                 let feature = Int(tree.splitFeature[node])
                 if tree.categoryStart[node] >= 0 {
                     categorical.append(CategoricalSplit(feature: Int32(feature), tree: UInt32(t), wordStart: Int32(words.count),
@@ -223,5 +204,46 @@ struct QuickScorer: Sendable {
                 finish(first, row)
             }
         }}}}}}}}}}
+    }
+}
+
+/// A tree's leaves numbered left to right (in-order), and for each split the
+/// 64-bit mask that keeps every leaf but those of its left subtree: the
+/// bitmask form of "this row goes right here" that QuickScorer and the
+/// interval scorer AND together. The exit leaf is the lowest bit left set.
+///
+/// Cost: O(nodes). Rules: at most 64 leaves.
+struct LeafOrder {
+    /// Leaf values, left to right.
+    var leafValues: [Double]
+    /// Per split node: every bit set but its left subtree's leaf positions.
+    var keepMask: [UInt64]
+
+    init(_ tree: DecisionTree) {
+        precondition(tree.leafValue.count <= 64, "LeafOrder needs trees of at most 64 leaves")
+        var position = 0
+        var keep = [UInt64](repeating: ~0, count: tree.splitFeature.count)
+        var ordered = [Double](repeating: 0, count: tree.leafValue.count)
+        guard !tree.splitFeature.isEmpty else {
+            self.leafValues = tree.leafValue
+            self.keepMask = []
+            return
+        }
+        func visit(_ child: Int32) -> Range<Int> {
+            if child < 0 {
+                ordered[position] = tree.leafValue[Int(~child)]
+                position += 1
+                return (position - 1)..<position
+            }
+            let node = Int(child)
+            let left = visit(tree.leftChild[node])
+            let right = visit(tree.rightChild[node])
+            let bits: UInt64 = left.count == 64 ? ~0 : ((1 << UInt64(left.count)) - 1) << UInt64(left.lowerBound)
+            keep[node] = ~bits
+            return left.lowerBound..<right.upperBound
+        }
+        _ = visit(0)
+        self.leafValues = ordered
+        self.keepMask = keep
     }
 }

@@ -107,9 +107,12 @@ struct CompiledOneRowTests {
         var raw: [Double] = []
         for i in 0..<n { raw += [a[i], b[i], d[i]] + (withCategory ? [Double(binning[3].bin(of: c[i]))] : []) }
         let batch = raw.withUnsafeBufferPointer { compiled.rawScores(rows: $0, rowCount: n, threads: 2) }
-        // The other batch scorers (feature by feature when trees have ≤ 64 leaves, the node walk) agree bit for bit.
-        for other in [CompiledEnsemble(model, featureByFeature: true, interleavedWalk: false),
-                      CompiledEnsemble(model, featureByFeature: false, interleavedWalk: false)] {
+        // The other batch scorers (by intervals and feature by feature when trees have ≤ 64 leaves,
+        // the node walk) agree bit for bit.
+        #expect((compiled.intervals != nil) == (leaves <= 64), "the interval scorer takes trees of ≤ 64 leaves")
+        for other in [CompiledEnsemble(model, featureByFeature: true, interleavedWalk: false, byIntervals: false),
+                      CompiledEnsemble(model, featureByFeature: false, interleavedWalk: false, byIntervals: false),
+                      CompiledEnsemble(model, featureByFeature: false, interleavedWalk: true, byIntervals: false)] {
             let scores = raw.withUnsafeBufferPointer { other.rawScores(rows: $0, rowCount: n, threads: 1) }
             #expect(scores.map(\.bitPattern) == batch.map(\.bitPattern), "batch scorers disagree")
         }

@@ -456,7 +456,8 @@ struct CompiledEnsembleTests {
         learner.tree.minDataInLeaf = 5
         let model = try learner.fit(data, labels: y)
         let compiled = CompiledEnsemble(model)
-        let walked = CompiledEnsemble(model, featureByFeature: false)
+        let walked = CompiledEnsemble(model, featureByFeature: false, byIntervals: false)
+        let featureByFeature = CompiledEnsemble(model, featureByFeature: true, byIntervals: false)
         #expect(compiled.categoryWords.isEmpty != withCategory, "the numeric-only path is taken exactly without categories")
         let largest = model.trees.map(\.leafValue.count).max()!
         #expect((compiled.quickScorer != nil) == (largest <= 64), "feature by feature exactly when trees have ≤ 64 leaves")
@@ -466,6 +467,9 @@ struct CompiledEnsembleTests {
         let fast = raw.withUnsafeBufferPointer { compiled.rawScores(rows: $0, rowCount: n, threads: 2) }
         let walk = raw.withUnsafeBufferPointer { walked.rawScores(rows: $0, rowCount: n, threads: 1) }
         #expect(fast == walk, "both scorers add the same leaves in the same order")
+        let quick = raw.withUnsafeBufferPointer { featureByFeature.rawScores(rows: $0, rowCount: n, threads: 1) }
+        #expect(quick == walk, "QuickScorer too")
+        #expect((compiled.intervals != nil) == (largest <= 64), "by intervals exactly when trees have ≤ 64 leaves")
         let reference = model.rawScores(data)
         #expect(fast.count == reference.count)
         #expect(zip(fast, reference).allSatisfy { abs($0 - $1) < 1e-12 })

@@ -65,5 +65,7 @@ void pareto_bf16_to_f32(int isa, const uint16_t *source, float *destination, siz
 
 // Int8 products for quantized networks (declared apart; this header is the module's umbrella).
 #include "CParetoInt8.h"
+// Tree-ensemble scoring by threshold intervals (ParetoTrees).
+#include "CParetoTrees.h"
 
 #endif

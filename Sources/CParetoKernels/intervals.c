@@ -1,0 +1,309 @@
+// Tree ensembles scored by threshold intervals (see CParetoTrees.h). Per row:
+// each used feature's interval by counting thresholds below the value (vector
+// compares), then per block of trees one AND of precomputed leaf-mask rows per
+// feature, then the exit leaves' values summed in tree order.
+#include "CParetoKernels.h"
+
+#define INTERVAL_ROWS 8        // rows scored together: eight independent sums
+#define INTERVAL_CHUNK 64      // rows per chunk when the features allow (see the kernel)
+#define INTERVAL_BIN_CELLS 16384  // a chunk's intervals: 64 rows x 256 features, or 8 x 2048
+// Block widths: 64 to 512 bytes of masks (see pareto_interval_score).
+
+static inline int count_below_portable(double v, const double *t, int padded) {
+    int c = 0;
+    for (int j = 0; j < padded; ++j) c += v > t[j];
+    return c;
+}
+
+#define COUNT_BELOW count_below_portable
+#define SUFFIX portable_32_16
+#define MASK_T uint32_t
+#define CTZ __builtin_ctz
+#define WIDTH 16
+#include "intervals_kernel.h"
+#undef SUFFIX
+#undef MASK_T
+#undef CTZ
+#undef WIDTH
+#define SUFFIX portable_32_32
+#define MASK_T uint32_t
+#define CTZ __builtin_ctz
+#define WIDTH 32
+#include "intervals_kernel.h"
+#undef SUFFIX
+#undef MASK_T
+#undef CTZ
+#undef WIDTH
+#define SUFFIX portable_32_64
+#define MASK_T uint32_t
+#define CTZ __builtin_ctz
+#define WIDTH 64
+#include "intervals_kernel.h"
+#undef SUFFIX
+#undef MASK_T
+#undef CTZ
+#undef WIDTH
+#define SUFFIX portable_32_128
+#define MASK_T uint32_t
+#define CTZ __builtin_ctz
+#define WIDTH 128
+#include "intervals_kernel.h"
+#undef SUFFIX
+#undef MASK_T
+#undef CTZ
+#undef WIDTH
+#define SUFFIX portable_64_8
+#define MASK_T uint64_t
+#define CTZ __builtin_ctzll
+#define WIDTH 8
+#include "intervals_kernel.h"
+#undef SUFFIX
+#undef MASK_T
+#undef CTZ
+#undef WIDTH
+#define SUFFIX portable_64_16
+#define MASK_T uint64_t
+#define CTZ __builtin_ctzll
+#define WIDTH 16
+#include "intervals_kernel.h"
+#undef SUFFIX
+#undef MASK_T
+#undef CTZ
+#undef WIDTH
+#define SUFFIX portable_64_32
+#define MASK_T uint64_t
+#define CTZ __builtin_ctzll
+#define WIDTH 32
+#include "intervals_kernel.h"
+#undef SUFFIX
+#undef MASK_T
+#undef CTZ
+#undef WIDTH
+#define SUFFIX portable_64_64
+#define MASK_T uint64_t
+#define CTZ __builtin_ctzll
+#define WIDTH 64
+#include "intervals_kernel.h"
+#undef SUFFIX
+#undef MASK_T
+#undef CTZ
+#undef WIDTH
+#undef COUNT_BELOW
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+#pragma clang attribute push(__attribute__((target("avx2,fma,bmi,popcnt"))), apply_to = function)
+static inline int count_below_avx2(double v, const double *t, int padded) {
+    const __m256d x = _mm256_set1_pd(v);
+    int c = 0;
+    for (int j = 0; j < padded; j += 4)
+        c += __builtin_popcount((unsigned)_mm256_movemask_pd(_mm256_cmp_pd(x, _mm256_loadu_pd(t + j), _CMP_GT_OQ)));
+    return c;
+}
+#define COUNT_BELOW count_below_avx2
+#define SUFFIX avx2_32_16
+#define MASK_T uint32_t
+#define CTZ __builtin_ctz
+#define WIDTH 16
+#include "intervals_kernel.h"
+#undef SUFFIX
+#undef MASK_T
+#undef CTZ
+#undef WIDTH
+#define SUFFIX avx2_32_32
+#define MASK_T uint32_t
+#define CTZ __builtin_ctz
+#define WIDTH 32
+#include "intervals_kernel.h"
+#undef SUFFIX
+#undef MASK_T
+#undef CTZ
+#undef WIDTH
+#define SUFFIX avx2_32_64
+#define MASK_T uint32_t
+#define CTZ __builtin_ctz
+#define WIDTH 64
+#include "intervals_kernel.h"
+#undef SUFFIX
+#undef MASK_T
+#undef CTZ
+#undef WIDTH
+#define SUFFIX avx2_32_128
+#define MASK_T uint32_t
+#define CTZ __builtin_ctz
+#define WIDTH 128
+#include "intervals_kernel.h"
+#undef SUFFIX
+#undef MASK_T
+#undef CTZ
+#undef WIDTH
+#define SUFFIX avx2_64_8
+#define MASK_T uint64_t
+#define CTZ __builtin_ctzll
+#define WIDTH 8
+#include "intervals_kernel.h"
+#undef SUFFIX
+#undef MASK_T
+#undef CTZ
+#undef WIDTH
+#define SUFFIX avx2_64_16
+#define MASK_T uint64_t
+#define CTZ __builtin_ctzll
+#define WIDTH 16
+#include "intervals_kernel.h"
+#undef SUFFIX
+#undef MASK_T
+#undef CTZ
+#undef WIDTH
+#define SUFFIX avx2_64_32
+#define MASK_T uint64_t
+#define CTZ __builtin_ctzll
+#define WIDTH 32
+#include "intervals_kernel.h"
+#undef SUFFIX
+#undef MASK_T
+#undef CTZ
+#undef WIDTH
+#define SUFFIX avx2_64_64
+#define MASK_T uint64_t
+#define CTZ __builtin_ctzll
+#define WIDTH 64
+#include "intervals_kernel.h"
+#undef SUFFIX
+#undef MASK_T
+#undef CTZ
+#undef WIDTH
+#undef COUNT_BELOW
+#pragma clang attribute pop
+
+#pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx2,fma,bmi,popcnt"))), apply_to = function)
+static inline int count_below_avx512(double v, const double *t, int padded) {
+    const __m512d x = _mm512_set1_pd(v);
+    int c = 0;
+    for (int j = 0; j < padded; j += 8)
+        c += __builtin_popcount((unsigned)_mm512_cmp_pd_mask(x, _mm512_loadu_pd(t + j), _CMP_GT_OQ));
+    return c;
+}
+#define COUNT_BELOW count_below_avx512
+#define SUFFIX avx512_32_16
+#define MASK_T uint32_t
+#define CTZ __builtin_ctz
+#define WIDTH 16
+#include "intervals_kernel.h"
+#undef SUFFIX
+#undef MASK_T
+#undef CTZ
+#undef WIDTH
+#define SUFFIX avx512_32_32
+#define MASK_T uint32_t
+#define CTZ __builtin_ctz
+#define WIDTH 32
+#include "intervals_kernel.h"
+#undef SUFFIX
+#undef MASK_T
+#undef CTZ
+#undef WIDTH
+#define SUFFIX avx512_32_64
+#define MASK_T uint32_t
+#define CTZ __builtin_ctz
+#define WIDTH 64
+#include "intervals_kernel.h"
+#undef SUFFIX
+#undef MASK_T
+#undef CTZ
+#undef WIDTH
+#define SUFFIX avx512_32_128
+#define MASK_T uint32_t
+#define CTZ __builtin_ctz
+#define WIDTH 128
+#include "intervals_kernel.h"
+#undef SUFFIX
+#undef MASK_T
+#undef CTZ
+#undef WIDTH
+#define SUFFIX avx512_64_8
+#define MASK_T uint64_t
+#define CTZ __builtin_ctzll
+#define WIDTH 8
+#include "intervals_kernel.h"
+#undef SUFFIX
+#undef MASK_T
+#undef CTZ
+#undef WIDTH
+#define SUFFIX avx512_64_16
+#define MASK_T uint64_t
+#define CTZ __builtin_ctzll
+#define WIDTH 16
+#include "intervals_kernel.h"
+#undef SUFFIX
+#undef MASK_T
+#undef CTZ
+#undef WIDTH
+#define SUFFIX avx512_64_32
+#define MASK_T uint64_t
+#define CTZ __builtin_ctzll
+#define WIDTH 32
+#include "intervals_kernel.h"
+#undef SUFFIX
+#undef MASK_T
+#undef CTZ
+#undef WIDTH
+#define SUFFIX avx512_64_64
+#define MASK_T uint64_t
+#define CTZ __builtin_ctzll
+#define WIDTH 64
+#include "intervals_kernel.h"
+#undef SUFFIX
+#undef MASK_T
+#undef CTZ
+#undef WIDTH
+#undef COUNT_BELOW
+#pragma clang attribute pop
+#endif
+
+void pareto_interval_score(int isa, const pareto_interval_model *model, const double *rows,
+                           ptrdiff_t row_count, double *out) {
+    // Block widths are 64, 128, 256 or 512 bytes of masks (one to eight
+    // 512-bit vectors); the Swift side builds only those.
+    const int key = model->mask_bits * 1000 + model->block_trees;
+    const int level = isa < pareto_isa_detected() ? isa : pareto_isa_detected();
+#if defined(__x86_64__)
+    if (level >= PARETO_ISA_AVX512) {
+        switch (key) {
+        case 32016: score_avx512_32_16(model, rows, row_count, out); return;
+        case 32032: score_avx512_32_32(model, rows, row_count, out); return;
+        case 32064: score_avx512_32_64(model, rows, row_count, out); return;
+        case 32128: score_avx512_32_128(model, rows, row_count, out); return;
+        case 64008: score_avx512_64_8(model, rows, row_count, out); return;
+        case 64016: score_avx512_64_16(model, rows, row_count, out); return;
+        case 64032: score_avx512_64_32(model, rows, row_count, out); return;
+        case 64064: score_avx512_64_64(model, rows, row_count, out); return;
+    }
+    }
+    if (level >= PARETO_ISA_AVX2) {
+    switch (key) {
+        case 32016: score_avx2_32_16(model, rows, row_count, out); return;
+        case 32032: score_avx2_32_32(model, rows, row_count, out); return;
+        case 32064: score_avx2_32_64(model, rows, row_count, out); return;
+        case 32128: score_avx2_32_128(model, rows, row_count, out); return;
+        case 64008: score_avx2_64_8(model, rows, row_count, out); return;
+        case 64016: score_avx2_64_16(model, rows, row_count, out); return;
+        case 64032: score_avx2_64_32(model, rows, row_count, out); return;
+        case 64064: score_avx2_64_64(model, rows, row_count, out); return;
+    }
+    }
+#else
+    (void)level;
+#endif
+    switch (key) {
+        case 32016: score_portable_32_16(model, rows, row_count, out); return;
+        case 32032: score_portable_32_32(model, rows, row_count, out); return;
+        case 32064: score_portable_32_64(model, rows, row_count, out); return;
+        case 32128: score_portable_32_128(model, rows, row_count, out); return;
+        case 64008: score_portable_64_8(model, rows, row_count, out); return;
+        case 64016: score_portable_64_16(model, rows, row_count, out); return;
+        case 64032: score_portable_64_32(model, rows, row_count, out); return;
+        case 64064: score_portable_64_64(model, rows, row_count, out); return;
+    }
+}
