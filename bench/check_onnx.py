@@ -46,6 +46,8 @@ BUNDLES = {
 }
 FAMILIES = {
     "gbdt": ["--model", "gbdt", "--trees", "60"],
+    # Exported with --input tensor: one [N, features] double input X (numeric features only).
+    "gbdt-tensor": ["--model", "gbdt", "--trees", "60"],
     "rf": ["--model", "rf", "--trees", "30"],
     "linear": ["--model", "linear"],
     "logistic": ["--model", "logistic"],
@@ -62,14 +64,14 @@ def cases(kind):
             ("fixture_regression", os.path.join(FIXTURES, "regression.csv"), "median_house_value",
              ["gbdt", "rf", "linear", "mlp", "bundle-blend"], 400, 200),
             ("fixture_multiclass", os.path.join(FIXTURES, "multiclass.csv"), "lettr",
-             ["gbdt", "rf", "logistic", "mlp", "bundle-temperature"], 400, 200),
+             ["gbdt", "gbdt-tensor", "rf", "logistic", "mlp", "bundle-temperature"], 400, 200),
         ]
     return [
         ("adult", os.path.join(DATASETS, "adult.csv"), "income", ["gbdt", "rf", "logistic", "mlp"], 32561, 16281),
         ("california_housing", os.path.join(DATASETS, "california_housing.csv"), "median_house_value",
          ["gbdt", "rf", "linear", "mlp"], 16000, 4640),
         ("letter_recognition", os.path.join(DATASETS, "letter_recognition.csv"), "lettr",
-         ["gbdt", "rf", "logistic", "mlp"], 16000, 4000),
+         ["gbdt", "gbdt-tensor", "rf", "logistic", "mlp"], 16000, 4000),
     ]
 
 
@@ -89,7 +91,12 @@ def number(text):
 
 
 def feeds(session, frame):
-    """One [N] array per model input: doubles (NaN for missing) or strings ('' for missing)."""
+    """One [N] array per model input: doubles (NaN for missing) or strings ('' for missing);
+    or, for a model exported with --input tensor, one [N, features] array X of the columns in order."""
+    specs = session.get_inputs()
+    if len(specs) == 1 and specs[0].name == "X" and len(specs[0].shape) == 2:
+        return {"X": np.array([[math.nan if v in MISSING else number(v) for v in row] for row in frame.itertuples(index=False)],
+                              dtype=np.float64)}
     out = {}
     for spec in session.get_inputs():
         column = frame[spec.name].astype(object)
@@ -184,7 +191,8 @@ def main():
                                        keep_default_na=False)
                 onnx_path = os.path.join(work, f"{family}.onnx")
                 started = time.perf_counter()
-                run([args.pareto, "export", model, "--format", "onnx", "--out", onnx_path])
+                tensor = ["--input", "tensor"] if family.endswith("-tensor") else []
+                run([args.pareto, "export", model, "--format", "onnx", "--out", onnx_path] + tensor)
                 export_seconds = time.perf_counter() - started
                 if checker is not None:
                     # The ONNX reference checker (types, shapes, operator schemas), where onnx is installed.
@@ -194,7 +202,7 @@ def main():
                 classifier = "probabilities" in names
                 if not classifier:
                     expected["prediction"] = expected["prediction"].astype(np.float64)
-                inputs = feeds(session, test)
+                inputs = feeds(session, test.drop(columns=[target]))
                 outputs = dict(zip(names, session.run(None, inputs)))
                 diff, labels = compare(outputs, expected, classifier)
                 ok = diff <= TOLERANCE and labels == 0

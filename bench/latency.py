@@ -23,7 +23,8 @@ use p50, which time slices lost to other processes move least):
 - LightGBM Python: Booster.predict on a (1, 28) array;
 - onnxruntime: InferenceSession.run on the model exported by
   `pareto export --format onnx` (double inputs, one per feature; its
-  probability is compared) and, when onnxmltools is installed, on
+  probability is compared), on the same export with `--input tensor` (one
+  double (1, 28) input X) and, when onnxmltools is installed, on
   onnxmltools' conversion (one float32 (1, 28) input, the usual way);
 - lleaves: the LightGBM model compiled by LLVM, with its objective line set
   to regression so that it returns raw scores (the sigmoid is skipped).
@@ -113,6 +114,7 @@ def main() -> None:
 
     # ONNX files: Pareto's export (double) and onnxmltools' conversion (float32).
     onnx_files = {}
+    tensor_files = {}
     for trees, path in models.items():
         imported = os.path.join(DATA, f"latency_{trees}.pareto")
         exported = os.path.join(DATA, f"latency_{trees}.onnx")
@@ -121,6 +123,11 @@ def main() -> None:
         subprocess.run([args.pareto, "export", imported, "--format", "onnx", "--out", exported], check=True,
                        capture_output=True)
         onnx_files[trees] = exported
+        # The same model with one [N, 28] input tensor X (pareto export --input tensor).
+        as_tensor = os.path.join(DATA, f"latency_{trees}_tensor.onnx")
+        subprocess.run([args.pareto, "export", imported, "--format", "onnx", "--input", "tensor", "--out", as_tensor],
+                       check=True, capture_output=True)
+        tensor_files[trees] = as_tensor
     onnxmltools_files = {}
     try:
         import onnxmltools
@@ -158,6 +165,8 @@ def main() -> None:
     sessions = {t: ort.InferenceSession(p, options, providers=["CPUExecutionProvider"]) for t, p in onnx_files.items()}
     ml_sessions = {t: ort.InferenceSession(p, options, providers=["CPUExecutionProvider"])
                    for t, p in onnxmltools_files.items()}
+    tensor_sessions = {t: ort.InferenceSession(p, options, providers=["CPUExecutionProvider"])
+                       for t, p in tensor_files.items()}
 
     figures = {}  # (tool, trees) -> list of (median, p99)
     largest_diff = {}
@@ -208,6 +217,12 @@ def main() -> None:
             which = outputs.index("probabilities")
             median, p50, p99, scores = timed(lambda i: session.run(None, feeds[i])[which][0, 1], feeds, args.rounds)
             record("onnxruntime (pareto export)", trees, median, p50, p99, scores, sigmoid(reference[trees]))
+        for trees, session in tensor_sessions.items():
+            feeds = [{"X": rows[i:i + 1].copy()} for i in range(n)]
+            outputs = [o.name for o in session.get_outputs()]
+            which = outputs.index("probabilities")
+            median, p50, p99, scores = timed(lambda i: session.run(None, feeds[i])[which][0, 1], feeds, args.rounds)
+            record("onnxruntime (pareto export, tensor)", trees, median, p50, p99, scores, sigmoid(reference[trees]))
         for trees, session in ml_sessions.items():
             feeds = [{"input": rows[i:i + 1].astype(np.float32)} for i in range(n)]
             outputs = [o.name for o in session.get_outputs()]

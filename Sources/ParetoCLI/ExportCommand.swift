@@ -14,12 +14,17 @@ struct ExportCommand: ParsableCommand {
             `probabilities` (doubles, class-label order) for classifiers, `value` for regressors. \
             The MLflow directory serves the columns of `pareto predict` (`prediction`, `p_<label>`) \
             through `mlflow.pyfunc.load_model(DIR).predict(df)`. Trees, linear/logistic models \
-            and MLPs are supported; see docs/ARCHITECTURE.md ("ONNX and MLflow export").
+            and MLPs are supported; see docs/ARCHITECTURE.md ("ONNX and MLflow export"). \
+            `--input tensor` (onnx, tree models with numeric features): one [N, features] double \
+            input named X instead, columns in the training file's order, so that onnxruntime \
+            binds one input per call rather than one per column.
             """)
 
     @Argument(help: "The model file (from pareto train or import-lightgbm).") var model: String
     @Option(help: "onnx or mlflow.") var format: String = "onnx"
     @Option(help: "Where to write: a .onnx file (onnx) or a new directory (mlflow).") var out: String
+    @Option(help: "onnx inputs: columns (one per feature column) or tensor (one [N, features] input X; numeric tree models).")
+    var input: String = "columns"
 
     func run() throws {
         try ParetoCommand.reportingErrors { print(try export(), terminator: "") }
@@ -29,16 +34,34 @@ struct ExportCommand: ParsableCommand {
         guard format == "onnx" || format == "mlflow" else {
             throw UsageError("--format takes onnx or mlflow, not \"\(format)\"")
         }
+        guard let inputs = ONNXInputLayout(rawValue: input) else {
+            throw UsageError("--input takes columns or tensor, not \"\(input)\"")
+        }
         let layout: ONNXOutputLayout = format == "onnx" ? .tensors : .columns
-        let onnx = try exportedModel(try loadSavedModel(model), layout: layout)
+        let saved = try loadSavedModel(model)
+        let onnx: ONNXModel
+        if inputs == .tensor {
+            guard format == "onnx" else {
+                throw UsageError("--input tensor is for --format onnx", hint: "MLflow serves DataFrames: one input per column")
+            }
+            guard let trees = saved as? TabularTreeModel else {
+                throw UsageError("--input tensor is for tree models (pareto train --model gbdt|rf, import-lightgbm)",
+                                 hint: "export this model with one input per column (the default)")
+            }
+            onnx = try ONNXExport.trees(trees, layout: layout, inputs: .tensor)
+        } else {
+            onnx = try exportedModel(saved, layout: layout)
+        }
         if format == "onnx" {
             try onnx.write(to: out)
         } else {
             try MLflowExport.write(onnx, to: out)
         }
-        let inputs = onnx.inputs.count, outputs = onnx.outputs.map(\.name).joined(separator: ", ")
+        let count = onnx.inputs.count, outputs = onnx.outputs.map(\.name).joined(separator: ", ")
         let nodes = onnx.proto.graph.node.count
-        return "exported \(nodes) ONNX nodes: \(inputs) input column\(inputs == 1 ? "" : "s") → \(outputs)\n"
+        let described = inputs == .tensor ? "one input tensor X of \(onnx.inputs[0].shape.last.flatMap { $0 } ?? 0) columns"
+            : "\(count) input column\(count == 1 ? "" : "s")"
+        return "exported \(nodes) ONNX nodes: \(described) → \(outputs)\n"
             + "\(format == "onnx" ? "model" : "MLflow model") written to \(out)\n"
     }
 }

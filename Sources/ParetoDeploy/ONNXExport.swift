@@ -18,6 +18,18 @@ public enum ONNXOutputLayout: String, Sendable, Codable, CaseIterable {
     case columns
 }
 
+/// How an exported model takes its inputs.
+public enum ONNXInputLayout: String, Sendable, Codable, CaseIterable {
+    /// One [N] input per raw feature column, named as the column: doubles
+    /// for numeric columns, strings for categorical ones. Every model family.
+    case columns
+    /// One [N, features] double input named `X`, columns in the model's
+    /// feature order: for tree models whose features are all numeric. One
+    /// input instead of one per column cuts onnxruntime's per-call overhead
+    /// (it binds and checks each input on every call).
+    case tensor
+}
+
 /// Exports Pareto models to ONNX, with the ONNX-ML operators, so that
 /// onnxruntime (or any ONNX runtime with ai.onnx.ml opset 5) serves them
 /// with Pareto's predictions.
@@ -71,16 +83,20 @@ public enum ONNXExport {
     /// - Throws: `UsageError` for a text feature column, a feature name
     ///   that is also an output name, or a model too large for onnxruntime's
     ///   32-bit node ids.
-    public static func trees(_ model: TabularTreeModel, layout: ONNXOutputLayout = .tensors) throws -> ONNXModel {
+    /// - Parameter inputs: `.columns` (the default) or `.tensor` (numeric
+    ///   features only; `UsageError` naming the first categorical column otherwise).
+    public static func trees(_ model: TabularTreeModel, layout: ONNXOutputLayout = .tensors,
+                             inputs: ONNXInputLayout = .columns) throws -> ONNXModel {
         var g = ONNXGraphBuilder(name: "pareto_trees")
-        let head = try treesHead(model, &g)
+        let head = try treesHead(model, &g, inputs: inputs)
         try finish(&g, head, labels: model.classLabels, layout: layout)
         let doc = "Pareto \(model.model.trees.count)-tree ensemble for \"\(model.target)\" (\(model.task.rawValue))"
         return ONNXModel(proto: g.model(docString: doc), inputs: g.inputs, outputs: g.outputs)
     }
 
     /// The tree ensemble's nodes in `g`, up to its predictions.
-    static func treesHead(_ model: TabularTreeModel, _ g: inout ONNXGraphBuilder) throws -> ONNXHead {
+    static func treesHead(_ model: TabularTreeModel, _ g: inout ONNXGraphBuilder,
+                          inputs: ONNXInputLayout = .columns) throws -> ONNXHead {
         let m = model.model
         let names = m.featureNames
         let kinds = model.featureKinds
@@ -88,6 +104,28 @@ public enum ONNXExport {
             throw UsageError("the model has \(names.count) feature names, \(kinds.count) kinds and \(m.binning.count) binnings",
                              hint: "save the model again with this version of Pareto")
         }
+        let x: String
+        if inputs == .tensor {
+            for (j, name) in names.enumerated() {
+                if case .categorical = m.binning[j] {
+                    throw UsageError("the column \"\(name)\" is categorical, and a tensor input holds numbers only",
+                                     hint: "export with one input per column (the default), or train on numeric columns")
+                }
+                try checkNumericKind(kinds[j], name)
+            }
+            try g.input(ONNXTensorInfo(name: "X", elementType: .double, shape: [nil, names.count]))
+            x = "X"
+        } else {
+            x = try treeColumnInputs(model, &g)
+        }
+        return try treeEnsembleHead(m, task: model.task, x, &g)
+    }
+
+    /// One input per feature column, concatenated into the [N, features] doubles the ensemble reads.
+    static func treeColumnInputs(_ model: TabularTreeModel, _ g: inout ONNXGraphBuilder) throws -> String {
+        let m = model.model
+        let names = m.featureNames
+        let kinds = model.featureKinds
         var columns: [String] = []
         for (j, name) in names.enumerated() {
             switch m.binning[j] {
@@ -108,8 +146,12 @@ public enum ONNXExport {
                 columns.append(g.column(name))
             }
         }
-        let x = columns.count == 1 ? columns[0] : g.node("Concat", columns, [ONNXGraphBuilder.attribute("axis", int: 1)])
+        return columns.count == 1 ? columns[0] : g.node("Concat", columns, [ONNXGraphBuilder.attribute("axis", int: 1)])
+    }
 
+    /// The ensemble on `x` ([N, features] doubles), up to its predictions.
+    static func treeEnsembleHead(_ m: GradientBoostedTrees, task: TaskKind, _ x: String,
+                                 _ g: inout ONNXGraphBuilder) throws -> ONNXHead {
         let k = m.outputCount
         var base = m.initialScores
         let ensemble = try TreeEnsembleAttributes(m.trees, outputCount: k, constants: &base)
@@ -128,7 +170,7 @@ public enum ONNXExport {
             raw = g.node("Add", [zeros, g.constant("initial_scores", doubles: base, shape: [k])])
         }
 
-        switch model.task {
+        switch task {
         case .regression:
             if m.objective == .poisson { raw = g.node("Exp", [raw]) }
             return .value(raw)

@@ -48,6 +48,32 @@ struct ExportCommandTests {
         }
     }
 
+    @Test("--input tensor: numeric tree models get one input X; other models and categorical columns are refused")
+    func tensorInput() throws {
+        let model = scratch("model")
+        let train = try cli.run(["train", Self.fixture("multiclass.csv"), "--target", "lettr", "--trees", "3", "--out", model])
+        #expect(train.status == 0, "\(train.stderr)")
+        let onnx = scratch("tensor.onnx")
+        let export = try cli.run(["export", model, "--input", "tensor", "--out", onnx])
+        #expect(export.status == 0, "\(export.stderr)")
+        #expect(export.stdout.contains("one input tensor X of 16 columns → label, probabilities"), "\(export.stdout)")
+        let mlflow = try cli.run(["export", model, "--input", "tensor", "--format", "mlflow", "--out", scratch("m")])
+        #expect(mlflow.status == 1 && mlflow.stderr.contains("--input tensor is for --format onnx"), "\(mlflow.stderr)")
+        let odd = try cli.run(["export", model, "--input", "rows", "--out", scratch("x.onnx")])
+        #expect(odd.status == 1 && odd.stderr.contains("--input takes columns or tensor"), "\(odd.stderr)")
+
+        let categorical = scratch("categorical")
+        #expect(try cli.run(["train", Self.fixture("binary.csv"), "--target", "income", "--trees", "3",
+                             "--out", categorical]).status == 0)
+        let refused = try cli.run(["export", categorical, "--input", "tensor", "--out", scratch("y.onnx")])
+        #expect(refused.status == 1 && refused.stderr.contains("is categorical"), "\(refused.stderr)")
+        let linear = scratch("linear")
+        #expect(try cli.run(["train", Self.fixture("multiclass.csv"), "--target", "lettr", "--model", "logistic",
+                             "--out", linear]).status == 0)
+        let notTrees = try cli.run(["export", linear, "--input", "tensor", "--out", scratch("z.onnx")])
+        #expect(notTrees.status == 1 && notTrees.stderr.contains("--input tensor is for tree models"), "\(notTrees.stderr)")
+    }
+
     @Test("a bad format and an existing MLflow directory are refused with a clear message")
     func refusals() throws {
         let model = scratch("model")

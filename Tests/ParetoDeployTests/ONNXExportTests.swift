@@ -221,6 +221,40 @@ struct ONNXExportTests {
         #expect(exported.outputs.map(\.name) == ["value"])
     }
 
+    @Test("tensor inputs: one [N, features] double input X feeds the ensemble directly; categorical columns refused")
+    func tensorInputs() throws {
+        // The hand-built tree with its categorical feature swapped for a numeric one.
+        var tree = Self.handBuiltTree()
+        tree.categoryStart = [-1, -1]
+        tree.categoryWordCount = [0, 0]
+        tree.categoryWords = []
+        tree.threshold = [1.5, 7]
+        let ensemble = try GradientBoostedTrees(
+            trees: [tree], objective: .binary, outputCount: 1, initialScores: [-0.1],
+            binning: [.numeric(upperBounds: [1.5, 3, .infinity]), .numeric(upperBounds: [7, .infinity])],
+            featureNames: ["x", "z"])
+        let numeric = try TabularTreeModel(importing: ensemble, target: "y", task: .binary, classLabels: ["no", "yes"],
+                                           featureKinds: [.numeric, .numeric])
+        let exported = try ONNXExport.trees(numeric, inputs: .tensor)
+        #expect(exported.inputs == [ONNXTensorInfo(name: "X", elementType: .double, shape: [nil, 2])])
+        let decoded = try DecodedONNX(exported)
+        #expect(decoded.model.graph.input.map(\.name) == ["X"])
+        let dims = decoded.model.graph.input[0].type.tensorType.shape.dim
+        #expect(dims.count == 2 && dims[1].dimValue == 2, "[N, 2]")
+        #expect(try #require(decoded.nodes("TreeEnsemble").first).input == ["X"])
+        // The same graph as the per-column export less the columns' Unsqueeze and their Concat
+        // (the probabilities' [1 − p, p] Concat stays), with the same thresholds and leaves.
+        let columns = try DecodedONNX(try ONNXExport.trees(numeric))
+        #expect(!decoded.opTypes.contains("Unsqueeze") && columns.nodes("Unsqueeze").count == 2)
+        #expect(decoded.nodes("Concat").count == columns.nodes("Concat").count - 1)
+        for name in ["nodes_splits", "leaf_weights"] {
+            #expect(try decoded.attribute(decoded.nodes("TreeEnsemble")[0], name)
+                    == columns.attribute(columns.nodes("TreeEnsemble")[0], name))
+        }
+        let refused = #expect(throws: UsageError.self) { try ONNXExport.trees(try Self.treeModel(), inputs: .tensor) }
+        #expect(refused?.message.contains("column \"c\" is categorical") == true)
+    }
+
     @Test("refusals name the column or step: free text, date parts, an encoder that rejects unseen categories")
     func refusals() throws {
         let (pipeline, design) = try Self.linearParts()
