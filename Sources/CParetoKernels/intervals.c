@@ -4,6 +4,9 @@
 // feature, then the exit leaves' values summed in tree order.
 #include "CParetoKernels.h"
 
+#define CAT_(a, b) a##b
+#define CAT(a, b) CAT_(a, b)
+
 #define INTERVAL_ROWS 8        // rows scored together: eight independent sums
 #define INTERVAL_CHUNK 64      // rows per chunk when the features allow (see the kernel)
 #define INTERVAL_BIN_CELLS 16384  // a chunk's intervals: 64 rows x 256 features, or 8 x 2048
@@ -15,79 +18,10 @@ static inline int count_below_portable(double v, const double *t, int padded) {
     return c;
 }
 
+#define ISA_NAME portable
 #define COUNT_BELOW count_below_portable
-#define SUFFIX portable_32_16
-#define MASK_T uint32_t
-#define CTZ __builtin_ctz
-#define WIDTH 16
-#include "intervals_kernel.h"
-#undef SUFFIX
-#undef MASK_T
-#undef CTZ
-#undef WIDTH
-#define SUFFIX portable_32_32
-#define MASK_T uint32_t
-#define CTZ __builtin_ctz
-#define WIDTH 32
-#include "intervals_kernel.h"
-#undef SUFFIX
-#undef MASK_T
-#undef CTZ
-#undef WIDTH
-#define SUFFIX portable_32_64
-#define MASK_T uint32_t
-#define CTZ __builtin_ctz
-#define WIDTH 64
-#include "intervals_kernel.h"
-#undef SUFFIX
-#undef MASK_T
-#undef CTZ
-#undef WIDTH
-#define SUFFIX portable_32_128
-#define MASK_T uint32_t
-#define CTZ __builtin_ctz
-#define WIDTH 128
-#include "intervals_kernel.h"
-#undef SUFFIX
-#undef MASK_T
-#undef CTZ
-#undef WIDTH
-#define SUFFIX portable_64_8
-#define MASK_T uint64_t
-#define CTZ __builtin_ctzll
-#define WIDTH 8
-#include "intervals_kernel.h"
-#undef SUFFIX
-#undef MASK_T
-#undef CTZ
-#undef WIDTH
-#define SUFFIX portable_64_16
-#define MASK_T uint64_t
-#define CTZ __builtin_ctzll
-#define WIDTH 16
-#include "intervals_kernel.h"
-#undef SUFFIX
-#undef MASK_T
-#undef CTZ
-#undef WIDTH
-#define SUFFIX portable_64_32
-#define MASK_T uint64_t
-#define CTZ __builtin_ctzll
-#define WIDTH 32
-#include "intervals_kernel.h"
-#undef SUFFIX
-#undef MASK_T
-#undef CTZ
-#undef WIDTH
-#define SUFFIX portable_64_64
-#define MASK_T uint64_t
-#define CTZ __builtin_ctzll
-#define WIDTH 64
-#include "intervals_kernel.h"
-#undef SUFFIX
-#undef MASK_T
-#undef CTZ
-#undef WIDTH
+#include "intervals_widths.h"
+#undef ISA_NAME
 #undef COUNT_BELOW
 
 #if defined(__x86_64__)
@@ -101,79 +35,10 @@ static inline int count_below_avx2(double v, const double *t, int padded) {
         c += __builtin_popcount((unsigned)_mm256_movemask_pd(_mm256_cmp_pd(x, _mm256_loadu_pd(t + j), _CMP_GT_OQ)));
     return c;
 }
+#define ISA_NAME avx2
 #define COUNT_BELOW count_below_avx2
-#define SUFFIX avx2_32_16
-#define MASK_T uint32_t
-#define CTZ __builtin_ctz
-#define WIDTH 16
-#include "intervals_kernel.h"
-#undef SUFFIX
-#undef MASK_T
-#undef CTZ
-#undef WIDTH
-#define SUFFIX avx2_32_32
-#define MASK_T uint32_t
-#define CTZ __builtin_ctz
-#define WIDTH 32
-#include "intervals_kernel.h"
-#undef SUFFIX
-#undef MASK_T
-#undef CTZ
-#undef WIDTH
-#define SUFFIX avx2_32_64
-#define MASK_T uint32_t
-#define CTZ __builtin_ctz
-#define WIDTH 64
-#include "intervals_kernel.h"
-#undef SUFFIX
-#undef MASK_T
-#undef CTZ
-#undef WIDTH
-#define SUFFIX avx2_32_128
-#define MASK_T uint32_t
-#define CTZ __builtin_ctz
-#define WIDTH 128
-#include "intervals_kernel.h"
-#undef SUFFIX
-#undef MASK_T
-#undef CTZ
-#undef WIDTH
-#define SUFFIX avx2_64_8
-#define MASK_T uint64_t
-#define CTZ __builtin_ctzll
-#define WIDTH 8
-#include "intervals_kernel.h"
-#undef SUFFIX
-#undef MASK_T
-#undef CTZ
-#undef WIDTH
-#define SUFFIX avx2_64_16
-#define MASK_T uint64_t
-#define CTZ __builtin_ctzll
-#define WIDTH 16
-#include "intervals_kernel.h"
-#undef SUFFIX
-#undef MASK_T
-#undef CTZ
-#undef WIDTH
-#define SUFFIX avx2_64_32
-#define MASK_T uint64_t
-#define CTZ __builtin_ctzll
-#define WIDTH 32
-#include "intervals_kernel.h"
-#undef SUFFIX
-#undef MASK_T
-#undef CTZ
-#undef WIDTH
-#define SUFFIX avx2_64_64
-#define MASK_T uint64_t
-#define CTZ __builtin_ctzll
-#define WIDTH 64
-#include "intervals_kernel.h"
-#undef SUFFIX
-#undef MASK_T
-#undef CTZ
-#undef WIDTH
+#include "intervals_widths.h"
+#undef ISA_NAME
 #undef COUNT_BELOW
 #pragma clang attribute pop
 
@@ -185,82 +50,26 @@ static inline int count_below_avx512(double v, const double *t, int padded) {
         c += __builtin_popcount((unsigned)_mm512_cmp_pd_mask(x, _mm512_loadu_pd(t + j), _CMP_GT_OQ));
     return c;
 }
+#define ISA_NAME avx512
 #define COUNT_BELOW count_below_avx512
-#define SUFFIX avx512_32_16
-#define MASK_T uint32_t
-#define CTZ __builtin_ctz
-#define WIDTH 16
-#include "intervals_kernel.h"
-#undef SUFFIX
-#undef MASK_T
-#undef CTZ
-#undef WIDTH
-#define SUFFIX avx512_32_32
-#define MASK_T uint32_t
-#define CTZ __builtin_ctz
-#define WIDTH 32
-#include "intervals_kernel.h"
-#undef SUFFIX
-#undef MASK_T
-#undef CTZ
-#undef WIDTH
-#define SUFFIX avx512_32_64
-#define MASK_T uint32_t
-#define CTZ __builtin_ctz
-#define WIDTH 64
-#include "intervals_kernel.h"
-#undef SUFFIX
-#undef MASK_T
-#undef CTZ
-#undef WIDTH
-#define SUFFIX avx512_32_128
-#define MASK_T uint32_t
-#define CTZ __builtin_ctz
-#define WIDTH 128
-#include "intervals_kernel.h"
-#undef SUFFIX
-#undef MASK_T
-#undef CTZ
-#undef WIDTH
-#define SUFFIX avx512_64_8
-#define MASK_T uint64_t
-#define CTZ __builtin_ctzll
-#define WIDTH 8
-#include "intervals_kernel.h"
-#undef SUFFIX
-#undef MASK_T
-#undef CTZ
-#undef WIDTH
-#define SUFFIX avx512_64_16
-#define MASK_T uint64_t
-#define CTZ __builtin_ctzll
-#define WIDTH 16
-#include "intervals_kernel.h"
-#undef SUFFIX
-#undef MASK_T
-#undef CTZ
-#undef WIDTH
-#define SUFFIX avx512_64_32
-#define MASK_T uint64_t
-#define CTZ __builtin_ctzll
-#define WIDTH 32
-#include "intervals_kernel.h"
-#undef SUFFIX
-#undef MASK_T
-#undef CTZ
-#undef WIDTH
-#define SUFFIX avx512_64_64
-#define MASK_T uint64_t
-#define CTZ __builtin_ctzll
-#define WIDTH 64
-#include "intervals_kernel.h"
-#undef SUFFIX
-#undef MASK_T
-#undef CTZ
-#undef WIDTH
+#include "intervals_widths.h"
+#undef ISA_NAME
 #undef COUNT_BELOW
 #pragma clang attribute pop
 #endif
+
+// Calls ISA's kernel for the model's mask type and block width.
+#define DISPATCH(isa)                                                                 \
+    switch (key) {                                                                    \
+    case 32016: score_##isa##_32_16(model, rows, row_count, out); return;             \
+    case 32032: score_##isa##_32_32(model, rows, row_count, out); return;             \
+    case 32064: score_##isa##_32_64(model, rows, row_count, out); return;             \
+    case 32128: score_##isa##_32_128(model, rows, row_count, out); return;            \
+    case 64008: score_##isa##_64_8(model, rows, row_count, out); return;              \
+    case 64016: score_##isa##_64_16(model, rows, row_count, out); return;             \
+    case 64032: score_##isa##_64_32(model, rows, row_count, out); return;             \
+    case 64064: score_##isa##_64_64(model, rows, row_count, out); return;             \
+    }
 
 void pareto_interval_score(int isa, const pareto_interval_model *model, const double *rows,
                            ptrdiff_t row_count, double *out) {
@@ -270,40 +79,13 @@ void pareto_interval_score(int isa, const pareto_interval_model *model, const do
     const int level = isa < pareto_isa_detected() ? isa : pareto_isa_detected();
 #if defined(__x86_64__)
     if (level >= PARETO_ISA_AVX512) {
-        switch (key) {
-        case 32016: score_avx512_32_16(model, rows, row_count, out); return;
-        case 32032: score_avx512_32_32(model, rows, row_count, out); return;
-        case 32064: score_avx512_32_64(model, rows, row_count, out); return;
-        case 32128: score_avx512_32_128(model, rows, row_count, out); return;
-        case 64008: score_avx512_64_8(model, rows, row_count, out); return;
-        case 64016: score_avx512_64_16(model, rows, row_count, out); return;
-        case 64032: score_avx512_64_32(model, rows, row_count, out); return;
-        case 64064: score_avx512_64_64(model, rows, row_count, out); return;
-    }
+        DISPATCH(avx512)
     }
     if (level >= PARETO_ISA_AVX2) {
-    switch (key) {
-        case 32016: score_avx2_32_16(model, rows, row_count, out); return;
-        case 32032: score_avx2_32_32(model, rows, row_count, out); return;
-        case 32064: score_avx2_32_64(model, rows, row_count, out); return;
-        case 32128: score_avx2_32_128(model, rows, row_count, out); return;
-        case 64008: score_avx2_64_8(model, rows, row_count, out); return;
-        case 64016: score_avx2_64_16(model, rows, row_count, out); return;
-        case 64032: score_avx2_64_32(model, rows, row_count, out); return;
-        case 64064: score_avx2_64_64(model, rows, row_count, out); return;
-    }
+        DISPATCH(avx2)
     }
 #else
     (void)level;
 #endif
-    switch (key) {
-        case 32016: score_portable_32_16(model, rows, row_count, out); return;
-        case 32032: score_portable_32_32(model, rows, row_count, out); return;
-        case 32064: score_portable_32_64(model, rows, row_count, out); return;
-        case 32128: score_portable_32_128(model, rows, row_count, out); return;
-        case 64008: score_portable_64_8(model, rows, row_count, out); return;
-        case 64016: score_portable_64_16(model, rows, row_count, out); return;
-        case 64032: score_portable_64_32(model, rows, row_count, out); return;
-        case 64064: score_portable_64_64(model, rows, row_count, out); return;
-    }
+    DISPATCH(portable)
 }

@@ -2,8 +2,6 @@
 // set, mask type, block width) with SUFFIX, MASK_T, CTZ, COUNT_BELOW and
 // WIDTH (trees per block, a compile-time constant so that a row's block of
 // masks lives in vector registers while its features' rows are ANDed in).
-#define CAT_(a, b) a##b
-#define CAT(a, b) CAT_(a, b)
 
 // Leaf masks of `n` rows for one block: acc[r * WIDTH + i].
 static inline __attribute__((always_inline)) void CAT(block_masks_, SUFFIX)(
@@ -97,5 +95,3 @@ static void CAT(score_, SUFFIX)(const pareto_interval_model *m, const double *ro
     }
 }
 
-#undef CAT
-#undef CAT_
