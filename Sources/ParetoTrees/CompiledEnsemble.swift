@@ -39,7 +39,8 @@ public struct CompiledEnsemble: Sendable {
     /// The batch scorer by threshold intervals (numeric splits, trees of at
     /// most 64 leaves, a mask table that fits in cache).
     let intervals: IntervalScorer?
-    /// The feature-by-feature scorer, used when every tree has at most 64 leaves.
+    /// The feature-by-feature scorer, for trees of at most 64 leaves whose
+    /// interval table would be too large (built only then).
     let quickScorer: QuickScorer?
     /// The branch-free interleaved walk (numeric splits only): the one-row path.
     let walk: CompiledWalk?
@@ -100,7 +101,9 @@ public struct CompiledEnsemble: Sendable {
         self.categoryWords = words
         self.intervals = byIntervals ? IntervalScorer(model.trees, featureCount: model.featureNames.count,
                                                       outputCount: model.outputCount) : nil
-        self.quickScorer = featureByFeature ? QuickScorer(model.trees, featureCount: model.featureNames.count) : nil
+        // QuickScorer only where the interval scorer declines: it would never run otherwise.
+        self.quickScorer = featureByFeature && intervals == nil
+            ? QuickScorer(model.trees, featureCount: model.featureNames.count) : nil
         self.walk = interleavedWalk ? CompiledWalk(model.trees, featureCount: model.featureNames.count) : nil
         self.outputCount = model.outputCount
         self.initialScores = model.initialScores

@@ -460,7 +460,8 @@ struct CompiledEnsembleTests {
         let featureByFeature = CompiledEnsemble(model, featureByFeature: true, byIntervals: false)
         #expect(compiled.categoryWords.isEmpty != withCategory, "the numeric-only path is taken exactly without categories")
         let largest = model.trees.map(\.leafValue.count).max()!
-        #expect((compiled.quickScorer != nil) == (largest <= 64), "feature by feature exactly when trees have ≤ 64 leaves")
+        #expect((featureByFeature.quickScorer != nil) == (largest <= 64), "feature by feature exactly when trees have ≤ 64 leaves")
+        #expect(compiled.quickScorer == nil || compiled.intervals == nil, "QuickScorer is built only as the fallback")
         if leaves > 64 { #expect(largest > 64, "the test must reach the tree-walk fallback") }
         var raw: [Double] = []
         for i in 0..<n { raw += [a[i], b[i]] + (withCategory ? [Double(binning[2].bin(of: c[i]))] : []) }
