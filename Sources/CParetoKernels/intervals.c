@@ -58,24 +58,32 @@ static inline int count_below_avx512(double v, const double *t, int padded) {
 #pragma clang attribute pop
 #endif
 
-// Calls ISA's kernel for the model's mask type and block width.
-#define DISPATCH(isa)                                                                 \
-    switch (key) {                                                                    \
-    case 32016: score_##isa##_32_16(model, rows, row_count, out); return;             \
-    case 32032: score_##isa##_32_32(model, rows, row_count, out); return;             \
-    case 32064: score_##isa##_32_64(model, rows, row_count, out); return;             \
-    case 32128: score_##isa##_32_128(model, rows, row_count, out); return;            \
-    case 64008: score_##isa##_64_8(model, rows, row_count, out); return;              \
-    case 64016: score_##isa##_64_16(model, rows, row_count, out); return;             \
-    case 64032: score_##isa##_64_32(model, rows, row_count, out); return;             \
-    case 64064: score_##isa##_64_64(model, rows, row_count, out); return;             \
+// Calls ISA's kernel for the model's mask type, words per tree and trees per block.
+#define DISPATCH(isa)                                                                            \
+    switch (key) {                                                                               \
+    case 321016: score_##isa##_32_1_16(model, rows, row_count, out); return; \
+    case 321032: score_##isa##_32_1_32(model, rows, row_count, out); return; \
+    case 321064: score_##isa##_32_1_64(model, rows, row_count, out); return; \
+    case 321128: score_##isa##_32_1_128(model, rows, row_count, out); return; \
+    case 641008: score_##isa##_64_1_8(model, rows, row_count, out); return; \
+    case 641016: score_##isa##_64_1_16(model, rows, row_count, out); return; \
+    case 641032: score_##isa##_64_1_32(model, rows, row_count, out); return; \
+    case 641064: score_##isa##_64_1_64(model, rows, row_count, out); return; \
+    case 642004: score_##isa##_64_2_8(model, rows, row_count, out); return; \
+    case 642008: score_##isa##_64_2_16(model, rows, row_count, out); return; \
+    case 642016: score_##isa##_64_2_32(model, rows, row_count, out); return; \
+    case 642032: score_##isa##_64_2_64(model, rows, row_count, out); return; \
+    case 644002: score_##isa##_64_4_8(model, rows, row_count, out); return; \
+    case 644004: score_##isa##_64_4_16(model, rows, row_count, out); return; \
+    case 644008: score_##isa##_64_4_32(model, rows, row_count, out); return; \
+    case 644016: score_##isa##_64_4_64(model, rows, row_count, out); return; \
     }
 
 void pareto_interval_score(int isa, const pareto_interval_model *model, const double *rows,
                            ptrdiff_t row_count, double *out) {
-    // Block widths are 64, 128, 256 or 512 bytes of masks (one to eight
-    // 512-bit vectors); the Swift side builds only those.
-    const int key = model->mask_bits * 1000 + model->block_trees;
+    // Blocks of 64, 128, 256 or 512 bytes of masks (one to eight 512-bit
+    // vectors); the Swift side builds only those.
+    const int key = model->mask_bits * 10000 + model->tree_words * 1000 + model->block_trees;
     const int level = isa < pareto_isa_detected() ? isa : pareto_isa_detected();
 #if defined(__x86_64__)
     if (level >= PARETO_ISA_AVX512) {

@@ -1,7 +1,17 @@
 // The interval scorer's body, included by intervals.c once per (instruction
-// set, mask type, block width) with SUFFIX, MASK_T, CTZ, COUNT_BELOW and
-// WIDTH (trees per block, a compile-time constant so that a row's block of
-// masks lives in vector registers while its features' rows are ANDed in).
+// set, mask type, words per tree, block width) with SUFFIX, MASK_T, CTZ,
+// COUNT_BELOW, TREE_WORDS (MASK_T words per tree: 1, or 2 and 4 for trees of
+// up to 128 and 256 leaves) and WIDTH (MASK_T words per block row, a
+// compile-time constant so that a row's block of masks lives in vector
+// registers while its features' rows are ANDed in).
+#define BLOCK_TREES (WIDTH / TREE_WORDS)
+
+// The exit leaf of a tree whose mask words start at `m`: the lowest bit set.
+static inline __attribute__((always_inline)) int CAT(exit_leaf_, SUFFIX)(const MASK_T *m) {
+    for (int w = 0; w < TREE_WORDS - 1; ++w)
+        if (m[w]) return w * (int)(8 * sizeof(MASK_T)) + CTZ(m[w]);
+    return (TREE_WORDS - 1) * (int)(8 * sizeof(MASK_T)) + CTZ(m[TREE_WORDS - 1]);
+}
 
 // Leaf masks of `n` rows for one block: acc[r * WIDTH + i].
 static inline __attribute__((always_inline)) void CAT(block_masks_, SUFFIX)(
@@ -28,7 +38,7 @@ static inline __attribute__((always_inline)) void CAT(block_sums_, SUFFIX)(
     for (int r = 0; r < n; ++r) sum[r] = out[r];
     for (int i = 0; i < trees; ++i) {
         const double *leaves = m->leaf_values + m->leaf_start[tree0 + i];
-        for (int r = 0; r < n; ++r) sum[r] += leaves[CTZ(acc[r * WIDTH + i])];
+        for (int r = 0; r < n; ++r) sum[r] += leaves[CAT(exit_leaf_, SUFFIX)(acc + r * WIDTH + i * TREE_WORDS)];
     }
     for (int r = 0; r < n; ++r) out[r] = sum[r];
 }
@@ -62,8 +72,8 @@ static void CAT(score_, SUFFIX)(const pareto_interval_model *m, const double *ro
             }
         }
         for (int block = 0; block < m->block_count; ++block) {
-            const int tree0 = block * WIDTH;
-            const int trees = m->tree_count - tree0 < WIDTH ? m->tree_count - tree0 : WIDTH;
+            const int tree0 = block * BLOCK_TREES;
+            const int trees = m->tree_count - tree0 < BLOCK_TREES ? m->tree_count - tree0 : BLOCK_TREES;
             const int e0 = m->block_entry_start[block], e1 = m->block_entry_start[block + 1];
             for (int group = 0; group < rows_here; group += INTERVAL_ROWS) {
                 const int n = rows_here - group < INTERVAL_ROWS ? rows_here - group : INTERVAL_ROWS;
@@ -88,10 +98,12 @@ static void CAT(score_, SUFFIX)(const pareto_interval_model *m, const double *ro
                     const int t = tree0 + i;
                     const double *leaves = m->leaf_values + m->leaf_start[t];
                     const int o = t % k;
-                    for (int r = 0; r < n; ++r) out[(first + r) * k + o] += leaves[CTZ(acc[r * WIDTH + i])];
+                    for (int r = 0; r < n; ++r)
+                        out[(first + r) * k + o] += leaves[CAT(exit_leaf_, SUFFIX)(acc + r * WIDTH + i * TREE_WORDS)];
                 }
             }
         }
     }
 }
 
+#undef BLOCK_TREES

@@ -15,10 +15,13 @@ import ParetoCore
 /// each mask's lowest set bit names. QuickScorer does the same ANDs one
 /// split at a time in a loop whose exit mispredicts once per feature.
 ///
-/// Rules: numeric splits only, trees of at most 64 leaves (32-bit masks
-/// when every tree has at most 32), at most 2,048 features with splits and
-/// 65,000 thresholds per feature, and a mask table within `maximumTableBytes`;
-/// `init` returns nil otherwise. Missing values (NaN) have their own
+/// Rules: trees of at most 256 leaves (a 32-bit mask per tree when every
+/// tree has at most 32, else one, two or four 64-bit words), at most 2,048
+/// features with splits and 65,000 thresholds per feature, a block table
+/// within `blockTableBytes` and a table within `maximumTableBytes`, and, for
+/// trees over 64 leaves, fewer vector ANDs per row than twice the trees'
+/// summed depths (else the interleaved walk is faster); `init` returns nil
+/// otherwise. Missing values (NaN) have their own
 /// interval: the masks of the splits that send missing values right. Sums
 /// run in tree order per output, so scores equal a tree walk's bit for bit.
 /// The kernel is C (`pareto_interval_score`), AVX-512 or AVX2 where the CPU
@@ -65,11 +68,34 @@ struct IntervalScorer: @unchecked Sendable {
     private struct Split {
         var threshold: Double
         var tree: Int
-        /// Every leaf of the tree but the split's left subtree (`LeafOrder`).
-        var mask: UInt64
+        /// The leaf positions of the split's left subtree (`LeafOrder`): cleared when a row goes right.
+        var left: Range<Int>
         var missingRight: Bool
         /// The left set's bitset, for a categorical split.
         var categories: [UInt64]?
+    }
+
+    /// Clears, in a block row of masks, the leaf positions `leaves` of the
+    /// block's tree `tree` (`words` 64-bit words per tree; for 32-bit masks
+    /// every position is below 32 and the word is truncated later).
+    private static func clear(_ leaves: Range<Int>, in row: inout [UInt64], tree: Int, words: Int) {
+        for position in leaves {
+            row[tree * words + position >> 6] &= ~(1 << UInt64(position & 63))
+        }
+    }
+
+    /// The number of splits on a tree's longest root-to-leaf path.
+    private static func depth(_ tree: DecisionTree) -> Int {
+        guard !tree.splitFeature.isEmpty else { return 0 }
+        var deepest = 0
+        var stack: [(node: Int32, depth: Int)] = [(0, 1)]
+        while let (node, depth) = stack.popLast() {
+            deepest = max(deepest, depth)
+            for child in [tree.leftChild[Int(node)], tree.rightChild[Int(node)]] where child >= 0 {
+                stack.append((child, depth + 1))
+            }
+        }
+        return deepest
     }
 
     /// Whether category bin `g` goes left at a split with bitset `words`
@@ -83,6 +109,8 @@ struct IntervalScorer: @unchecked Sendable {
     let blockTrees: Int
     /// 32 or 64.
     let maskBits: Int
+    /// Mask words per tree: 1, or 2 or 4 for trees over 64 leaves.
+    let treeWords: Int
     /// Bytes of the precomputed mask rows.
     let tableBytes: Int
     private let featureCount: Int
@@ -104,11 +132,14 @@ struct IntervalScorer: @unchecked Sendable {
         guard !trees.isEmpty, outputCount >= 1 else { return nil }
         var maxLeaves = 1
         for tree in trees {
-            guard tree.leafValue.count <= 64, tree.threshold.allSatisfy({ !$0.isNaN }) else { return nil }
+            guard tree.leafValue.count <= 256, tree.threshold.allSatisfy({ !$0.isNaN }) else { return nil }
             maxLeaves = max(maxLeaves, tree.leafValue.count)
         }
+        // A tree's mask: 32 bits, or one, two or four 64-bit words.
         let maskBits = maxLeaves <= 32 ? 32 : 64
-        let lanes = maskBits == 32 ? 16 : 8
+        let treeWords = maxLeaves <= 64 ? 1 : maxLeaves <= 128 ? 2 : 4
+        let bytesPerTree = maskBits / 8 * treeWords
+        let lanes = 64 / bytesPerTree  // trees per 512-bit vector
 
         // Splits per feature, in tree order.
         var splits = [[Split]](repeating: [], count: featureCount)
@@ -121,7 +152,7 @@ struct IntervalScorer: @unchecked Sendable {
             for node in tree.splitFeature.indices {
                 let feature = Int(tree.splitFeature[node])
                 guard feature >= 0 && feature < featureCount else { return nil }
-                var split = Split(threshold: tree.threshold[node], tree: t, mask: order.keepMask[node],
+                var split = Split(threshold: tree.threshold[node], tree: t, left: order.leftLeaves[node],
                                   missingRight: !tree.defaultLeft[node], categories: nil)
                 if tree.categoryStart[node] >= 0 {
                     let start = Int(tree.categoryStart[node])
@@ -181,7 +212,7 @@ struct IntervalScorer: @unchecked Sendable {
                     }
                 }
             }
-            return (rows.max() ?? 0) * width * maskBits / 8
+            return (rows.max() ?? 0) * width * bytesPerTree
         }
         let blockTrees: Int
         if let requested {
@@ -194,6 +225,23 @@ struct IntervalScorer: @unchecked Sendable {
             blockTrees = fitting
         }
         let blockCount = (trees.count + blockTrees - 1) / blockTrees
+        // Trees over 64 leaves: worth it only when the ANDs cost less than walking
+        // the trees (the interleaved walk takes each tree's depth in steps of ~3.5
+        // cycles; one 64-byte AND from cache ~1): many trees with few
+        // thresholds, as on letter, gain; many thresholds per feature do not.
+        if treeWords > 1 && requested == nil {
+            var entries = 0
+            for f in usedFeature {
+                var last = -1
+                for split in splits[Int(f)] where split.tree / blockTrees != last {
+                    last = split.tree / blockTrees
+                    entries += 1
+                }
+            }
+            let andsPerRow = entries * blockTrees * bytesPerTree / 64
+            let walkSteps = trees.reduce(0) { $0 + Self.depth($1) }
+            guard andsPerRow <= 2 * walkSteps else { return nil }
+        }
 
         var blockEntryStart: [Int32] = [0], entryUsed: [Int32] = [], entryBinMap: [Int32] = []
         var entryTable: [Int64] = [], binMap: [UInt16] = []
@@ -216,8 +264,10 @@ struct IntervalScorer: @unchecked Sendable {
                     // Category bin g fails every split whose left set lacks g; equal rows are stored once.
                     var rowOf: [[UInt64]: Int] = [:]
                     for g in 0..<Int(categoryCount[u]) {
-                        var row = [UInt64](repeating: ~0, count: blockTrees)
-                        for split in mine where !Self.goesLeft(g, split.categories!) { row[split.tree - first] &= split.mask }
+                        var row = [UInt64](repeating: ~0, count: blockTrees * treeWords)
+                        for split in mine where !Self.goesLeft(g, split.categories!) {
+                            Self.clear(split.left, in: &row, tree: split.tree - first, words: treeWords)
+                        }
                         if let known = rowOf[row] {
                             binMap.append(UInt16(known))
                         } else {
@@ -238,23 +288,25 @@ struct IntervalScorer: @unchecked Sendable {
                     }
                     binMap.append(UInt16(local.count + 1))  // NaN
                     // Rows: interval r fails the splits of the r smallest local thresholds.
-                    var row = [UInt64](repeating: ~0, count: blockTrees)
+                    var row = [UInt64](repeating: ~0, count: blockTrees * treeWords)
                     let sorted = mine.sorted { ($0.threshold, $0.tree) < ($1.threshold, $1.tree) }
                     var next = 0
                     for r in 0...local.count {
                         if r > 0 {
                             while next < sorted.count && sorted[next].threshold == local[r - 1] {
-                                row[sorted[next].tree - first] &= sorted[next].mask
+                                Self.clear(sorted[next].left, in: &row, tree: sorted[next].tree - first, words: treeWords)
                                 next += 1
                             }
                         }
                         table.append(contentsOf: row)
                     }
-                    var missing = [UInt64](repeating: ~0, count: blockTrees)
-                    for split in mine where split.missingRight { missing[split.tree - first] &= split.mask }
+                    var missing = [UInt64](repeating: ~0, count: blockTrees * treeWords)
+                    for split in mine where split.missingRight {
+                        Self.clear(split.left, in: &missing, tree: split.tree - first, words: treeWords)
+                    }
                     table.append(contentsOf: missing)
                 }
-                guard table.count * maskBits / 8 <= Self.maximumTableBytes else { return nil }
+                guard table.count * 8 / (maskBits == 32 ? 2 : 1) <= Self.maximumTableBytes else { return nil }
             }
             blockEntryStart.append(Int32(entryUsed.count))
         }
@@ -266,7 +318,8 @@ struct IntervalScorer: @unchecked Sendable {
                                masks64: maskBits == 64 ? table : [], leafStart: leafStart, leafValues: leafValues)
         self.blockTrees = blockTrees
         self.maskBits = maskBits
-        self.tableBytes = table.count * maskBits / 8
+        self.tableBytes = table.count * 8 / (maskBits == 32 ? 2 : 1)
+        self.treeWords = treeWords
         self.featureCount = featureCount
         self.treeCount = trees.count
         self.outputCount = outputCount
@@ -295,7 +348,7 @@ struct IntervalScorer: @unchecked Sendable {
         s.leafValues.withUnsafeBufferPointer { leafValues in
             var model = pareto_interval_model(
                 feature_count: Int32(featureCount), tree_count: Int32(treeCount), output_count: Int32(outputCount),
-                mask_bits: Int32(maskBits), block_trees: Int32(blockTrees),
+                mask_bits: Int32(maskBits), tree_words: Int32(treeWords), block_trees: Int32(blockTrees),
                 block_count: Int32(blockEntryStart.count - 1), used_count: Int32(usedFeature.count),
                 used_feature: usedFeature.baseAddress, threshold_start: thresholdStart.baseAddress,
                 threshold_count: thresholdCount.baseAddress, category_count: categoryCount.baseAddress,

@@ -60,7 +60,7 @@ struct QuickScorer: Sendable {
             let order = LeafOrder(tree)
             leafValues.append(contentsOf: order.leafValues)
             for node in tree.splitFeature.indices {
-                let mask = order.keepMask[node]
+                let mask = order.keepMask(node)
                 let feature = Int(tree.splitFeature[node])
                 if tree.categoryStart[node] >= 0 {
                     categorical.append(CategoricalSplit(feature: Int32(feature), tree: UInt32(t), wordStart: Int32(words.count),
@@ -208,25 +208,24 @@ struct QuickScorer: Sendable {
 }
 
 /// A tree's leaves numbered left to right (in-order), and for each split the
-/// 64-bit mask that keeps every leaf but those of its left subtree: the
-/// bitmask form of "this row goes right here" that QuickScorer and the
-/// interval scorer AND together. The exit leaf is the lowest bit left set.
+/// leaf positions of its left subtree: what the bitmask scorers (QuickScorer,
+/// the interval scorer) clear when a row goes right at that split. The exit
+/// leaf is the lowest position left set.
 ///
-/// Cost: O(nodes). Rules: at most 64 leaves.
+/// Cost: O(nodes).
 struct LeafOrder {
     /// Leaf values, left to right.
     var leafValues: [Double]
-    /// Per split node: every bit set but its left subtree's leaf positions.
-    var keepMask: [UInt64]
+    /// Per split node: the positions of its left subtree's leaves.
+    var leftLeaves: [Range<Int>]
 
     init(_ tree: DecisionTree) {
-        precondition(tree.leafValue.count <= 64, "LeafOrder needs trees of at most 64 leaves")
         var position = 0
-        var keep = [UInt64](repeating: ~0, count: tree.splitFeature.count)
+        var left = [Range<Int>](repeating: 0..<0, count: tree.splitFeature.count)
         var ordered = [Double](repeating: 0, count: tree.leafValue.count)
         guard !tree.splitFeature.isEmpty else {
             self.leafValues = tree.leafValue
-            self.keepMask = []
+            self.leftLeaves = []
             return
         }
         func visit(_ child: Int32) -> Range<Int> {
@@ -236,14 +235,23 @@ struct LeafOrder {
                 return (position - 1)..<position
             }
             let node = Int(child)
-            let left = visit(tree.leftChild[node])
-            let right = visit(tree.rightChild[node])
-            let bits: UInt64 = left.count == 64 ? ~0 : ((1 << UInt64(left.count)) - 1) << UInt64(left.lowerBound)
-            keep[node] = ~bits
-            return left.lowerBound..<right.upperBound
+            let leftRange = visit(tree.leftChild[node])
+            let rightRange = visit(tree.rightChild[node])
+            left[node] = leftRange
+            return leftRange.lowerBound..<rightRange.upperBound
         }
         _ = visit(0)
         self.leafValues = ordered
-        self.keepMask = keep
+        self.leftLeaves = left
+    }
+
+    /// The 64-bit mask that keeps every leaf but `node`'s left subtree.
+    ///
+    /// - Precondition: the tree has at most 64 leaves.
+    func keepMask(_ node: Int) -> UInt64 {
+        let range = leftLeaves[node]
+        precondition(range.upperBound <= 64, "a 64-bit mask holds at most 64 leaves")
+        let bits: UInt64 = range.count == 64 ? ~0 : ((1 << UInt64(range.count)) - 1) << UInt64(range.lowerBound)
+        return ~bits
     }
 }

@@ -77,11 +77,12 @@ struct IntervalScorerTests {
 
     @Test("equal to each tree walked on its own, bit for bit: thresholds hit exactly, ±inf, NaN, odd category values",
           arguments: [(false, false, 31, 45), (false, true, 31, 45), (true, true, 31, 23), (false, false, 50, 30),
-                      (true, false, 60, 12), (false, true, 7, 140)])
+                      (true, false, 60, 12), (false, true, 7, 140), (false, true, 100, 9), (true, false, 200, 4)])
     func equalsTreeWalk(multiclass: Bool, withCategory: Bool, leaves: Int, rounds: Int) throws {
         let (model, _) = try Self.trained(multiclass: multiclass, withCategory: withCategory, leaves: leaves, trees: rounds)
         let largest = model.trees.map(\.leafValue.count).max()!
         #expect((largest > 32) == (leaves > 32), "the test must reach 64-bit masks exactly when asked")
+        #expect((largest > 128) == (leaves > 128) && (largest > 64) == (leaves > 64), "and two or four words per tree")
         // Values that stress the interval rules: the model's own thresholds (a
         // value on a threshold goes left), their neighbours, ±inf and NaN;
         // category cells that are not valid bins (0, fractions, negatives,
@@ -113,27 +114,69 @@ struct IntervalScorerTests {
         }
         let f = model.featureNames.count
         let expected = (0..<n).flatMap { i in CompiledOneRowTests.reference(model, Array(rows[(i * f)..<((i + 1) * f)])) }
-        for width in [nil, 16, 64, 128] as [Int?] {
+        // Over 64 leaves the default may decline (the walk is cheaper): widths are then given.
+        for width in (leaves > 64 ? [2, 4, 16] : [nil, 16, 64, 128]) as [Int?] {
             let scorer = try #require(IntervalScorer(model.trees, featureCount: f, outputCount: model.outputCount,
                                                      blockTrees: width))
+            #expect(scorer.treeWords == (leaves > 128 ? 4 : leaves > 64 ? 2 : 1))
             for level in KernelLevel.supported {
                 let got = Self.score(scorer, model, rows, level: level)
                 #expect(got.map(\.bitPattern) == expected.map(\.bitPattern), "width \(String(describing: width)), \(level)")
             }
         }
-        // The compiled ensemble's batch path takes this scorer, on both threads, and agrees too.
+        // The compiled ensemble's batch path (this scorer, or for big trees maybe the walk), on both threads, agrees too.
         let compiled = CompiledEnsemble(model)
-        #expect(compiled.intervals != nil)
+        #expect(compiled.intervals != nil || leaves > 64)
         let batch = rows.withUnsafeBufferPointer { compiled.rawScores(rows: $0, rowCount: n, threads: 2) }
         #expect(batch.map(\.bitPattern) == expected.map(\.bitPattern))
     }
 
-    @Test("trees over 64 leaves are left to the other scorers")
+    /// A complete tree of `depth` levels whose split `i` (breadth first) tests feature `i` at 0.5;
+    /// leaf values 1, 2, 3, … left to right.
+    static func completeTree(depth: Int) -> DecisionTree {
+        let splits = (1 << depth) - 1
+        var tree = DecisionTree(leafValue: 0, count: 1)
+        tree.leafValue = (0..<(splits + 1)).map { Double($0 + 1) }
+        tree.leafCount = tree.leafValue.map { _ in 1 }
+        for i in 0..<splits {
+            func child(_ c: Int) -> Int32 { c < splits ? Int32(c) : ~Int32(c - splits) }
+            tree.splitFeature.append(Int32(i))
+            tree.thresholdBin.append(1)
+            tree.threshold.append(0.5)
+            tree.defaultLeft.append(true)
+            tree.leftChild.append(child(2 * i + 1))
+            tree.rightChild.append(child(2 * i + 2))
+            tree.categoryStart.append(-1)
+            tree.categoryWordCount.append(0)
+            tree.splitGain.append(1)
+        }
+        return tree
+    }
+
+    @Test("over 64 leaves only when the ANDs cost less than the walk; over 256 never")
     func largeTrees() throws {
-        let (model, _) = try Self.trained(multiclass: false, withCategory: false, leaves: 100, trees: 3)
-        #expect(model.trees.map(\.leafValue.count).max()! > 64)
-        #expect(IntervalScorer(model.trees, featureCount: 3, outputCount: 1) == nil)
-        #expect(CompiledEnsemble(model).intervals == nil)
+        // 128 leaves (two mask words), 127 features: one 64-byte AND per feature, 127 per row,
+        // against a walk of 7 steps: the default declines; a requested width is honoured.
+        let wide = Self.completeTree(depth: 7)
+        #expect(wide.leafValue.count == 128)
+        #expect(IntervalScorer([wide], featureCount: 127, outputCount: 1) == nil)
+        let forced = try #require(IntervalScorer([wide], featureCount: 127, outputCount: 1, blockTrees: 4))
+        #expect(forced.treeWords == 2)
+        // Row: feature 0 above 0.5, the rest below: right at the root, then left at every level,
+        // to the leftmost leaf of the right half, leaf 64 (value 65), found in the second mask word.
+        var row = [Double](repeating: 0, count: 127)
+        row[0] = 1
+        var out = [0.0]
+        row.withUnsafeBufferPointer { x in forced.score(rows: x.baseAddress!, rowCount: 1, out: &out) }
+        #expect(out == [65])
+        // Two 100-leaf trained trees on 3 features AND 3 vectors per row, far fewer than their depths.
+        let (big, _) = try Self.trained(multiclass: false, withCategory: false, leaves: 100, trees: 2)
+        #expect(big.trees.map(\.leafValue.count).max()! > 64)
+        #expect(IntervalScorer(big.trees, featureCount: 3, outputCount: 1) != nil)
+        // 512 leaves: over 256, no mask layout.
+        let huge = Self.completeTree(depth: 9)
+        #expect(IntervalScorer([huge], featureCount: 511, outputCount: 1) == nil)
+        #expect(IntervalScorer([huge], featureCount: 511, outputCount: 1, blockTrees: 2) == nil)
     }
 
     @Test("the default block width is the widest whose block table fits the cache budget")

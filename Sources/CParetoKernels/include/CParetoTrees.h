@@ -27,7 +27,8 @@ typedef struct {
     int32_t tree_count;
     int32_t output_count;   ///< tree t adds to output t % output_count
     int32_t mask_bits;      ///< 32 (trees of at most 32 leaves) or 64
-    int32_t block_trees;    ///< trees per block: a multiple of 16 (32-bit masks) or 8 (64-bit)
+    int32_t tree_words;     ///< mask words per tree: 1; with 64-bit masks also 2 or 4 (up to 128, 256 leaves)
+    int32_t block_trees;    ///< trees per block: 64 to 512 bytes of masks in all
     int32_t block_count;
     int32_t used_count;
     const int32_t *used_feature;     ///< [used_count]: the feature's position in a row
