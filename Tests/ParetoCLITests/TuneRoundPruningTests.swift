@@ -127,6 +127,39 @@ struct TuneRoundPruningTests {
         #expect(abs(value - whole.mean[0]) < 1e-12, "trial \(value), cross-validation \(whole.mean[0])")
     }
 
+    @Test("pareto tune (gbdt, a pruner) reports every 10 rounds by default: steps are multiples of 10 up to the trial's trees")
+    func cliReportsRounds() throws {
+        let cli = DescribeCommandTests()
+        var text = "x1,x2,y\n"
+        for i in 0..<150 {
+            let x1 = Double((i * 37) % 100) / 100, x2 = Double((i * 61) % 100) / 100
+            text += "\(x1),\(x2),\(x1 + 0.3 * x2 > 0.6 ? "yes" : "no")\n"
+        }
+        let data = try cli.file("rounds.csv", text)
+        let directory = (data as NSString).deletingLastPathComponent
+        let space = directory + "/rounds-space.json"
+        try """
+            {"parameters": [
+              {"name": "trees", "type": "int", "low": 20, "high": 35},
+              {"name": "num_leaves", "type": "int", "low": 4, "high": 8}
+            ]}
+            """.write(toFile: space, atomically: true, encoding: .utf8)
+        let storage = "sqlite:///" + directory + "/rounds.sqlite"
+        let tuned = try cli.run(["tune", data, "--target", "y", "--space", space, "--trials", "3", "--folds", "3",
+                                 "--sampler", "random", "--storage", storage, "--study", "rounds", "--json"])
+        #expect(tuned.status == 0, "\(tuned.stderr)")
+        let export = try cli.run(["study", "export", "--storage", storage, "--study", "rounds"])
+        #expect(export.status == 0, "\(export.stderr)")
+        let trials = try #require(try JSONSerialization.jsonObject(with: Data(export.stdout.utf8)) as? [[String: Any]])
+        #expect(trials.count == 3)
+        for trial in trials where trial["state"] as? String == "complete" {
+            let parameters = try #require(trial["params"] as? [String: Any])
+            let trees = try #require(parameters["trees"] as? Int)
+            let steps = try #require(trial["intermediate_values"] as? [String: Any]).keys.compactMap { Int($0) }.sorted()
+            #expect(steps == Array(stride(from: 10, through: trees, by: 10)), "trees \(trees): steps \(steps)")
+        }
+    }
+
     @Test("steps are boosting rounds: the pruners get rounds as their resource")
     func prunerResources() {
         let space = try! SearchSpace([
