@@ -53,7 +53,9 @@ struct TuneCommand: ParsableCommand {
             parallel. Studies are kept in --storage (default \
             sqlite:///.pareto/studies.sqlite): workers started with the same --storage and --study \
             cooperate on one study, on one machine through SQLite or on many through \
-            postgresql://user@host:port/database. A worker that dies mid-trial is noticed after 10 \
+            postgresql://user@host:port/database (add ?sslmode=verify-full&sslrootcert=CA.pem for TLS \
+            that checks the server's certificate; sslmode=require encrypts without checking). A \
+            worker that dies mid-trial is noticed after 10 \
             minutes without a heartbeat; its parameters are then run again.
             """)
 
