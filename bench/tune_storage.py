@@ -200,16 +200,15 @@ def adult(args):
         if args.adult_modes != "both" and (every == 0) != (args.adult_modes == "fold"):
             continue
         quiet = wait_for_quiet()
+        print(f"GBDT on {os.path.basename(args.adult)}, {args.adult_trials} trials, TPE + ASHA, 5 folds, {label} "
+              f"(one run each; machine {quiet:.2f} cores busy before)")
+        print(f"{'':34}{'best CV AUC':>14}{'wall s':>10}{'pruned':>8}  other processes' cores during")
         (p_auc, p_s, p_pruned), p_other = measured(
             lambda: pareto_adult(args.pareto_cli, args.adult, args.adult_trials, every))
+        print(f"{'Pareto pareto tune':34}{p_auc:14.5f}{p_s:10.1f}{p_pruned:8d}  {p_other:.2f}", flush=True)
         (o_auc, o_s, o_pruned, lgb_version, _), o_other = measured(
             lambda: lightgbm_adult(args.adult, args.adult_trials, every))
-        print(f"GBDT on {os.path.basename(args.adult)}, {args.adult_trials} trials, TPE + ASHA, 5 folds, {label} "
-              f"(one run each; machine {quiet:.2f} cores busy before, other processes {p_other:.2f} / {o_other:.2f} "
-              f"cores during)")
-        print(f"{'':34}{'best CV AUC':>14}{'wall s':>10}{'pruned':>8}")
-        print(f"{'Pareto pareto tune':34}{p_auc:14.5f}{p_s:10.1f}{p_pruned:8d}")
-        print(f"{'Optuna + LightGBM ' + lgb_version:34}{o_auc:14.5f}{o_s:10.1f}{o_pruned:8d}")
+        print(f"{'Optuna + LightGBM ' + lgb_version:34}{o_auc:14.5f}{o_s:10.1f}{o_pruned:8d}  {o_other:.2f}")
         print(f"wall time ratio Optuna+LightGBM / Pareto: {o_s / p_s:.2f}x; "
               f"AUC difference Pareto − peer: {p_auc - o_auc:+.5f}", flush=True)
 
