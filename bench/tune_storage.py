@@ -2,7 +2,7 @@
 """Study-storage overhead: Pareto's SQLiteStorage vs Optuna's RDB storage on SQLite, in one run.
 
   tune_storage.py --pareto BIN [--trials 1000] [--rounds 3]
-  tune_storage.py --pareto-cli BIN --adult CSV [--adult-trials 40]
+  tune_storage.py --pareto-cli BIN --adult CSV [--adult-trials 40] [--adult-modes both|fold|round]
 
 A trivial objective (two floats, random sampler: the storage's cost, not a
 sampler's) runs `trials` trials with the study in a fresh SQLite file on each
@@ -21,6 +21,12 @@ Optuna + LightGBM with the same search space (the one `pareto tune --help`
 lists, in LightGBM's names), the same budget and the same protocol: 5 shuffled
 folds run one after another, the running mean AUC reported after each fold.
 The fold permutations differ (each library shuffles with its own generator).
+Then both again with per-round pruning (`pareto tune`'s default for gbdt,
+`--report-every 10`): the AUC on the first fold's validation rows every 10
+boosting rounds (step = rounds; ASHA's minimum resource 10), and the other
+folds, all at once, only for a trial that survives its first fold; Optuna's
+side reports LightGBM's `auc` on the same rows from a callback, as
+LightGBMPruningCallback does, then fits the other folds.
 Printed: the best cross-validated AUC and the wall time of each, one run.
 """
 import argparse
@@ -105,7 +111,7 @@ def optuna_run(path, trials):
     return all_ms, last_ms, total
 
 
-def lightgbm_adult(path, trials):
+def lightgbm_adult(path, trials, every=0):
     import lightgbm
     import numpy
     import optuna
@@ -131,6 +137,30 @@ def lightgbm_adult(path, trials):
             reg_lambda=trial.suggest_float("lambda_l2", 1e-8, 10, log=True),
             n_estimators=trial.suggest_int("trees", 50, 400, log=True))
         total = 0.0
+        if every:
+            pruned = []
+
+            def report(env):
+                # The first fold's validation AUC every `every` rounds, step = rounds.
+                rounds = env.iteration + 1
+                if rounds % every == 0:
+                    auc = next(entry[2] for entry in env.evaluation_result_list if entry[1] == "auc")
+                    trial.report(auc, rounds)
+                    if trial.should_prune():
+                        pruned.append(rounds)
+                        raise lightgbm.callback.EarlyStopException(env.iteration, env.evaluation_result_list)
+
+            train, valid = folds[0]
+            model = lightgbm.LGBMClassifier(**params).fit(
+                frame.iloc[train], y[train], eval_set=[(frame.iloc[valid], y[valid])], eval_metric="auc",
+                callbacks=[report])
+            if pruned:
+                raise optuna.TrialPruned()
+            total = roc_auc_score(y[valid], model.predict_proba(frame.iloc[valid])[:, 1])
+            for train, valid in folds[1:]:
+                model = lightgbm.LGBMClassifier(**params).fit(frame.iloc[train], y[train])
+                total += roc_auc_score(y[valid], model.predict_proba(frame.iloc[valid])[:, 1])
+            return total / len(folds)
         for i, (train, valid) in enumerate(folds):
             model = lightgbm.LGBMClassifier(**params).fit(frame.iloc[train], y[train])
             total += roc_auc_score(y[valid], model.predict_proba(frame.iloc[valid])[:, 1])
@@ -142,7 +172,7 @@ def lightgbm_adult(path, trials):
     with tempfile.TemporaryDirectory() as directory:
         sampler = optuna.samplers.TPESampler(seed=0, n_startup_trials=10, n_ei_candidates=24,
                                              multivariate=False, constant_liar=False)
-        pruner = optuna.pruners.SuccessiveHalvingPruner(min_resource=1, reduction_factor=3)
+        pruner = optuna.pruners.SuccessiveHalvingPruner(min_resource=every or 1, reduction_factor=3)
         t0 = time.perf_counter()
         study = optuna.create_study(direction="maximize", sampler=sampler, pruner=pruner,
                                     storage="sqlite:///" + os.path.join(directory, "o.sqlite"))
@@ -152,11 +182,12 @@ def lightgbm_adult(path, trials):
     return study.best_value, seconds, pruned, lightgbm.__version__, numpy.__version__
 
 
-def pareto_adult(binary, path, trials):
+def pareto_adult(binary, path, trials, every=0):
     with tempfile.TemporaryDirectory() as directory:
         t0 = time.perf_counter()
         out = subprocess.run([binary, "tune", path, "--target", "income", "--model", "gbdt", "--trials", str(trials),
                               "--sampler", "tpe", "--pruner", "asha", "--folds", "5", "--seed", "0",
+                              "--report-every", str(every),
                               "--storage", "sqlite:///" + os.path.join(directory, "p.sqlite"), "--json"],
                              check=True, capture_output=True, text=True).stdout
         seconds = time.perf_counter() - t0
@@ -165,15 +196,21 @@ def pareto_adult(binary, path, trials):
 
 
 def adult(args):
-    quiet = wait_for_quiet()
-    (p_auc, p_s, p_pruned), p_other = measured(lambda: pareto_adult(args.pareto_cli, args.adult, args.adult_trials))
-    (o_auc, o_s, o_pruned, lgb_version, _), o_other = measured(lambda: lightgbm_adult(args.adult, args.adult_trials))
-    print(f"GBDT on {os.path.basename(args.adult)}, {args.adult_trials} trials, TPE + ASHA, 5 folds (one run each; "
-          f"machine {quiet:.2f} cores busy before, other processes {p_other:.2f} / {o_other:.2f} cores during)")
-    print(f"{'':34}{'best CV AUC':>14}{'wall s':>10}{'pruned':>8}")
-    print(f"{'Pareto pareto tune':34}{p_auc:14.5f}{p_s:10.1f}{p_pruned:8d}")
-    print(f"{'Optuna + LightGBM ' + lgb_version:34}{o_auc:14.5f}{o_s:10.1f}{o_pruned:8d}")
-    print(f"wall time ratio Optuna+LightGBM / Pareto: {o_s / p_s:.2f}x; AUC difference Pareto − peer: {p_auc - o_auc:+.5f}")
+    for every, label in [(0, "pruning after each fold"), (10, "pruning every 10 rounds of the first fold")]:
+        if args.adult_modes != "both" and (every == 0) != (args.adult_modes == "fold"):
+            continue
+        quiet = wait_for_quiet()
+        print(f"GBDT on {os.path.basename(args.adult)}, {args.adult_trials} trials, TPE + ASHA, 5 folds, {label} "
+              f"(one run each; machine {quiet:.2f} cores busy before)")
+        print(f"{'':34}{'best CV AUC':>14}{'wall s':>10}{'pruned':>8}  other processes' cores during")
+        (p_auc, p_s, p_pruned), p_other = measured(
+            lambda: pareto_adult(args.pareto_cli, args.adult, args.adult_trials, every))
+        print(f"{'Pareto pareto tune':34}{p_auc:14.5f}{p_s:10.1f}{p_pruned:8d}  {p_other:.2f}", flush=True)
+        (o_auc, o_s, o_pruned, lgb_version, _), o_other = measured(
+            lambda: lightgbm_adult(args.adult, args.adult_trials, every))
+        print(f"{'Optuna + LightGBM ' + lgb_version:34}{o_auc:14.5f}{o_s:10.1f}{o_pruned:8d}  {o_other:.2f}")
+        print(f"wall time ratio Optuna+LightGBM / Pareto: {o_s / p_s:.2f}x; "
+              f"AUC difference Pareto − peer: {p_auc - o_auc:+.5f}", flush=True)
 
 
 def summary(values):
@@ -186,6 +223,8 @@ def main():
     parser.add_argument("--pareto-cli", help="pareto (the --adult comparison)")
     parser.add_argument("--adult", help="the Adult CSV: run the GBDT tuning comparison instead")
     parser.add_argument("--adult-trials", type=int, default=40)
+    parser.add_argument("--adult-modes", choices=["both", "fold", "round"], default="both",
+                        help="pruning after each fold, every 10 rounds of the first fold, or both (default)")
     parser.add_argument("--trials", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()

@@ -3,7 +3,8 @@
 # 1,000 trivial trials each, in one run (see bench/tune_storage.py).
 # Usage (from the repo root):
 #   bash bench/tune_storage.sh [--trials N] [--rounds N]
-#   bash bench/tune_storage.sh --adult [--adult-trials N]   (GBDT on adult: pareto tune vs Optuna + LightGBM)
+#   bash bench/tune_storage.sh --adult [--adult-trials N] [--adult-modes both|fold|round]
+#       (GBDT on adult: pareto tune vs Optuna + LightGBM, pruning after each fold and/or every 10 rounds)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=bench/lib.sh

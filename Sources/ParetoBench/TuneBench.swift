@@ -1,6 +1,7 @@
 // pareto-bench tune: hyperparameter-optimization benchmarks (bench/tune.py runs Optuna on the same).
 //
 //   pareto-bench tune quality --function NAME --sampler tpe|tpe-mv|random|cmaes|gp [--trials N] [--seeds N] [--startup N]
+//                             [--candidates N]
 //       best value after 50 and after N trials for each seed 0..<seeds (one JSON line)
 //   pareto-bench tune overhead --space 2d|mixed10 [--trials N] [--at N] [--sqlite PATH]
 //       per-trial time around trial --at (median gap between objective starts, trials at−5..<at+5),
@@ -114,12 +115,15 @@ func tuneQuality(_ arguments: [String]) throws {
     let trials = option(arguments, "--trials").flatMap(Int.init) ?? 100
     let seeds = option(arguments, "--seeds").flatMap(Int.init) ?? 20
     let startup = option(arguments, "--startup").flatMap(Int.init) ?? 10
+    // TPE's candidates per decision (default: the sampler's own, 24 or 96 multivariate).
+    let candidates = option(arguments, "--candidates").flatMap(Int.init)
     var at50: [Double] = [], atEnd: [Double] = []
     for seed in 0..<seeds {
         let sampler: any ParameterSampler
         switch samplerName {
-        case "tpe": sampler = TPESampler(seed: UInt64(seed), startupTrials: startup)
-        case "tpe-mv": sampler = TPESampler(seed: UInt64(seed), startupTrials: startup, multivariate: true)
+        case "tpe": sampler = TPESampler(seed: UInt64(seed), startupTrials: startup, candidates: candidates)
+        case "tpe-mv": sampler = TPESampler(seed: UInt64(seed), startupTrials: startup, candidates: candidates,
+                                            multivariate: true)
         case "random": sampler = RandomSampler(seed: UInt64(seed))
         // Optuna's defaults: CMA-ES from the first trial with σ0 = range/6, GP after 10 random trials.
         case "cmaes": sampler = CMAESSampler(seed: UInt64(seed))

@@ -45,12 +45,17 @@ struct TuneCommand: ParsableCommand {
             or 512, epochs 10-60 (log); each fold's model stops early (patience 5) on a tenth of \
             its training rows held out, so the fold's own test rows stay unseen.
 
-            With a pruner the folds run one after another and the running mean is reported after \
-            each fold, so the pruner can stop an unpromising trial early; with --pruner none the \
-            folds run in parallel. Studies are kept in --storage (default \
+            With a pruner, a gbdt trial reports --metric on its first fold's validation rows every \
+            --report-every boosting rounds (step = rounds; 0 turns this off), so the pruner can stop \
+            an unpromising trial mid-fit; a trial that survives its first fold runs the other folds \
+            in parallel. Other families (and gbdt with --report-every 0) run the folds one after \
+            another and report the running mean after each. With --pruner none the folds run in \
+            parallel. Studies are kept in --storage (default \
             sqlite:///.pareto/studies.sqlite): workers started with the same --storage and --study \
             cooperate on one study, on one machine through SQLite or on many through \
-            postgresql://user@host:port/database. A worker that dies mid-trial is noticed after 10 \
+            postgresql://user@host:port/database (add ?sslmode=verify-full&sslrootcert=CA.pem for TLS \
+            that checks the server's certificate; sslmode=require encrypts without checking). A \
+            worker that dies mid-trial is noticed after 10 \
             minutes without a heartbeat; its parameters are then run again.
             """)
 
@@ -68,6 +73,8 @@ struct TuneCommand: ParsableCommand {
     @Option(help: "The study's name (default: FILE's name and the model, e.g. adult-gbdt).") var study: String?
     @Option(help: "Trials to run at once in this process.") var jobs = 1
     @Option(help: "Cross-validation folds.") var folds = 5
+    @Option(help: "gbdt with a pruner: boosting rounds between reports of --metric on the first fold (0: report per fold).")
+    var reportEvery = 10
     @Option(help: "Seed for the sampler and the folds.") var seed: UInt64 = 0
     @Flag(help: "Print one JSON object instead of text.") var json = false
 
@@ -81,6 +88,7 @@ struct TuneCommand: ParsableCommand {
         guard folds >= 2 else { throw UsageError("--folds must be at least 2, not \(folds)") }
         if let trials, trials < 1 { throw UsageError("--trials must be at least 1, not \(trials)") }
         if let timeout, !(timeout > 0) { throw UsageError("--timeout must be a positive number of seconds") }
+        guard reportEvery >= 0 else { throw UsageError("--report-every must be 0 or more rounds, not \(reportEvery)") }
         let searchSpace = try space.map { try family.readSpace($0) } ?? family.defaultSpace
         let frame = try CSVReader().read(path: file)
         let task = TargetSummary(try frame.column(target)).task
@@ -88,12 +96,14 @@ struct TuneCommand: ParsableCommand {
         let direction: StudyDirection = chosenMetric.direction == .higherIsBetter ? .maximize : .minimize
         let storage = try openStorage(self.storage)
         let studyName = study ?? (((file as NSString).lastPathComponent as NSString).deletingPathExtension + "-" + model)
+        let roundSteps = family == .gbdt && pruner != "none" && reportEvery > 0
         let tuning = try Study(name: studyName, direction: direction, storage: storage,
-                               sampler: try makeSampler(searchSpace), pruner: try makePruner(),
+                               sampler: try makeSampler(searchSpace),
+                               pruner: try makePruner(roundSteps ? (reportEvery, Self.maxRounds(searchSpace)) : nil),
                                heartbeatInterval: 30, staleGrace: 600)
         let objective = CrossValidatedObjective(
             family: family, space: searchSpace, frame: frame, target: target, task: task, metric: chosenMetric,
-            folds: folds, seed: seed, pruning: pruner != "none",
+            folds: folds, seed: seed, pruning: pruner != "none", reportEvery: roundSteps ? reportEvery : 0,
             threads: max(1, Parallel.threadCount(nil) / jobs), direction: direction, quiet: json)
         let clock = Stopwatch()
         try tuning.optimize(nTrials: trials ?? (timeout == nil ? 20 : nil), timeout: timeout, nJobs: jobs) { trial in
@@ -170,13 +180,29 @@ struct TuneCommand: ParsableCommand {
         return grid
     }
 
-    private func makePruner() throws -> any Pruner {
+    /// The pruner; `rounds` (report interval, most rounds) when steps are
+    /// boosting rounds, so rungs start at the first report and Hyperband's
+    /// budget is the largest model, instead of folds.
+    private func makePruner(_ rounds: (every: Int, most: Int)? = nil) throws -> any Pruner {
+        let (first, most) = rounds.map { ($0.every, max($0.every, $0.most)) } ?? (1, folds)
         switch pruner {
         case "median": return MedianPruner(startupTrials: 5)
-        case "asha": return SuccessiveHalvingPruner(minResource: 1, reductionFactor: 3)
-        case "hyperband": return HyperbandPruner(minResource: 1, maxResource: folds, reductionFactor: 3, seed: seed)
+        case "asha": return SuccessiveHalvingPruner(minResource: first, reductionFactor: 3)
+        case "hyperband": return HyperbandPruner(minResource: first, maxResource: most, reductionFactor: 3, seed: seed)
         case "none": return NoPruner()
         default: throw UsageError("unknown pruner \"\(pruner)\"", hint: "use median, asha, hyperband or none")
+        }
+    }
+}
+
+extension TuneCommand {
+    /// The most boosting rounds a space allows (its `trees` bound; 100, the default, without one).
+    static func maxRounds(_ space: SearchSpace) -> Int {
+        guard let trees = space.parameters.first(where: { $0.name == "trees" }) else { return 100 }
+        switch trees.distribution {
+        case .int(let d): return d.high
+        case .float(let d): return Int(d.high)
+        case .categorical: return 100
         }
     }
 }
@@ -261,6 +287,8 @@ struct CrossValidatedObjective: Sendable {
     let folds: Int
     let seed: UInt64
     let pruning: Bool
+    /// Boosting rounds between reports on the first fold (0: report per fold); gbdt only.
+    var reportEvery = 0
     let threads: Int
     let direction: StudyDirection
     let quiet: Bool
@@ -285,7 +313,8 @@ struct CrossValidatedObjective: Sendable {
                     boosting.baggingFrequency = 1
                 }
                 boosting.seed = seed
-                value = try score(TreeEnsembleLearner(boosting, task: task), trial)
+                let learner = TreeEnsembleLearner(boosting, task: task)
+                value = pruning && reportEvery > 0 ? try scoreByRounds(learner, trial) : try score(learner, trial)
             case .rf:
                 var forest = GradientBoosting.randomForest(
                     objective: task == .regression ? .regression : .binary, trees: number("trees").map { Int($0) } ?? 100,
@@ -344,6 +373,30 @@ struct CrossValidatedObjective: Sendable {
             if fold < folds - 1, try trial.shouldPrune() { throw TrialPruned() }
         }
         return sum / Double(folds)
+    }
+
+    /// The mean of the metric over the folds, the first fold alone and
+    /// reporting every `reportEvery` rounds (see `RoundPruningObserver`),
+    /// then, unless pruned, the other folds together.
+    func scoreByRounds<L: TabularLearner>(_ learner: L, _ trial: Trial) throws -> Double {
+        let generator = KFold(k: folds, seed: seed)
+        // The rows cross-validation folds: those with a target, in order.
+        let column = try frame.column(target)
+        let keep = (0..<frame.rowCount).filter { !column.isMissing($0) }
+        let data = keep.count == frame.rowCount ? frame : frame.rows(keep)
+        let first = try generator.folds(rowCount: data.rowCount)[0]
+        let observer = RoundPruningObserver(trial: trial, metric: metric, task: task, interval: reportEvery)
+        var cv = CrossValidation(folds: folds, seed: seed, metrics: [metric], task: task, threads: threads)
+        cv.generator = OneFold(base: generator, index: 0)
+        let observed = ObservedLearner(base: learner, validation: data.rows(first.validation), observer: observer)
+        let firstScore = try cv.run(observed, on: frame, target: target).mean[0]
+        try observer.check()
+        cv.generator = AllFoldsBut(base: generator, index: 0)
+        let storage = trial.study.storage, studyID = trial.study.id, number = trial.number
+        let rest = try cv.run(learner, on: frame, target: target, onFold: { _ in
+            try? storage.heartbeat(studyID: studyID, trial: number, now: Date().timeIntervalSince1970)
+        })
+        return (firstScore + rest.folds.reduce(0) { $0 + $1.scores[0] }) / Double(folds)
     }
 
     /// One line on standard error: the trial's outcome and the best so far.

@@ -300,6 +300,13 @@ public struct GradientBoosting: Sendable, Codable, Equatable {
                     best = (round, value)
                 }
             }
+            if let validation, let scoresObserver = observer as? any ValidationScoresObserver {
+                // The running scores the loop keeps anyway: no second prediction.
+                let decision = validationScores.withUnsafeBufferPointer {
+                    scoresObserver.validationScores(round, rawScores: $0, labels: validation.labels, objective: loss)
+                }
+                if decision == .stop { break }
+            }
             if observer?.step(round, metrics: metrics) == .stop { break }
             if let patience = earlyStoppingRounds, let best, round - best.round >= patience { break }
         }
@@ -748,4 +755,23 @@ extension GradientBoostedTrees {
                   bestIteration: nil, validationHistory: [], validationMetric: nil, binning: binning,
                   featureNames: featureNames)
     }
+}
+
+/// A training observer that also sees the validation rows' raw scores after
+/// each boosting round, so it can compute any metric of the partial model
+/// (a study's AUC, say, where the booster's own metric is log-loss).
+///
+/// `GradientBoosting.fit` calls `validationScores` after round `index`
+/// (0-based), before `step`, when it has validation data; `.stop` from
+/// either ends training after that round. The scores are the ones the loop
+/// keeps for its own metric and early stopping, so the call costs nothing
+/// beyond what the observer does with them.
+public protocol ValidationScoresObserver: TrainingObserver {
+    /// Receives the raw scores after round `index`: class-major, output `c`
+    /// of validation row `i` at `c × labels.count + i` (a random forest's
+    /// are the running average). `objective.transform` maps one row's raw
+    /// scores to its predictions; `labels` are the rows' labels as the fit
+    /// got them (class indices for classification).
+    func validationScores(_ index: Int, rawScores: UnsafeBufferPointer<Double>, labels: [Double],
+                          objective: any Objective) -> TrainingDecision
 }

@@ -32,7 +32,17 @@ public struct TPESampler: ParameterSampler {
     public let seed: UInt64
     /// Finished trials drawn at random before the model takes over.
     public var startupTrials: Int
-    /// Points drawn from the good model per decision.
+    /// Points drawn from the good model per decision: by default 24 for
+    /// independent TPE (Optuna's), 96 for multivariate.
+    ///
+    /// Why more for multivariate: a joint draw must land well in every
+    /// dimension at once, so in 10 dimensions 24 draws rarely contain one
+    /// that does. Measured over 40 seeds on Rosenbrock-10 (Optuna's own
+    /// estimator with 24, 48, 96 candidates), the median best at 100 trials
+    /// fell from 3050–3885 to 2061–2569 and 1824–1862, and 96 was no worse at
+    /// 100 trials on Branin, Hartmann-6, Styblinski–Tang-10 and the mixed
+    /// space; for independent TPE on the mixed space 96 was worse (0.21–0.24
+    /// against 0.17–0.18), so it keeps 24. Cost: linear in this count.
     public var candidates: Int
     /// Model shared parameters jointly (see the type's summary).
     public var multivariate: Bool
@@ -45,12 +55,13 @@ public struct TPESampler: ParameterSampler {
     /// The most trials in the good group.
     public var gammaCap: Int
 
-    /// Creates a TPE sampler; the defaults are Optuna 4's (independent, no liar).
-    public init(seed: UInt64 = 0, startupTrials: Int = 10, candidates: Int = 24, multivariate: Bool = false,
+    /// Creates a TPE sampler; the defaults are Optuna 4's (independent, no
+    /// liar), except `candidates` (nil: 24, or 96 when multivariate).
+    public init(seed: UInt64 = 0, startupTrials: Int = 10, candidates: Int? = nil, multivariate: Bool = false,
                 constantLiar: Bool = false, priorWeight: Double = 1, gammaFraction: Double = 0.1, gammaCap: Int = 25) {
         self.seed = seed
         self.startupTrials = startupTrials
-        self.candidates = max(1, candidates)
+        self.candidates = max(1, candidates ?? (multivariate ? 96 : 24))
         self.multivariate = multivariate
         self.constantLiar = constantLiar
         self.priorWeight = priorWeight

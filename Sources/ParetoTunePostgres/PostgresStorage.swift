@@ -20,8 +20,9 @@ import PostgresNIO
 /// `FOR UPDATE SKIP LOCKED`, so concurrent claimers never wait for each
 /// other or take the same trial. Reads see one snapshot (`REPEATABLE READ
 /// READ ONLY`). A deadlock or serialization failure reported by the server
-/// is retried (three times). Connections are plain TCP without TLS: use it
-/// on a trusted network or through a tunnel.
+/// is retried (three times). Connections use TLS as the URL's `sslmode`
+/// says (`PostgresTLSMode`, through postgres-nio's NIOSSL); without one they
+/// are plain TCP: use that only on a trusted network or through a tunnel.
 ///
 /// Concurrency: the protocol is synchronous, so each call blocks the calling
 /// thread on a future that the storage's own one-thread event loop group
@@ -40,16 +41,19 @@ public final class PostgresStorage: StudyStorage, Sendable {
     ///
     /// - Parameter connectTimeout: seconds to wait for the TCP connection and login.
     /// - Throws: `StorageError(.unreachable)` when the server cannot be
-    ///   reached or refuses the login (the message names the address),
+    ///   reached, refuses the login (the message names the address) or, for
+    ///   a TLS mode, offers no TLS or a certificate that fails the check;
+    ///   `.invalidURL` for a root certificate file that cannot be read,
     ///   `.incompatibleSchema` for a newer schema, `.databaseFailure` when
     ///   the role may not create the tables.
     public init(address: PostgresAddress, connectTimeout: Double = 10) throws {
         self.address = address
-        let connections = PostgresConnections(address: address, connectTimeout: connectTimeout)
+        let connections = try PostgresConnections(address: address, connectTimeout: connectTimeout)
         store = try RelationalStudyStore(database: connections, location: address.description)
     }
 
-    /// Connects to `postgresql://user[:password]@host[:port]/database`.
+    /// Connects to `postgresql://user[:password]@host[:port]/database`, with
+    /// `?sslmode=require|verify-ca|verify-full` (and `&sslrootcert=PATH`) for TLS.
     ///
     /// - Throws: `StorageError(.invalidURL)` for a malformed URL, then as `init(address:)`.
     public convenience init(url: String, connectTimeout: Double = 10) throws {
@@ -134,16 +138,51 @@ final class PostgresConnections: SQLDatabase, @unchecked Sendable {
     private var idle: [PostgresConnection] = []
     private var nextID = 0
 
-    init(address: PostgresAddress, connectTimeout: Double) {
+    init(address: PostgresAddress, connectTimeout: Double) throws {
         self.address = address
         var configuration = PostgresConnection.Configuration(
             host: address.host, port: address.port, username: address.user, password: address.password,
-            database: address.database, tls: .disable)
+            database: address.database, tls: try Self.tls(address))
         configuration.options.connectTimeout = .milliseconds(Int64(connectTimeout * 1000))
         self.configuration = configuration
         var logger = Logger(label: "pareto.postgres")
         logger.logLevel = .critical
         self.logger = logger
+    }
+
+    /// The TLS setting for the address's `sslmode` (see `PostgresTLSMode`).
+    static func tls(_ address: PostgresAddress) throws -> PostgresConnection.Configuration.TLS {
+        let mode = address.tlsMode
+        guard mode != .disable else { return .disable }
+        var tls = TLSConfiguration.makeClientConfiguration()
+        switch mode {
+        case .disable, .prefer: tls.certificateVerification = .none
+        case .require: tls.certificateVerification = address.tlsRootCertificate == nil ? .none : .noHostnameVerification
+        case .verifyCA: tls.certificateVerification = .noHostnameVerification
+        case .verifyFull: tls.certificateVerification = .fullVerification
+        }
+        if let path = address.tlsRootCertificate {
+            // Read here, so a wrong path is named now and not as a failed handshake later.
+            let roots: [NIOSSLCertificate]
+            do {
+                roots = try NIOSSLCertificate.fromPEMFile(path)
+            } catch {
+                throw StorageError(.invalidURL, "\(address): cannot read the root certificate file \(path): \(error)",
+                                   hint: "sslrootcert must name a readable PEM file of the certificates to trust")
+            }
+            guard !roots.isEmpty else {
+                throw StorageError(.invalidURL, "\(address): the root certificate file \(path) holds no PEM certificate",
+                                   hint: "sslrootcert must name a PEM file (-----BEGIN CERTIFICATE-----)")
+            }
+            tls.trustRoots = .certificates(roots)
+        }
+        let context: NIOSSLContext
+        do {
+            context = try NIOSSLContext(configuration: tls)
+        } catch {
+            throw StorageError(.unreachable, "\(address): cannot set up TLS: \(error)")
+        }
+        return mode == .prefer ? .prefer(context) : .require(context)
     }
 
     deinit {
@@ -196,6 +235,11 @@ final class PostgresConnections: SQLDatabase, @unchecked Sendable {
         }
         do {
             return try PostgresConnection.connect(on: group.next(), configuration: configuration, id: id, logger: logger).wait()
+        } catch let error as PSQLError where error.code == .sslUnsupported {
+            throw StorageError(.unreachable, "PostgreSQL at \(address) does not accept TLS connections, "
+                               + "and sslmode=\(address.tlsMode.rawValue) allows no other",
+                               hint: "turn on TLS in the server (ssl = on with a certificate in postgresql.conf), "
+                               + "or, on a trusted network only, drop sslmode or use sslmode=prefer")
         } catch {
             throw StorageError(.unreachable, "cannot connect to PostgreSQL at \(address): \(PostgresStatementFailure.describe(error))",
                                hint: "check that the server runs and accepts this user and database (postgresql://user@host:port/database)")

@@ -45,7 +45,8 @@ struct TuneCommandTests {
         let space = try smallSpace(near: data)
         let storage = "sqlite:///" + (data as NSString).deletingLastPathComponent + "/s.sqlite"  // absolute: sqlite:////tmp/…
         let tuned = try cli.run(["tune", data, "--target", "y", "--space", space, "--trials", "4", "--folds", "3",
-                                 "--sampler", "random", "--storage", storage, "--study", "small", "--seed", "3", "--json"])
+                                 "--sampler", "random", "--storage", storage, "--study", "small", "--seed", "3",
+                                 "--report-every", "0", "--json"])
         #expect(tuned.status == 0, "\(tuned.stderr)")
         let summary = try #require(try json(tuned.stdout) as? [String: Any])
         #expect(summary["trials"] as? Int == 4)
@@ -76,8 +77,8 @@ struct TuneCommandTests {
         #expect(values.max() == bestValue)
         #expect(shown["best_trials"] as? [Int] == [best["number"] as? Int ?? -1])
 
-        // With the median pruner (the default) every complete trial reports the
-        // running mean after each fold; the last report is its value.
+        // With the median pruner (the default) and --report-every 0 every complete trial
+        // reports the running mean after each fold; the last report is its value.
         let export = try cli.run(["study", "export", "--storage", storage, "--study", "small"])
         #expect(export.status == 0, "\(export.stderr)")
         let exported = try #require(try json(export.stdout) as? [[String: Any]])

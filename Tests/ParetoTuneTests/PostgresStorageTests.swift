@@ -12,7 +12,7 @@ private let testURL = ProcessInfo.processInfo.environment["PARETO_TEST_POSTGRES_
 /// A storage on the test database with every Pareto table dropped first.
 private func emptyPostgresStorage() throws -> PostgresStorage {
     let address = try PostgresAddress(parsing: testURL!)
-    let connections = PostgresConnections(address: address, connectTimeout: 10)
+    let connections = try PostgresConnections(address: address, connectTimeout: 10)
     try connections.write { db in
         _ = try db.query("""
             DROP TABLE IF EXISTS trial_user_attrs, trial_intermediate_values, trial_values, trial_params, trials, studies, \

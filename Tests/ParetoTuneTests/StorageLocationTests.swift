@@ -23,7 +23,8 @@ import Testing
             ("postgresql://db.local/studies", "no user"),
             ("postgresql://me@db.local", "no database"),
             ("postgresql://me@db.local:99999/s", "port"),
-            ("postgresql://me:secret@db.local/s?sslmode=require", "query options"),
+            ("postgresql://me:secret@db.local/s?sslmode=always", "sslmode \"always\" is not one of"),
+            ("postgresql://me:secret@db.local/s?application_name=x", "query option \"application_name\" is not supported"),
         ]
         for (text, expected) in cases {
             do {
