@@ -21,8 +21,7 @@ Optuna + LightGBM with the same search space (the one `pareto tune --help`
 lists, in LightGBM's names), the same budget and the same protocol: 5 shuffled
 folds run one after another, the running mean AUC reported after each fold.
 The fold permutations differ (each library shuffles with its own generator).
-Then both again with per-round pruning (`pareto tune`'s default for gbdt,
-`--report-every 10`): the AUC on the first fold's validation rows every 10
+Then both again with per-round pruning (`pareto tune --report-every 10`, opt-in): the AUC on the first fold's validation rows every 10
 boosting rounds (step = rounds; ASHA's minimum resource 10), and the other
 folds, all at once, only for a trial that survives its first fold; Optuna's
 side reports LightGBM's `auc` on the same rows from a callback, as

@@ -127,7 +127,7 @@ struct TuneRoundPruningTests {
         #expect(abs(value - whole.mean[0]) < 1e-12, "trial \(value), cross-validation \(whole.mean[0])")
     }
 
-    @Test("pareto tune (gbdt, a pruner) reports every 10 rounds by default: steps are multiples of 10 up to the trial's trees")
+    @Test("pareto tune (gbdt, a pruner, --report-every 10): steps are multiples of 10 up to the trial's trees")
     func cliReportsRounds() throws {
         let cli = DescribeCommandTests()
         var text = "x1,x2,y\n"
@@ -146,7 +146,8 @@ struct TuneRoundPruningTests {
             """.write(toFile: space, atomically: true, encoding: .utf8)
         let storage = "sqlite:///" + directory + "/rounds.sqlite"
         let tuned = try cli.run(["tune", data, "--target", "y", "--space", space, "--trials", "3", "--folds", "3",
-                                 "--sampler", "random", "--storage", storage, "--study", "rounds", "--json"])
+                                 "--sampler", "random", "--storage", storage, "--study", "rounds", "--report-every", "10",
+                                 "--json"])
         #expect(tuned.status == 0, "\(tuned.stderr)")
         let export = try cli.run(["study", "export", "--storage", storage, "--study", "rounds"])
         #expect(export.status == 0, "\(export.stderr)")
