@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # pareto optimize vs LightGBM (default) and LightGBM + Optuna (same wall time) on the real
 # data sets, same splits, one run. Usage (from the repo root):
-#   bash bench/optimize.sh [--budget SECONDS] [--max-latency 200us] [--datasets a,b] [--threads N]
+#   bash bench/optimize.sh [--budget SECONDS] [--max-latency 200us] [--datasets a,b] [--threads N] [--seeds N]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=bench/lib.sh

@@ -132,6 +132,9 @@ public struct TrialOutcome: Sendable, Codable, Equatable {
     /// rounds (or trees) that fit, 10% inside the limit, instead of being
     /// dropped: the cut, when there was one.
     public var roundsCap: Int? = nil
+    /// The metric on each fold it ran, in fold order (nil in summaries
+    /// written before this field existed).
+    public var foldScores: [Double]? = nil
 }
 
 /// How `pareto optimize` calibrates probabilities (`--calibration`).

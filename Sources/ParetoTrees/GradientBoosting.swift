@@ -233,16 +233,22 @@ public struct GradientBoosting: Sendable, Codable, Equatable {
             computeGradients(loss, scores, labels, rowWeights, &gradients, &hessians, rowCount: n, threads: threadCount)
         }
         var forestSums = [Double](repeating: 0, count: validationScores.count)
+        var outside: [Int32] = []
         for round in 0..<numTrees {
             if !forest {
                 computeGradients(loss, scores, labels, rowWeights, &gradients, &hessians, rowCount: n, threads: threadCount)
             }
+            var drawn = true
             if let goss, !forest, Double(round) >= (1 / learningRate).rounded(.down) {
                 subset = sampleGOSS(goss, gradients: &gradients, hessians: &hessians, rowCount: n, outputs: k, rng: &rng)
             } else if baggingFrequency > 0 && baggingFraction < 1 && round % baggingFrequency == 0 {
                 let keep = max(1, Int((Double(n) * baggingFraction).rounded()))
-                subset = rng.permutation(n).prefix(keep).sorted().map { Int32($0) }
+                subset = Self.bag(rng.permutation(n).prefix(keep), rowCount: n)
+            } else {
+                drawn = false
             }
+            // Rows outside a newly drawn subset.
+            if drawn, !forest, let s = subset { outside = Self.complement(s, rowCount: n) }
             let features: [Bool]? = featureFraction < 1
                 ? TreeLearner.sampleFeatures([Bool](repeating: true, count: data.featureCount), fraction: featureFraction, rng: &rng)
                 : nil
@@ -260,20 +266,19 @@ public struct GradientBoosting: Sendable, Codable, Equatable {
                     renewLeaves(&grown, learner: learner, quantile: q, scores: scores, labels: labels, weights: rowWeights)
                 }
                 if !forest {
-                    if subset == nil {
-                        // Rows are grouped by leaf: add each leaf's value to its rows.
-                        let rows = learner.rows
-                        let (begins, counts) = (learner.leafBegin, learner.leafCount)
-                        scores.withUnsafeMutableBufferPointer { s in
-                            for leaf in 0..<grown.leafValue.count {
-                                let value = grown.leafValue[leaf]
-                                for i in begins[leaf]..<(begins[leaf] + counts[leaf]) { s[c * n + Int(rows[i])] += value }
-                            }
+                    // The grown rows are grouped by leaf: add each leaf's value to its rows.
+                    let rows = learner.rows
+                    let (begins, counts) = (learner.leafBegin, learner.leafCount)
+                    scores.withUnsafeMutableBufferPointer { s in
+                        for leaf in 0..<grown.leafValue.count {
+                            let value = grown.leafValue[leaf]
+                            for i in begins[leaf]..<(begins[leaf] + counts[leaf]) { s[c * n + Int(rows[i])] += value }
                         }
-                    } else {
-                        // Rows outside the bag reach their leaves through the tree.
-                        let add = GradientBoostedTrees.treeScores(grown, data, threads: threadCount)
-                        for i in 0..<n { scores[c * n + i] += add[i] }
+                    }
+                    // Rows outside the bag (or GOSS sample) reach their leaves through the tree.
+                    if subset != nil, !outside.isEmpty {
+                        GradientBoostedTrees.addTreeScores(grown, data, rows: outside, to: &scores, offset: c * n,
+                                                           threads: threadCount)
                     }
                 }
                 if let validation {
@@ -446,6 +451,35 @@ public struct GradientBoosting: Sendable, Codable, Equatable {
         return kept
     }
 
+    /// The rows `drawn` (distinct, each below `rowCount`) in ascending
+    /// order, through a mark per row instead of a comparison sort.
+    ///
+    /// Cost: O(rowCount), one byte per row.
+    static func bag(_ drawn: ArraySlice<Int>, rowCount n: Int) -> [Int32] {
+        var marked = [Bool](repeating: false, count: n)
+        for r in drawn { marked[r] = true }
+        var rows = [Int32]()
+        rows.reserveCapacity(drawn.count)
+        for r in 0..<n where marked[r] { rows.append(Int32(r)) }
+        return rows
+    }
+
+    /// The rows below `rowCount` not in `subset` (ascending, distinct),
+    /// ascending.
+    ///
+    /// Cost: O(rowCount).
+    static func complement(_ subset: [Int32], rowCount n: Int) -> [Int32] {
+        var rows = [Int32]()
+        rows.reserveCapacity(max(0, n - subset.count))
+        var next = 0
+        for r in subset {
+            while next < Int(r) { rows.append(Int32(next)); next += 1 }
+            next = Int(r) + 1
+        }
+        while next < n { rows.append(Int32(next)); next += 1 }
+        return rows
+    }
+
     /// The value of rank `rank` (0-based, ascending) in `values`, by
     /// quickselect with a middle pivot; reorders `values`.
     static func select(_ values: inout [Double], rank: Int) -> Double {
@@ -589,6 +623,40 @@ public struct GradientBoostedTrees: Sendable, Codable, Equatable {
             }
         }
         return out
+    }
+
+    /// Adds one tree's leaf value to `scores[offset + row]` for each of
+    /// `rows` (distinct) of the binned data.
+    ///
+    /// Cost: one root-to-leaf walk per listed row, in parallel over rows;
+    /// no allocation.
+    static func addTreeScores(_ tree: DecisionTree, _ data: BinnedDataset, rows: [Int32], to scores: inout [Double],
+                              offset: Int, threads: Int?) {
+        let n = data.rowCount
+        rows.withUnsafeBufferPointer { list in
+            scores.withUnsafeMutableBufferPointer { buffer in
+                let shared = SendableBuffer(buffer)
+                let listed = SendableBuffer(UnsafeMutableBufferPointer(mutating: list))
+                Parallel.forEachChunk(0..<list.count, threads: threads, minimumChunk: 4_096) { range in
+                    switch data.storage {
+                    case .narrow(let bins):
+                        bins.withUnsafeBufferPointer { b in
+                            for j in range {
+                                let row = Int(listed[j])
+                                shared[offset + row] += tree.leafValue[tree.leaf { Int(b[$0 * n + row]) }]
+                            }
+                        }
+                    case .wide(let bins):
+                        bins.withUnsafeBufferPointer { b in
+                            for j in range {
+                                let row = Int(listed[j])
+                                shared[offset + row] += tree.leafValue[tree.leaf { Int(b[$0 * n + row]) }]
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// Raw scores of binned rows, row-major: row `i`'s outputs at

@@ -86,6 +86,19 @@ import Testing
         // Recompute the rule from the trials themselves after each one finishes.
         var dropped: [String: Int] = [:]
         for (i, trial) in trials.enumerated() {
+            let before = Array(trials.prefix(i))
+            // A family's first trial stops after the first fold when it trails the best complete trial's
+            // score on that fold by more than the margin.
+            if !before.contains(where: { $0.family == trial.family }),
+               let best = before.filter({ $0.state == "complete" && $0.cvMean != nil }).max(by: { $0.cvMean! < $1.cvMean! }),
+               best.family != trial.family {
+                let margin = 5 * best.cvStandardDeviation! / Double(best.foldsRun).squareRoot()
+                let first = try #require(trial.foldScores?.first)
+                let trails = best.foldScores![0] - first > margin
+                #expect((trial.state == "pruned" && trial.foldsRun == 1) == trails,
+                        "trial \(trial.number) \(trial.family): first fold \(first), best \(best.foldScores![0]) ± \(margin)")
+                if trails { dropped[trial.family] = trial.number }
+            }
             let done = Array(trials.prefix(i + 1))
             guard Set(done.map(\.family)).count == 3 else { continue }
             let complete = done.filter { $0.state == "complete" && $0.cvMean != nil }
@@ -99,6 +112,16 @@ import Testing
             }
         }
         #expect(dropped["linear"] != nil, "a linear model cannot fit an exclusive-or")
+        // The linear default is stopped after its first fold (near 0.5 there against the trees' near 1).
+        let linear = try #require(trials.first { $0.family == "linear" })
+        #expect(linear.state == "pruned" && linear.foldsRun == 1 && linear.foldScores!.count == 1)
+        #expect(linear.foldScores![0] < 0.7)
+        // Complete trials record every fold's score, and their mean is the CV mean.
+        for trial in trials where trial.state == "complete" {
+            let scores = try #require(trial.foldScores)
+            #expect(scores.count == trial.foldsRun)
+            #expect(abs(scores.reduce(0, +) / Double(scores.count) - trial.cvMean!) < 1e-12)
+        }
         // Every trial after a family's drop is another family.
         for (family, after) in dropped {
             #expect(trials.filter { $0.number > after && $0.family == family }.isEmpty, "\(family) ran after trial \(after)")
