@@ -217,9 +217,11 @@ public struct Optimizer: Sendable {
                 let name = plan.count > 1 ? "the blend" : "trial \(plan[0].trial.number)"
                 // A single tree model keeps its first rounds that fit, as its trial did in the search.
                 if plan.count == 1, case .trees(let trees) = candidate,
-                   let (cut, kept) = try Search.cut(candidate, learner: search.learner(plan[0].trial.number), ratio: check.ratio),
-                   try limitCheck(cut, target: target, task: task, classLabels: classLabels,
-                                  sample: search.latencySample).over == nil {
+                   let (cut, kept) = try Search.cut(
+                       candidate, learner: search.learner(plan[0].trial.number), cost: check.cost,
+                       limits: (settings.maxLatencySeconds, settings.maxSizeBytes.map(Double.init)),
+                       measure: { try self.limitCheck($0, target: target, task: task, classLabels: classLabels,
+                                                      sample: search.latencySample).cost }) {
                     fallbacks.append("\(name) refitted on all training rows was over the \(over) limit and keeps "
                                      + "its first \(kept) of \(trees.model.rounds) rounds")
                     accepted = (plan, [cut], cut)
@@ -487,30 +489,25 @@ public struct Optimizer: Sendable {
     }
 
     /// The first limit a model breaks through the bundle's whole path
-    /// ("latency" or "size", nil when none), and the factor its latency and
-    /// size must shrink by to meet every limit (1 when within).
+    /// ("latency" or "size", nil when none), and its measured single-row
+    /// latency (p50, seconds) and encoded size (bytes); each 0 when not
+    /// limited, so not measured.
     func limitCheck(_ model: BundledModel, target: String, task: TaskKind, classLabels: [String],
-                    sample: DataFrame) throws -> (over: String?, ratio: Double) {
-        guard settings.maxLatencySeconds != nil || settings.maxSizeBytes != nil else { return (nil, 1) }
+                    sample: DataFrame) throws -> (over: String?, cost: (latency: Double, bytes: Double)) {
+        var cost = (latency: 0.0, bytes: 0.0)
+        guard settings.maxLatencySeconds != nil || settings.maxSizeBytes != nil else { return (nil, cost) }
         let bundle = CostMeter.probe(model, target: target, task: task, classLabels: classLabels, sample: sample,
                                      seed: settings.seed)
         var over: String? = nil
-        var ratio = 1.0
         if let limit = settings.maxSizeBytes {
-            let size = try bundle.encodedSize()
-            if size > limit {
-                over = "size"
-                ratio = min(ratio, Double(limit) / Double(size))
-            }
+            cost.bytes = Double(try bundle.encodedSize())
+            if cost.bytes > Double(limit) { over = "size" }
         }
         if let limit = settings.maxLatencySeconds {
-            let p50 = try CostMeter.singleRow(bundle: bundle, sample: sample).p50
-            if p50 > limit {
-                over = over ?? "latency"
-                ratio = min(ratio, limit / p50)
-            }
+            cost.latency = try CostMeter.singleRow(bundle: bundle, sample: sample).p50
+            if cost.latency > limit { over = over ?? "latency" }
         }
-        return (over, ratio)
+        return (over, cost)
     }
 
     /// Whether a weighted blend of the best trials beats the chosen one:

@@ -221,13 +221,10 @@ final class Search: @unchecked Sendable {
                     // limit keeps its first rounds that fit, and the later folds train no more.
                     var cost = try measure(model)
                     if !cost.violations.isEmpty, !cost.violations.contains("memory"),
-                       let (cut, rounds) = try cutToLimits(model, learner: learner, cost: cost) {
-                        let cutCost = try measure(cut)
-                        if cutCost.violations.isEmpty {
-                            (model, cost) = (cut, cutCost)
-                            learner = learner.capped(rounds: rounds)
-                            outcome.roundsCap = rounds
-                        }
+                       let (cut, rounds, cutCost) = try cutToLimits(model, learner: learner, cost: cost) {
+                        (model, cost) = (cut, cutCost)
+                        learner = learner.capped(rounds: rounds)
+                        outcome.roundsCap = rounds
                     }
                     outcome.singleRowSeconds = cost.latency.p50
                     outcome.singleRowP99Seconds = cost.latency.p99
@@ -309,25 +306,61 @@ extension Search {
     }
 
     /// A tree ensemble's first rounds (boosting) or trees (a forest,
-    /// re-weighted to average the kept ones) that fit the broken limits,
-    /// 10% inside them, assuming latency and size grow in proportion to the
-    /// rounds; nil for other models or when not even one round fits.
-    func cutToLimits(_ model: BundledModel, learner: CandidateLearner, cost: Cost) throws -> (BundledModel, Int)? {
-        var ratio = 1.0
-        if let limit = settings.maxLatencySeconds, cost.latency.p50 > limit { ratio = min(ratio, limit / cost.latency.p50) }
-        if let limit = settings.maxSizeBytes, cost.bytes > limit { ratio = min(ratio, Double(limit) / Double(cost.bytes)) }
-        return try Self.cut(model, learner: learner, ratio: ratio)
+    /// re-weighted to average the kept ones) that fit the broken limits, and
+    /// how many, with their cost; nil for other models or when no cut that
+    /// keeps at least one round is found to fit (see `Search.cut`).
+    func cutToLimits(_ model: BundledModel, learner: CandidateLearner, cost: Cost) throws -> (BundledModel, Int, Cost)? {
+        var last = cost
+        guard let (cut, rounds) = try Self.cut(model, learner: learner,
+                                               cost: (cost.latency.p50, Double(cost.bytes)),
+                                               limits: (settings.maxLatencySeconds, settings.maxSizeBytes.map(Double.init)),
+                                               measure: { candidate in
+                                                   last = try self.measure(candidate)
+                                                   return (last.latency.p50, Double(last.bytes))
+                                               }) else { return nil }
+        return (cut, rounds, last)
     }
 
-    /// A tree model's first rounds for latency and size `ratio` times
-    /// theirs, 10% inside (a forest's first trees, re-weighted), and how
-    /// many; nil for other models or when the cut keeps none or all.
-    static func cut(_ model: BundledModel, learner: CandidateLearner?, ratio: Double) throws -> (BundledModel, Int)? {
+    /// A tree model's first rounds (a forest's first trees, re-weighted)
+    /// whose measured cost fits `limits` (latency in seconds, size in
+    /// bytes; nil: no limit), and how many rounds; nil for other models or
+    /// when four tries find none that keeps at least one round.
+    ///
+    /// The first try keeps the rounds in proportion to the worst overshoot,
+    /// 10% inside; each later one fits a line through the last two
+    /// measurements of each limit still broken (a model's fixed part, such
+    /// as its binning, does not shrink with its rounds) and aims 10%
+    /// inside. `cost` is the whole model's; `measure` prices a cut. Cost:
+    /// one `measure` per try.
+    static func cut(_ model: BundledModel, learner: CandidateLearner?,
+                    cost: (latency: Double, bytes: Double), limits: (latency: Double?, bytes: Double?),
+                    measure: (BundledModel) throws -> (latency: Double, bytes: Double)) throws -> (BundledModel, Int)? {
         guard case .trees(let trees) = model, case .trees(let l)? = learner else { return nil }
-        let rounds = trees.model.rounds
-        let kept = Int((Double(rounds) * ratio * 0.9).rounded(.down))
-        guard kept >= 1, kept < rounds else { return nil }
-        return (.trees(try trees.firstRounds(kept, averaging: l.boosting.mode != .boosting)), kept)
+        let total = trees.model.rounds
+        func values(_ c: (latency: Double, bytes: Double)) -> [(value: Double, limit: Double)] {
+            [(c.latency, limits.latency), (c.bytes, limits.bytes)].compactMap { v, limit in limit.map { (v, $0) } }
+        }
+        var ratio = 1.0
+        for (value, limit) in values(cost) where value > limit { ratio = min(ratio, limit / value) }
+        var previous = (rounds: total, cost: cost)
+        var kept = Int((Double(total) * ratio * 0.9).rounded(.down))
+        for _ in 0..<4 {
+            guard kept >= 1, kept < previous.rounds else { return nil }
+            let cut = BundledModel.trees(try trees.firstRounds(kept, averaging: l.boosting.mode != .boosting))
+            let measured = try measure(cut)
+            let broken = zip(values(previous.cost), values(measured)).filter { $1.value > $1.limit }
+            if broken.isEmpty { return (cut, kept) }
+            var next = kept - 1
+            for (before, now) in broken {
+                // Per round, from the last two measurements; a flat or noisy pair falls back to proportion.
+                var slope = (before.value - now.value) / Double(previous.rounds - kept)
+                if !(slope > 0) { slope = now.value / Double(kept) }
+                next = min(next, Int((Double(kept) - (now.value - 0.9 * now.limit) / slope).rounded(.down)))
+            }
+            previous = (kept, measured)
+            kept = next
+        }
+        return nil
     }
 }
 

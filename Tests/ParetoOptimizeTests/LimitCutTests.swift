@@ -43,6 +43,37 @@ import Testing
         #expect(result.summary.bundleCost.modelBytes <= bytes / 3)
     }
 
+    /// A size with a fixed part (10,000 bytes) and 1,000 bytes per round:
+    /// 64 rounds cost 74,000 against a limit of 30,000. In proportion, 10%
+    /// inside, 23 rounds are kept (33,000 bytes: still over, the fixed part
+    /// does not shrink); the line through the two measurements then gives
+    /// 23 − (33,000 − 27,000) / 1,000 = 17 rounds, which fit.
+    @Test func aCutStillOverTheLimitIsRefinedAlongTheMeasuredLine() throws {
+        let frame = try OptimizerTests.planted(rows: 300)
+        var boosting = GradientBoosting(objective: .binary)
+        boosting.numTrees = 64
+        boosting.threads = 1
+        let learner = TreeEnsembleLearner(boosting, task: .binary)
+        let model = BundledModel.trees(try TabularTreeModel.train(frame, target: "y", learner: boosting).model)
+        var tried: [Int] = []
+        func bytes(_ m: BundledModel) -> Double {
+            guard case .trees(let t) = m else { return .nan }
+            return 10_000 + 1_000 * Double(t.model.rounds)
+        }
+        let (cut, kept) = try #require(try Search.cut(
+            model, learner: .trees(learner), cost: (0, bytes(model)), limits: (nil, 30_000),
+            measure: { m in
+                guard case .trees(let t) = m else { return (0, .nan) }
+                tried.append(t.model.rounds)
+                return (0, bytes(m))
+            }))
+        #expect(tried == [23, 17])
+        #expect(kept == 17 && bytes(cut) == 27_000)
+        // A limit below the fixed part: no number of rounds fits.
+        #expect(try Search.cut(model, learner: .trees(learner), cost: (0, bytes(model)), limits: (nil, 9_000),
+                               measure: { (0, bytes($0)) }) == nil)
+    }
+
     @Test func firstRoundsOfBoostingArePrefixesAndOfAForestAreReweighted() throws {
         let frame = try OptimizerTests.planted(rows: 300)
         var boosting = GradientBoosting(objective: .binary)
