@@ -63,7 +63,9 @@ let package = Package(
         .testTarget(
             name: "ParetoDataTests", dependencies: ["ParetoData"],
             resources: [.copy("Fixtures")]),
-        .testTarget(name: "ParetoTreesTests", dependencies: ["ParetoTrees", "ParetoTesting"]),
+        .testTarget(
+            name: "ParetoTreesTests", dependencies: ["ParetoTrees", "ParetoTesting"],
+            resources: [.copy("Fixtures")]),
         .testTarget(
             name: "ParetoEvalTests", dependencies: ["ParetoEval"],
             resources: [.copy("Fixtures")]),

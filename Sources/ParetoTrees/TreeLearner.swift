@@ -18,17 +18,22 @@ public struct TreeParameters: Sendable, Codable, Equatable {
     public var lambdaL2 = 0.0
     /// The largest absolute leaf value before shrinkage (0: no limit).
     public var maxDeltaStep = 0.0
-    /// Categorical features with at most this many categories in a leaf are
-    /// split one category against the rest.
+    /// Categorical features whose categories in the training data, plus
+    /// one for the missing bin, number at most this many are split one
+    /// category against the rest (LightGBM's rule: the default 4 means up to
+    /// three categories).
     public var maxCatToOnehot = 4
-    /// The most categories on the left side of a many-vs-many split.
+    /// The most categories on the left side of a many-vs-many split (never
+    /// more than half of the leaf's categories).
     public var maxCatThreshold = 32
     /// Added to a category's hessian when ordering categories by gradient
     /// ratio (shrinks small categories toward the middle).
     public var catSmooth = 10.0
     /// Extra L2 regularization for categorical splits.
     public var catL2 = 10.0
-    /// The fewest rows a category needs to take part in a many-vs-many split.
+    /// The fewest rows each group of categories added to a many-vs-many
+    /// split's left side, and its right side, must hold (a category takes
+    /// part once it has `catSmooth` rows).
     public var minDataPerGroup = 100
     /// Per feature: +1 for predictions that never decrease as the feature
     /// grows, −1 for never increase, 0 for no constraint (`nil`: none).
@@ -65,6 +70,9 @@ struct SplitCandidate {
     var rightGradient = 0.0, rightHessian = 0.0, rightCount = 0
     /// For a categorical split: the bins that go left (bit `b` of word `b / 64`).
     var categoryMask: [UInt64]? = nil
+    /// The L2 regularization of the children's values (a many-vs-many
+    /// categorical split adds `catL2`); nil: the tree's `lambdaL2`.
+    var outputL2: Double? = nil
 
     var isValid: Bool { feature >= 0 && gain > 0 }
 
@@ -115,6 +123,9 @@ final class TreeLearner: @unchecked Sendable {
     let offsets: [Int]
     let binCounts: [Int]
     let totalBins: Int
+    /// Per feature: how many of its non-missing bins hold rows (categorical
+    /// features only; 0 for numeric ones). Decides one-vs-rest splits.
+    let categoryCounts: [Int]
     /// Row indices grouped by leaf: leaf `l` owns `rows[leafBegin[l] ..< leafBegin[l] + leafCount[l]]`.
     ///
     /// The per-row buffers are raw memory owned by the learner: hot loops over
@@ -149,6 +160,7 @@ final class TreeLearner: @unchecked Sendable {
         self.offsets = offsets
         self.binCounts = data.binning.map(\.binCount)
         self.totalBins = total
+        self.categoryCounts = Self.categoryCounts(data)
         let n = max(1, data.rowCount)
         rows = .allocate(capacity: n)
         scratch = .allocate(capacity: 2 * n)
@@ -156,6 +168,23 @@ final class TreeLearner: @unchecked Sendable {
         hessians32 = .allocate(capacity: n)
         orderedGradients = .allocate(capacity: n)
         orderedHessians = .allocate(capacity: n)
+    }
+
+    /// Per categorical feature, the non-missing bins that hold at least one
+    /// row: one pass over those features' bins.
+    private static func categoryCounts(_ data: BinnedDataset) -> [Int] {
+        func count<T: FixedWidthInteger>(_ bins: [T]) -> [Int] {
+            data.binning.indices.map { f in
+                guard data.binning[f].isCategorical else { return 0 }
+                var seen = [Bool](repeating: false, count: data.binning[f].binCount)
+                for r in 0..<data.rowCount { seen[Int(bins[f * data.rowCount + r])] = true }
+                return seen.dropFirst().filter { $0 }.count
+            }
+        }
+        switch data.storage {
+        case .narrow(let bins): return count(bins)
+        case .wide(let bins): return count(bins)
+        }
     }
 
     deinit {
@@ -293,8 +322,8 @@ final class TreeLearner: @unchecked Sendable {
 
             // Children's output ranges: a monotone split caps each side at the midpoint.
             let parentBounds = bounds[chosen]
-            let leftOutput = parentBounds.clamp(leafOutput(split.leftGradient, split.leftHessian))
-            let rightOutput = parentBounds.clamp(leafOutput(split.rightGradient, split.rightHessian))
+            let leftOutput = parentBounds.clamp(leafOutput(split.leftGradient, split.leftHessian, l2: split.outputL2))
+            let rightOutput = parentBounds.clamp(leafOutput(split.rightGradient, split.rightHessian, l2: split.outputL2))
             var leftBounds = parentBounds, rightBounds = parentBounds
             let direction = parameters.monotoneConstraints?[split.feature] ?? 0
             if direction != 0 {
@@ -341,10 +370,11 @@ final class TreeLearner: @unchecked Sendable {
     }
 
     /// The leaf value minimizing the regularized loss: −T(G)/(H + λ₂), where
-    /// T soft-thresholds by λ₁, clipped to `maxDeltaStep`.
+    /// T soft-thresholds by λ₁, clipped to `maxDeltaStep`; `l2` replaces λ₂
+    /// when given.
     @inline(__always)
-    func leafOutput(_ g: Double, _ h: Double) -> Double {
-        var output = -thresholdL1(g) / (h + parameters.lambdaL2)
+    func leafOutput(_ g: Double, _ h: Double, l2: Double? = nil) -> Double {
+        var output = -thresholdL1(g) / (h + (l2 ?? parameters.lambdaL2))
         if parameters.maxDeltaStep > 0 {
             output = min(max(output, -parameters.maxDeltaStep), parameters.maxDeltaStep)
         }
@@ -607,12 +637,22 @@ extension TreeLearner {
         return best
     }
 
-    /// The best categorical split, LightGBM-style: with few categories in the
-    /// leaf, one category against the rest; otherwise categories (with at
-    /// least `minDataPerGroup` rows) are ordered by G / (H + catSmooth) and
-    /// the best prefix of up to `maxCatThreshold` categories, from either end,
-    /// goes left. Missing values (bin 0) always go right. The children are
-    /// scored with the extra `catL2` regularization.
+    /// The best categorical split, LightGBM's way.
+    ///
+    /// - A feature with at most `maxCatToOnehot − 1` categories in the
+    ///   training data (LightGBM counts the missing bin with them, so its
+    ///   limit of 4 means three categories) splits one category against
+    ///   the rest, scored with the plain L2.
+    /// - Otherwise the leaf's categories with at least `catSmooth` rows are
+    ///   ordered by G / (H + catSmooth), and a prefix from either end, of at
+    ///   most `maxCatThreshold` and at most half of them, goes left. Each
+    ///   prefix is tried only once it has gathered `minDataPerGroup` rows
+    ///   more than the last one tried, and the other side keeps at least
+    ///   `minDataPerGroup` rows. Such a split, and its children's values, use
+    ///   L2 + `catL2`.
+    ///
+    /// Missing values (bin 0) always go right. The gain is measured against
+    /// the leaf's score with the plain L2, as LightGBM does.
     fileprivate func bestCategoricalSplit(feature f: Int, histogram: Histogram, sumG: Double, sumH: Double,
                                           count: Int, parentScore: Double) -> SplitCandidate {
         var best = SplitCandidate()
@@ -624,46 +664,56 @@ extension TreeLearner {
                             Int(histogram.counts[base + b])))
         }
         guard entries.count >= 2 || (entries.count == 1 && histogram.counts[base] > 0) else { return best }
-        let l2 = parameters.lambdaL2 + parameters.catL2
+        let oneVsRest = categoryCounts[f] + 1 <= parameters.maxCatToOnehot
+        let l2 = parameters.lambdaL2 + (oneVsRest ? 0 : parameters.catL2)
         let l1 = parameters.lambdaL1
         func score(_ g: Double, _ h: Double) -> Double {
             let t = l1 > 0 ? (g > l1 ? g - l1 : (g < -l1 ? g + l1 : 0)) : g
             return t * t / (h + l2)
         }
         let words = (binCount + 63) / 64
-        func consider(_ left: ArraySlice<(bin: Int, g: Double, h: Double, n: Int)>) {
-            var g = 0.0, h = 0.0, n = 0
-            for e in left {
-                g += e.g
-                h += e.h
-                n += e.n
-            }
-            let rightN = count - n, rightG = sumG - g, rightH = sumH - h
-            guard n >= parameters.minDataInLeaf, rightN >= parameters.minDataInLeaf,
-                  h >= parameters.minSumHessianInLeaf, rightH >= parameters.minSumHessianInLeaf else { return }
+        func consider(_ left: ArraySlice<(bin: Int, g: Double, h: Double, n: Int)>, g: Double, h: Double, n: Int) {
+            let rightG = sumG - g, rightH = sumH - h
             let gain = score(g, h) + score(rightG, rightH) - parentScore
             guard gain > best.gain, gain > parameters.minGainToSplit else { return }
             var mask = [UInt64](repeating: 0, count: words)
             for e in left { mask[e.bin >> 6] |= 1 << UInt64(e.bin & 63) }
             best = SplitCandidate(gain: gain, feature: f, thresholdBin: 0, defaultLeft: false,
                                   leftGradient: g, leftHessian: h, leftCount: n,
-                                  rightGradient: rightG, rightHessian: rightH, rightCount: rightN,
-                                  categoryMask: mask)
+                                  rightGradient: rightG, rightHessian: rightH, rightCount: count - n,
+                                  categoryMask: mask, outputL2: l2)
         }
-        if entries.count <= parameters.maxCatToOnehot {
-            for i in entries.indices { consider(entries[i...i]) }
-        } else {
-            let smooth = parameters.catSmooth
-            let usable = entries.filter { $0.n >= parameters.minDataPerGroup }
-                .sorted { a, b in
-                    let ra = a.g / (a.h + smooth), rb = b.g / (b.h + smooth)
-                    return ra != rb ? ra < rb : a.bin < b.bin
-                }
-            guard usable.count >= 2 else { return best }
-            let limit = min(parameters.maxCatThreshold, usable.count - 1)
-            for size in 1...limit {
-                consider(usable[..<size])
-                consider(usable[(usable.count - size)...])
+        let minData = parameters.minDataInLeaf, minHessian = parameters.minSumHessianInLeaf
+        if oneVsRest {
+            for i in entries.indices {
+                let e = entries[i]
+                guard e.n >= minData, e.h >= minHessian, count - e.n >= minData,
+                      sumH - e.h >= minHessian else { continue }
+                consider(entries[i...i], g: e.g, h: e.h, n: e.n)
+            }
+            return best
+        }
+        let smooth = parameters.catSmooth
+        let usable = entries.filter { Double($0.n) >= smooth }
+            .sorted { a, b in
+                let ra = a.g / (a.h + smooth), rb = b.g / (b.h + smooth)
+                return ra != rb ? ra < rb : a.bin < b.bin
+            }
+        let limit = min(parameters.maxCatThreshold, (usable.count + 1) / 2)
+        let perGroup = parameters.minDataPerGroup
+        for fromLow in [true, false] {
+            var g = 0.0, h = 0.0, n = 0, sinceLast = 0
+            for i in 0..<min(usable.count, limit) {
+                let e = usable[fromLow ? i : usable.count - 1 - i]
+                g += e.g
+                h += e.h
+                n += e.n
+                sinceLast += e.n
+                if n < minData || h < minHessian { continue }
+                if count - n < minData || count - n < perGroup || sumH - h < minHessian { break }
+                if sinceLast < perGroup { continue }
+                sinceLast = 0
+                consider(fromLow ? usable[...i] : usable[(usable.count - 1 - i)...], g: g, h: h, n: n)
             }
         }
         return best

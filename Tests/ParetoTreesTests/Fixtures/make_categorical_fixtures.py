@@ -1,0 +1,111 @@
+"""LightGBM's categorical splits on small data sets, for ParetoTrees'
+categorical split tests.
+
+Writes categorical_splits.json: per case, the LightGBM parameters, the
+training columns (categories as strings, null = missing; numbers), the
+labels, and LightGBM's raw score for every training row. The cases cover
+one-vs-rest splits (three categories and missing values, plain L2), the
+sorted many-vs-many search on four categories (LightGBM counts the missing
+bin, so four categories are not one-hot; at most half the categories on
+one side; groups of min_data_per_group rows; cat_l2 on the children's
+values), twelve categories with a numeric column, and a binary objective (where
+LightGBM's row counts, derived from hessians, are made not to matter).
+Every category has at least 15 rows, so both libraries keep all of them.
+
+Run from the repository root with lightgbm installed:
+    python3 Tests/ParetoTreesTests/Fixtures/make_categorical_fixtures.py
+(lightgbm 4.x, numpy, pandas; seed 11).
+"""
+import json
+import os
+
+import lightgbm as lgb
+import numpy as np
+import pandas as pd
+
+here = os.path.dirname(os.path.abspath(__file__))
+rng = np.random.default_rng(11)
+
+
+def categories(sizes, missing=0):
+    names = [f"k{i}" for i in range(len(sizes))]
+    values = [n for n, s in zip(names, sizes) for _ in range(s)] + [None] * missing
+    order = rng.permutation(len(values))
+    return [values[i] for i in order]
+
+
+def case(name, columns, labels, params, rounds):
+    frame = pd.DataFrame({k: (pd.Categorical(v) if kind == "categorical" else np.asarray(v, dtype=float))
+                          for k, (kind, v) in columns.items()})
+    base = {"verbose": -1, "num_threads": 1, "deterministic": True, "min_data_in_bin": 1,
+            "feature_pre_filter": False, "min_sum_hessian_in_leaf": 1e-3}
+    base.update(params)
+    booster = lgb.train(base, lgb.Dataset(frame, np.asarray(labels, dtype=float)), num_boost_round=rounds)
+    raw = booster.predict(frame, raw_score=True)
+    return {
+        "name": name,
+        "objective": params["objective"],
+        "rounds": rounds,
+        "learning_rate": params["learning_rate"],
+        "num_leaves": params["num_leaves"],
+        "min_data_in_leaf": params["min_data_in_leaf"],
+        "lambda_l2": params.get("lambda_l2", 0.0),
+        "min_data_per_group": params.get("min_data_per_group", 100),
+        "cat_smooth": params.get("cat_smooth", 10.0),
+        "columns": [{"name": k, "kind": kind, "values": [None if (x is None or (isinstance(x, float) and np.isnan(x))) else x
+                                                          for x in (v if kind == "categorical" else list(map(float, v)))]}
+                    for k, (kind, v) in columns.items()],
+        "labels": [float(y) for y in labels],
+        "raw": [float(r) for r in raw],
+    }
+
+
+cases = []
+
+# Three categories and missing values: one category against the rest, plain L2.
+c = categories([300, 200, 50], missing=40)
+means = {"k0": 1.0, "k1": 4.0, "k2": -3.0, None: 2.0}
+y = [means[v] + rng.normal(scale=0.5) for v in c]
+cases.append(case("one_vs_rest", {"c": ("categorical", c)}, y,
+                  {"objective": "regression", "learning_rate": 0.5, "num_leaves": 4, "min_data_in_leaf": 5,
+                   "lambda_l2": 2.0}, 3))
+
+# Four categories: sorted by gradient ratio, at most two on one side, groups of 100 rows, cat_l2 10.
+c = categories([400, 250, 60, 30])
+means = {"k0": 0.0, "k1": 3.0, "k2": -2.0, "k3": 5.0}
+y = [means[v] + rng.normal(scale=0.5) for v in c]
+cases.append(case("sorted_four", {"c": ("categorical", c)}, y,
+                  {"objective": "regression", "learning_rate": 0.5, "num_leaves": 4, "min_data_in_leaf": 5}, 3))
+
+# Twelve categories of 15-400 rows and an integer column.
+sizes = [400, 320, 250, 180, 150, 120, 90, 70, 50, 35, 25, 15]
+c = categories(sizes, missing=30)
+x = rng.integers(0, 10, size=len(c))
+effect = dict(zip([f"k{i}" for i in range(12)], rng.normal(scale=2.0, size=12)))
+effect[None] = 0.7
+y = [effect[v] * (1 + 0.2 * xi) + 0.3 * xi + rng.normal(scale=0.5) for v, xi in zip(c, x)]
+cases.append(case("twelve_and_number", {"c": ("categorical", c), "x": ("numeric", x)}, y,
+                  {"objective": "regression", "learning_rate": 0.2, "num_leaves": 8, "min_data_in_leaf": 10,
+                   "lambda_l2": 0.5}, 20))
+
+# Binary: eight and three categories and an integer column. LightGBM counts a
+# bin's rows from its hessian sum (count = hessian × rows / leaf hessian),
+# exact only while every hessian is equal (the first round); Pareto counts
+# rows. So that the approximation decides nothing here, every category
+# takes part (cat_smooth 1) and every prefix is tried (min_data_per_group 1):
+# the ordering by G / (H + cat_smooth) with varying hessians and cat_l2 are
+# still LightGBM's.
+a = categories([500, 400, 300, 250, 200, 150, 100, 100])
+b = categories([900, 800, 300])
+x = rng.integers(0, 30, size=len(a))
+ea = dict(zip([f"k{i}" for i in range(8)], rng.normal(scale=1.0, size=8)))
+eb = {"k0": -0.5, "k1": 0.3, "k2": 1.0}
+logit = [ea[u] + eb[v] + 0.05 * (xi - 15) for u, v, xi in zip(a, b, x)]
+y = [1.0 if rng.uniform() < 1 / (1 + np.exp(-z)) else 0.0 for z in logit]
+cases.append(case("binary", {"a": ("categorical", a), "b": ("categorical", b), "x": ("numeric", x)}, y,
+                  {"objective": "binary", "learning_rate": 0.1, "num_leaves": 8, "min_data_in_leaf": 20,
+                   "min_data_per_group": 1, "cat_smooth": 1.0}, 20))
+
+with open(os.path.join(here, "categorical_splits.json"), "w") as f:
+    json.dump({"lightgbm": lgb.__version__, "cases": cases}, f)
+print("wrote", len(cases), "cases")
