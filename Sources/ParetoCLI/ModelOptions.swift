@@ -21,7 +21,7 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .customLong("learning-rate"), help: "Shrinkage per tree.") var learningRate = 0.1
     @Option(name: .customLong("max-depth"), help: "Deepest leaf (default: no limit).") var maxDepth: Int?
     @Option(name: .customLong("min-data-in-leaf"), help: "Fewest rows per leaf.") var minDataInLeaf = 20
-    @Option(help: "Bins per feature, the missing bin included.") var bins = 255
+    @Option(help: "Value bins per feature (LightGBM's max_bin; one fewer when a column has missing values, which get a bin of their own).") var bins = 255
     @Option(help: "L1 regularization: of leaf values (trees); of the coefficients against the mean loss (linear, logistic).")
     var l1: Double?
     @Option(help: "L2 regularization: of leaf values (trees); ½‖β‖² against the mean loss (linear, logistic; default for logistic: 1/rows, scikit-learn's C = 1).")

@@ -7,8 +7,8 @@ import ParetoTrees
 /// and a smaller predictor, with a measured, bounded change in predictions.
 ///
 /// - Thresholds: Float16 for a feature when every threshold on it survives
-///   the rounding without crossing a neighbouring training bin bound (and is
-///   in Float16's range), else Float32. Comparisons are made in Double
+///   the rounding without crossing a neighbouring training bin bound or
+///   zero (and is in Float16's range), else Float32. Comparisons are made in Double
 ///   against the stored value, so the rounding is the only change.
 /// - Leaves: `.int8` — per tree a scale `max |leaf| / 127` and one code per
 ///   leaf, so each leaf moves by at most `scale / 2` and a raw score by at
@@ -130,7 +130,9 @@ public struct QuantizedTreeModel: TabularModel, Equatable {
                 let b = Int(tree.thresholdBin[node])  // threshold == bounds[b - 1]
                 let lower = b >= 2 && b - 2 < bounds.count ? bounds[b - 2] : -Double.infinity
                 let upper = b < bounds.count ? bounds[b] : Double.infinity
-                if !rounded.isFinite || !(lower < rounded && rounded < upper) { half[f] = false }
+                // Zero's bin (bounds ±1e-35) holds rows at exactly 0: a bound rounded to ±0 would move them.
+                let crossesZero = t != 0 && (rounded == 0 || (rounded < 0) != (t < 0))
+                if !rounded.isFinite || !(lower < rounded && rounded < upper) || crossesZero { half[f] = false }
             }
         }
         halfThresholds = half

@@ -7,8 +7,10 @@ import ParetoData
 /// Defaults follow LightGBM's (`max_bin` 255, `min_data_in_bin` 3,
 /// `bin_construct_sample_cnt` 200,000).
 public struct BinningOptions: Sendable, Codable, Equatable {
-    /// Bins per feature, the missing bin included (2...65,536). Up to 256
-    /// bins are stored in one byte per value, more in two.
+    /// The most value bins per feature (LightGBM's `max_bin`, 2...65,535):
+    /// one fewer for a numeric feature whose sample has missing values.
+    /// Bin 0, for missing values, comes in addition; features of up to 256
+    /// bins in all are stored in one byte per value, more in two.
     public var maxBins = 255
     /// Rows sampled (without replacement) to place numeric bin bounds.
     public var sampleRows = 200_000
@@ -103,11 +105,11 @@ public enum Binner {
     /// categorical column, in parallel across columns.
     ///
     /// - Throws: `UsageError` for text columns (they have no order and too
-    ///   many values to be categories) and for `maxBins` outside 2...65,536.
+    ///   many values to be categories) and for `maxBins` outside 2...65,535.
     public static func fit(_ frame: DataFrame, options: BinningOptions = BinningOptions(),
                            threads: Int? = nil) throws -> [FeatureBinning] {
-        guard (2...65_536).contains(options.maxBins) else {
-            throw UsageError("maxBins must be between 2 and 65,536, not \(options.maxBins)")
+        guard (2...65_535).contains(options.maxBins) else {
+            throw UsageError("maxBins must be between 2 and 65,535, not \(options.maxBins)")
         }
         if let text = frame.columns.first(where: { $0.kind == .text }) {
             throw UsageError("column \"\(text.name)\" is free text, which trees cannot split on",
@@ -123,8 +125,9 @@ public enum Binner {
             case .categorical(let column):
                 return categoricalBins(column, options: options)
             default:
-                let values = sample.map { numericValue(columns[c], $0) }.filter { !$0.isNaN }
-                return .numeric(upperBounds: numericBounds(values, options: options))
+                let all = sample.map { numericValue(columns[c], $0) }
+                let values = all.filter { !$0.isNaN }
+                return .numeric(upperBounds: numericBounds(values, options: options, hasMissing: values.count < all.count))
             }
         }
     }
@@ -140,12 +143,22 @@ public enum Binner {
         }
     }
 
-    /// Upper bounds of value bins for sampled values: one bin per distinct
-    /// value when they fit, otherwise bins of about equal row counts, where
-    /// a value too frequent for one bin gets a bin to itself.
-    static func numericBounds(_ values: [Double], options: BinningOptions) -> [Double] {
-        let valueBins = options.maxBins - 1
+    /// Values this close to zero count as zero (LightGBM's `kZeroThreshold`).
+    static let zeroThreshold = 1e-35
+
+    /// Upper bounds of value bins for sampled values, placed as LightGBM
+    /// places them, so that the same data gives the same bins (and trees).
+    ///
+    /// At most `maxBins` value bins, one fewer when the sample had missing
+    /// values (`hasMissing`; LightGBM keeps a bin for them among its
+    /// `max_bin`, Pareto's bin 0 holds them either way). Zero gets a bin of
+    /// its own, (−1e-35, 1e-35], between the negative and the positive
+    /// values; the negative side gets a share of the bins in proportion to
+    /// its rows, and each side is cut by `greedyBounds`. Cost: one radix
+    /// sort of the sample.
+    static func numericBounds(_ values: [Double], options: BinningOptions, hasMissing: Bool = false) -> [Double] {
         guard !values.isEmpty else { return [.infinity] }
+        let budget = max(1, options.maxBins - (hasMissing ? 1 : 0))
         // Radix, not comparison: binning sorts a sample of every column (the
         // comparison sort was most of dataset construction at 100,000 rows).
         let sorted = RadixSort.sorted(values, threads: 1)
@@ -159,30 +172,81 @@ public enum Binner {
                 counts.append(1)
             }
         }
+        let firstNonNegative = distinct.firstIndex { $0 > -zeroThreshold } ?? distinct.count
+        let firstPositive = distinct[firstNonNegative...].firstIndex { $0 > zeroThreshold } ?? distinct.count
+        let negativeRows = counts[..<firstNonNegative].reduce(0, +)
+        let zeroRows = counts[firstNonNegative..<firstPositive].reduce(0, +)
+        let positiveRows = counts[firstPositive...].reduce(0, +)
         var bounds: [Double] = []
-        if distinct.count <= valueBins {
-            for i in 0..<(distinct.count - 1) { bounds.append(midpoint(distinct[i], distinct[i + 1])) }
+        if firstNonNegative > 0 && budget > 1 {
+            let share = Int(Double(negativeRows) / Double(sorted.count - zeroRows) * Double(budget - 1))
+            bounds = greedyBounds(distinct[..<firstNonNegative], counts[..<firstNonNegative], maxBins: max(1, share),
+                                  rows: negativeRows, minRowsPerBin: options.minRowsPerBin)
+            bounds[bounds.count - 1] = -zeroThreshold
+        }
+        let rightBudget = budget - 1 - bounds.count
+        if firstPositive < distinct.count && rightBudget > 0 {
+            bounds.append(zeroThreshold)
+            bounds += greedyBounds(distinct[firstPositive...], counts[firstPositive...], maxBins: rightBudget,
+                                   rows: positiveRows, minRowsPerBin: options.minRowsPerBin)
         } else {
-            // Greedy equal-frequency cuts over distinct values: close a bin once it
-            // holds its share of the rows still to place, or before a value that
-            // alone deserves a bin.
-            var remainingRows = sorted.count
-            var remainingBins = valueBins
+            bounds.append(.infinity)
+        }
+        return bounds
+    }
+
+    /// Bounds for one side of zero (ascending distinct values and their row
+    /// counts), ending with +∞, in at most `maxBins` bins: with few
+    /// distinct values, a cut after every run of `minRowsPerBin` rows;
+    /// otherwise values holding at least an average bin's rows are bins of
+    /// their own, and the rest are cut greedily once a bin holds the average
+    /// of the rows and bins still to place (or half of it, just before a
+    /// value that is a bin of its own) — LightGBM's rule.
+    static func greedyBounds(_ distinct: ArraySlice<Double>, _ counts: ArraySlice<Int>, maxBins: Int, rows: Int,
+                             minRowsPerBin: Int) -> [Double] {
+        let values = Array(distinct), counts = Array(counts)
+        var bounds: [Double] = []
+        func add(_ bound: Double) {
+            if bounds.last != bound { bounds.append(bound) }
+        }
+        if values.count <= maxBins {
             var inBin = 0
-            for i in 0..<(distinct.count - 1) {
+            for i in 0..<(values.count - 1) {
                 inBin += counts[i]
-                let target = Double(remainingRows) / Double(remainingBins)
-                let nextIsLarge = Double(counts[i + 1]) >= target
-                if remainingBins > 1
-                    && inBin >= options.minRowsPerBin
-                    && (Double(inBin) >= target || nextIsLarge) {
-                    bounds.append(midpoint(distinct[i], distinct[i + 1]))
-                    remainingRows -= inBin
-                    remainingBins -= 1
+                if inBin >= minRowsPerBin {
+                    add(midpoint(values[i], values[i + 1]))
                     inBin = 0
                 }
             }
+            bounds.append(.infinity)
+            return bounds
         }
+        var bins = maxBins
+        if minRowsPerBin > 0 { bins = max(1, min(bins, rows / minRowsPerBin)) }
+        var average = Double(rows) / Double(bins)
+        var restBins = bins, restRows = rows
+        let big = counts.map { Double($0) >= average }
+        for (i, isBig) in big.enumerated() where isBig {
+            restBins -= 1
+            restRows -= counts[i]
+        }
+        average = Double(restRows) / Double(restBins)
+        var cuts: [(upper: Double, nextLower: Double)] = []
+        var inBin = 0
+        for i in 0..<(values.count - 1) {
+            if !big[i] { restRows -= counts[i] }
+            inBin += counts[i]
+            if big[i] || Double(inBin) >= average || (big[i + 1] && Double(inBin) >= max(1, average * 0.5)) {
+                cuts.append((values[i], values[i + 1]))
+                if cuts.count >= bins - 1 { break }
+                inBin = 0
+                if !big[i] {
+                    restBins -= 1
+                    average = Double(restRows) / Double(restBins)
+                }
+            }
+        }
+        for cut in cuts { add(midpoint(cut.upper, cut.nextLower)) }
         bounds.append(.infinity)
         return bounds
     }

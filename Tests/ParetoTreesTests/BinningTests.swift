@@ -26,32 +26,56 @@ struct BinningTests {
         }
     }
 
-    @Test("few distinct values: one bin each, bounds halfway between neighbours")
+    @Test("few distinct values: one bin each, bounds halfway between neighbours, zero's bin first")
     func distinctValues() throws {
-        let bounds = Binner.numericBounds([3, 1, 2, 2, 3, 3], options: BinningOptions())
-        #expect(bounds == [1.5, 2.5, .infinity])
+        var options = BinningOptions()
+        options.minRowsPerBin = 1
+        let bounds = Binner.numericBounds([3, 1, 2, 2, 3, 3], options: options)
+        // Positive values only: the zero bin (−∞, 1e-35] stays empty, then one bin per value.
+        #expect(bounds == [1e-35, 1.5, 2.5, .infinity])
         let binning = FeatureBinning.numeric(upperBounds: bounds)
-        #expect([1.0, 1.5, 1.6, 2.5, 3, 100, .nan].map(binning.bin(of:)) == [1, 1, 2, 2, 3, 3, 0])
-        #expect(binning.binCount == 4)
+        #expect([0, 1.0, 1.5, 1.6, 2.5, 3, 100, .nan].map(binning.bin(of:)) == [1, 2, 2, 3, 3, 4, 4, 0])
+        #expect(binning.binCount == 5)
+        // Three rows per bin at least (the default): 1 and the two 2s close a bin only once they hold three rows.
+        #expect(Binner.numericBounds([3, 1, 2, 2, 3, 3], options: BinningOptions()) == [1e-35, 2.5, .infinity])
     }
 
+    /// 1...100 in 4 bins, 3 rows each at least: the average is 25 rows, so
+    /// bins close after 25, 50 and 75 (the fourth bin takes the rest).
     @Test("many distinct values: about equal rows per bin")
     func equalFrequency() {
         var options = BinningOptions()
-        options.maxBins = 5  // 4 value bins + missing
+        options.maxBins = 5  // the zero bin and 4 for the positive values
         let values = (1...100).map(Double.init)
-        let bounds = Binner.numericBounds(values, options: options)
-        #expect(bounds == [25.5, 50.5, 75.5, .infinity])
+        #expect(Binner.numericBounds(values, options: options) == [1e-35, 25.5, 50.5, 75.5, .infinity])
+        // A missing value in the sample costs a bin: 3 bins of 33.3 rows on average; the first closes
+        // at 34 rows, then 66 rows remain for 2 bins (33 each).
+        #expect(Binner.numericBounds(values, options: options, hasMissing: true) == [1e-35, 34.5, 67.5, .infinity])
     }
 
+    /// −20…−1 (20 rows), 60 zeros, 1…40 (40 rows), 6 bins: zero has its own;
+    /// the negative side gets ⌊20 / 60 · 5⌋ = 1 bin, the positive side the
+    /// remaining 6 − 1 − 1 = 4: an average of 10 rows each.
+    @Test("zero is a bin of its own between the negative and positive sides")
+    func zeroBin() {
+        var options = BinningOptions()
+        options.maxBins = 6
+        let values = (1...20).map { -Double($0) } + [Double](repeating: 0, count: 60) + (1...40).map(Double.init)
+        #expect(Binner.numericBounds(values, options: options) == [-1e-35, 1e-35, 10.5, 20.5, 30.5, .infinity])
+    }
+
+    /// 1…40 with 20 more rows of 7 (3 bins, 60 rows): 7's 21 rows are more
+    /// than an average bin (20), so a bin closes right after it; the 39
+    /// other rows share the 2 remaining bins (19.5 each). The six rows
+    /// before 7 are under half an average bin, too few to close a bin of
+    /// their own, so the first bin holds 1…7; the second closes after 20
+    /// more rows (8…27).
     @Test("a value too frequent for one bin gets its own")
     func heavyValue() {
         var options = BinningOptions()
-        options.maxBins = 4  // 3 value bins
-        let values = [Double](repeating: 0, count: 60) + (1...40).map(Double.init)
-        let bounds = Binner.numericBounds(values, options: options)
-        #expect(bounds.first == 0.5, "zero, holding 60% of rows, is a bin by itself")
-        #expect(bounds.count == 3)
+        options.maxBins = 4  // the zero bin and 3 for the positive values
+        let values = (1...40).map(Double.init) + [Double](repeating: 7, count: 20)
+        #expect(Binner.numericBounds(values, options: options) == [1e-35, 7.5, 27.5, .infinity])
     }
 
     @Test("categories: frequent ones get bins, rare ones share 'other', unknown and missing are bin 0")
@@ -76,8 +100,9 @@ struct BinningTests {
         let narrow = try BinnedDataset(frame, binning: try Binner.fit(frame, options: options))
         guard case .narrow(let bins) = narrow.storage else { Issue.record("expected one byte per bin"); return }
         #expect(bins.count == 2_000)
-        #expect(narrow.binning[0].binCount == 255)
+        #expect(narrow.binning[0].binCount == 256, "255 value bins (LightGBM's max_bin) and the missing bin: still one byte")
         options.maxBins = 1_001
+        options.minRowsPerBin = 1  // one bin per value: zero's bin, then 1...999
         let wide = try BinnedDataset(frame, binning: try Binner.fit(frame, options: options))
         guard case .wide = wide.storage else { Issue.record("expected two bytes per bin"); return }
         #expect(wide.binning[0].binCount == 1_001)

@@ -105,9 +105,13 @@ struct ObjectiveTests {
 
 @Suite("Boosting loop")
 struct BoostingLoopTests {
+    /// Binned with one bin per value (tiny hand-made sets: the default
+    /// of 3 rows per bin, LightGBM's, would merge their values).
     func data(_ columns: [Column]) throws -> BinnedDataset {
         let frame = try DataFrame(columns)
-        return try BinnedDataset(frame, binning: try Binner.fit(frame))
+        var options = BinningOptions()
+        options.minRowsPerBin = 1
+        return try BinnedDataset(frame, binning: try Binner.fit(frame, options: options))
     }
 
     @Test("L1 and quantile leaves hold the median and the quantile of their rows")

@@ -8,7 +8,8 @@ one-vs-rest splits (three categories and missing values, plain L2), the
 sorted many-vs-many search on four categories (LightGBM counts the missing
 bin, so four categories are not one-hot; at most half the categories on
 one side; groups of min_data_per_group rows; cat_l2 on the children's
-values), twelve categories with a numeric column, and a binary objective (where
+values), twelve categories with a numeric column, continuous columns (LightGBM's
+numeric bins), and a binary objective (where
 LightGBM's row counts, derived from hessians, are made not to matter).
 Every category has at least 15 rows, so both libraries keep all of them.
 
@@ -105,6 +106,23 @@ y = [1.0 if rng.uniform() < 1 / (1 + np.exp(-z)) else 0.0 for z in logit]
 cases.append(case("binary", {"a": ("categorical", a), "b": ("categorical", b), "x": ("numeric", x)}, y,
                   {"objective": "binary", "learning_rate": 0.1, "num_leaves": 8, "min_data_in_leaf": 20,
                    "min_data_per_group": 1, "cat_smooth": 1.0}, 20))
+
+# Continuous values (more distinct values than bins): LightGBM's bins — zero
+# a bin of its own, the negative side's share in proportion to its rows,
+# values holding an average bin's rows alone, greedy cuts elsewhere; one
+# column with missing values (a bin fewer). Many leaves and rounds, so
+# most bins' bounds become split thresholds.
+n = 3000
+u = rng.normal(size=n) * 3
+u[rng.uniform(size=n) < 0.1] = 0.0
+v = np.round(rng.exponential(size=n) * 50, 1)
+v[rng.uniform(size=n) < 0.15] = 7.0
+w = rng.uniform(-1, 5, size=n)
+w[rng.uniform(size=n) < 0.05] = np.nan
+z = np.where(np.isnan(w), 1.0, w)
+y = np.sin(u) + 0.01 * v + np.where(v == 7.0, 1.5, 0.0) + 0.5 * z + rng.normal(scale=0.2, size=n)
+cases.append(case("continuous", {"u": ("numeric", list(u)), "v": ("numeric", list(v)), "w": ("numeric", list(w))}, y,
+                  {"objective": "regression", "learning_rate": 0.1, "num_leaves": 63, "min_data_in_leaf": 5}, 30))
 
 with open(os.path.join(here, "categorical_splits.json"), "w") as f:
     json.dump({"lightgbm": lgb.__version__, "cases": cases}, f)
