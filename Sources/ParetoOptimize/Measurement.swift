@@ -71,11 +71,11 @@ enum CostMeter {
     /// A bundle around `model` alone (no calibration or threshold), for
     /// timing and sizing a candidate through the bundle's paths.
     static func probe(_ model: BundledModel, target: String, task: TaskKind, classLabels: [String],
-                      sample: DataFrame, seed: UInt64) -> ModelBundle {
+                      sample: DataFrame, seed: UInt64, references: [FeatureReference] = []) -> ModelBundle {
         ModelBundle(target: target, task: task, classLabels: classLabels,
                     inputSchema: sample.columns.map { BundleColumn(name: $0.name, kind: $0.kind) }, model: model,
                     family: "", calibration: .none, threshold: nil, dataFingerprint: "", trainingRows: 0,
-                    metrics: [:], seed: seed, references: [])
+                    metrics: [:], seed: seed, references: references)
     }
 
     /// Rows per second predicting up to 10,000 rows at once, repeated until

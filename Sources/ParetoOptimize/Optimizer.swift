@@ -197,6 +197,8 @@ public struct Optimizer: Sendable {
         // more rows (and boosting on more rounds) than the first-fold model
         // the limits were checked on, so it is measured again, and the next
         // plan is taken when it is over a limit.
+        // The bundle carries every feature's reference statistics: the size limit counts them.
+        let references = search.references
         var plans: [[(trial: TrialOutcome, picks: Int)]] = [blendMembers]
         if blendMembers.count > 1 { plans.append([(selected, 1)]) }
         let runnersUp = feasible.filter { $0.number != selected.number && $0.cvMean?.isFinite == true }
@@ -212,7 +214,7 @@ public struct Optimizer: Sendable {
             let candidate: BundledModel = models.count == 1
                 ? models[0] : .blend(members: models, weights: plan.map { Double($0.picks) / totalPicks })
             let check = try limitCheck(candidate, target: target, task: task, classLabels: classLabels,
-                                       sample: search.latencySample)
+                                       sample: search.latencySample, references: references)
             if let over = check.over {
                 let name = plan.count > 1 ? "the blend" : "trial \(plan[0].trial.number)"
                 // A single tree model keeps its first rounds that fit, as its trial did in the search.
@@ -221,7 +223,7 @@ public struct Optimizer: Sendable {
                        candidate, learner: search.learner(plan[0].trial.number), cost: check.cost,
                        limits: (settings.maxLatencySeconds, settings.maxSizeBytes.map(Double.init)),
                        measure: { try self.limitCheck($0, target: target, task: task, classLabels: classLabels,
-                                                      sample: search.latencySample).cost }) {
+                                                      sample: search.latencySample, references: references).cost }) {
                     fallbacks.append("\(name) refitted on all training rows was over the \(over) limit and keeps "
                                      + "its first \(kept) of \(trees.model.rounds) rounds")
                     accepted = (plan, [cut], cut)
@@ -292,7 +294,6 @@ public struct Optimizer: Sendable {
         // 7. Confirm on the test split.
         var validationTrials = trialOutcomes.filter { $0.foldsRun > 0 }.count
         emit(.stepStarted(number: 7, title: "Confirm on the test split"))
-        let references = trainData.columns.filter { $0.name != target }.map(FeatureReference.init)
         let schema = trainData.columns.filter { $0.name != target }.map { BundleColumn(name: $0.name, kind: $0.kind) }
         var bundle = ModelBundle(target: target, task: task, classLabels: classLabels, inputSchema: schema, model: model,
                                  family: family, calibration: calibration, threshold: threshold,
@@ -490,14 +491,16 @@ public struct Optimizer: Sendable {
 
     /// The first limit a model breaks through the bundle's whole path
     /// ("latency" or "size", nil when none), and its measured single-row
-    /// latency (p50, seconds) and encoded size (bytes); each 0 when not
+    /// latency (p50, seconds) and encoded size (bytes, with `references`,
+    /// the reference statistics the final bundle carries); each 0 when not
     /// limited, so not measured.
     func limitCheck(_ model: BundledModel, target: String, task: TaskKind, classLabels: [String],
-                    sample: DataFrame) throws -> (over: String?, cost: (latency: Double, bytes: Double)) {
+                    sample: DataFrame, references: [FeatureReference] = []) throws
+        -> (over: String?, cost: (latency: Double, bytes: Double)) {
         var cost = (latency: 0.0, bytes: 0.0)
         guard settings.maxLatencySeconds != nil || settings.maxSizeBytes != nil else { return (nil, cost) }
         let bundle = CostMeter.probe(model, target: target, task: task, classLabels: classLabels, sample: sample,
-                                     seed: settings.seed)
+                                     seed: settings.seed, references: references)
         var over: String? = nil
         if let limit = settings.maxSizeBytes {
             cost.bytes = Double(try bundle.encodedSize())

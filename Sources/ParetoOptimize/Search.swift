@@ -27,6 +27,9 @@ final class Search: @unchecked Sendable {
     let observer: (@Sendable (OptimizeEvent) -> Void)?
     /// One-row tables for latency, from the training rows (features only).
     let latencySample: DataFrame
+    /// Every feature's reference statistics, as the final bundle carries
+    /// them: counted in each trial's size.
+    let references: [FeatureReference]
 
     private let lock = NSLock()
     private(set) var outcomes: [Int: TrialOutcome] = [:]
@@ -53,6 +56,7 @@ final class Search: @unchecked Sendable {
         let features = try data.dropping([target])
         let step = max(1, features.rowCount / 200)
         latencySample = features.rows(Array(stride(from: 0, to: features.rowCount, by: step).prefix(200)))
+        references = features.columns.map(FeatureReference.init)
     }
 
     var outputsPerRow: Int { task == .regression ? 1 : classLabels.count }
@@ -296,9 +300,9 @@ extension Search {
 
     func measure(_ model: BundledModel) throws -> Cost {
         let probe = CostMeter.probe(model, target: target, task: task, classLabels: classLabels, sample: latencySample,
-                                    seed: settings.seed)
+                                    seed: settings.seed, references: references)
         let latency = try CostMeter.singleRow(bundle: probe, sample: latencySample)
-        let bytes = try CostMeter.size(model)
+        let bytes = try probe.encodedSize()
         var violations: [String] = []
         if let limit = settings.maxLatencySeconds, latency.p50 > limit { violations.append("latency") }
         if let limit = settings.maxSizeBytes, bytes > limit { violations.append("size") }
