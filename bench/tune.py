@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Hyperparameter optimization: Pareto's samplers vs Optuna's, in one run.
 
-  tune.py --pareto BIN [--seeds 20] [--gp-seeds 5] [--trials 100] [--rounds 3]
-          [--samplers tpe,tpe-mv,random,cmaes,gp] [--storages memory,sqlite] [--spaces 2d,mixed10]
-          [--skip-quality] [--skip-overhead]
+  tune.py --pareto BIN [--seeds 20] [--gp-seeds 5] [--first-seed 0] [--trials 100] [--rounds 3]
+          [--samplers tpe,tpe-mv,random,cmaes,gp] [--functions LIST] [--storages memory,sqlite]
+          [--spaces 2d,mixed10] [--skip-quality] [--skip-overhead] [--dump FILE.jsonl]
 
 (a) Quality: for each test function (Branin, Hartmann-6, Rosenbrock-10,
     Styblinski-Tang-10 and a mixed categorical + integer + float space with a
@@ -17,7 +17,13 @@
     on the four continuous functions only: neither handles categories).
     Optuna's GP fits a torch model every trial (~0.3 s at 100 trials on
     this machine), so GP runs `--gp-seeds` seeds (default 5), not `--seeds`.
-    Lower is better.
+    Lower is better. Two verdicts: the 2% rule (a difference of more than
+    2% of Optuna's distance from the optimum) and a seed-noise one: a
+    bootstrap over seeds (each library's seeds resampled on their own, 2,000
+    times, fixed seed) of the difference of the medians; "better"/"worse"
+    only when its 95% interval excludes 0, else "tie". `--first-seed N` runs
+    seeds N..N+seeds-1 on both sides (a block other than the one a change was
+    made on); `--dump` appends every per-seed value as JSON lines.
 (b) Overhead: a trivial objective (2 floats; or 10 mixed parameters), TPE
     (independent), in-memory storage and a fresh SQLite file (Optuna's
     RDBStorage on SQLite): the time per trial around trial 200 (median gap
@@ -141,16 +147,38 @@ def optuna_sampler(kind, seed):
     return optuna.samplers.RandomSampler(seed=seed)
 
 
-def optuna_quality(function, kind, seeds, trials):
+def optuna_quality(function, kind, seeds, trials, first_seed=0):
     import optuna
-    at50, at_end = [], []
-    for seed in range(seeds):
+    at50, at_end, boosters = [], [], []
+    for seed in range(first_seed, first_seed + seeds):
         study = optuna.create_study(direction="minimize", sampler=optuna_sampler(kind, seed))
         study.optimize(FUNCTIONS[function], n_trials=trials)
         values = [t.value for t in study.trials if t.value is not None]
         at50.append(min(values[:50]))
         at_end.append(min(values))
-    return at50, at_end
+        if function == "mixed":
+            boosters.append(["gbdt", "rf", "dart", "linear"].index(study.best_trial.params["booster"]))
+    return at50, at_end, boosters
+
+
+def bootstrap_verdict(ours, theirs, rounds=2000, seed=12345):
+    """Seed-noise verdict on the difference of medians (ours - theirs, minimized).
+
+    Each side's per-seed values are resampled with replacement on their own
+    (seeds are not paired: the libraries draw different numbers); returns the
+    2.5% and 97.5% quantiles of median(ours*) - median(theirs*) and
+    "better" / "worse" when that interval excludes 0, else "tie".
+    """
+    import random
+    rng = random.Random(seed)
+    diffs = []
+    for _ in range(rounds):
+        a = [ours[rng.randrange(len(ours))] for _ in ours]
+        b = [theirs[rng.randrange(len(theirs))] for _ in theirs]
+        diffs.append(statistics.median(a) - statistics.median(b))
+    diffs.sort()
+    low, high = diffs[int(0.025 * rounds)], diffs[int(0.975 * rounds) - 1]
+    return low, high, "better" if high < 0 else "worse" if low > 0 else "tie"
 
 
 def optuna_overhead(space, trials, at, sqlite=None):
@@ -213,33 +241,55 @@ def pareto(binary, *arguments):
 # --------------------------------------------------------------------------
 
 def quality(args):
-    print(f"(a) quality: median over {args.seeds} seeds of the best value (minimized); lower is better")
+    last = args.first_seed + args.seeds - 1
+    print(f"(a) quality: median over {args.seeds} seeds ({args.first_seed}-{last}) of the best value (minimized); "
+          f"lower is better")
     print(f"{'function':13s} {'pair':16s} {'Pareto @50':>12s} {'Optuna @50':>12s} "
-          f"{'Pareto @' + str(args.trials):>12s} {'Optuna @' + str(args.trials):>12s}  verdict @{args.trials}")
-    verdicts = {}
+          f"{'Pareto @' + str(args.trials):>12s} {'Optuna @' + str(args.trials):>12s}  verdict @{args.trials}"
+          f"  bootstrap @{args.trials} (95% of P-O)")
+    verdicts, noise_verdicts = {}, {}
     chosen = args.samplers.split(",")
     pairs = [("tpe", "TPE"), ("tpe-mv", "TPE multivar."), ("random", "random"), ("cmaes", "CMA-ES"),
              ("gp", f"GP ({args.gp_seeds} seeds)")]
-    for function in FUNCTIONS:
+    functions = args.functions.split(",") if args.functions else list(FUNCTIONS)
+    for function in functions:
         for kind, label in pairs:
             if kind not in chosen or (kind in ("cmaes", "gp") and function == "mixed"):
                 continue
             seeds = args.gp_seeds if kind == "gp" else args.seeds
             ours = pareto(args.pareto, "quality", "--function", function, "--sampler", kind,
-                          "--trials", str(args.trials), "--seeds", str(seeds))
-            t50, tend = optuna_quality(function, kind, seeds, args.trials)
+                          "--trials", str(args.trials), "--seeds", str(seeds), "--first-seed", str(args.first_seed))
+            t50, tend, theirs_boosters = optuna_quality(function, kind, seeds, args.trials, args.first_seed)
             p50, pend = statistics.median(ours["best_at_50"]), statistics.median(ours["best_at_end"])
             o50, oend = statistics.median(t50), statistics.median(tend)
             scale = max(abs(oend - OPTIMA[function]), 1e-12)
             gap = (pend - oend) / scale  # relative to Optuna's distance from the optimum
             verdict = "better" if gap < -0.02 else "worse" if gap > 0.02 else "same"
             verdicts[(function, kind)] = verdict
-            print(f"{function:13s} {label:16s} {p50:12.5g} {o50:12.5g} {pend:12.5g} {oend:12.5g}  {verdict}", flush=True)
+            low, high, noise_verdict = bootstrap_verdict(ours["best_at_end"], tend)
+            noise_verdicts[(function, kind)] = noise_verdict
+            print(f"{function:13s} {label:16s} {p50:12.5g} {o50:12.5g} {pend:12.5g} {oend:12.5g}  {verdict:7s}   "
+                  f"{noise_verdict:6s} [{low:.4g}, {high:.4g}]", flush=True)
+            if function == "mixed" and ours.get("best_booster"):
+                names = ["gbdt", "rf", "dart", "linear"]
+                count = lambda xs: ", ".join(f"{n} {sum(1 for x in xs if x == i)}" for i, n in enumerate(names))
+                print(f"{'':13s} {'':16s} best trial's booster over seeds: Pareto {count(ours['best_booster'])}; "
+                      f"Optuna {count(theirs_boosters)}", flush=True)
+            if args.dump:
+                with open(args.dump, "a") as fh:
+                    fh.write(json.dumps({"function": function, "sampler": kind, "first_seed": args.first_seed,
+                                         "pareto_at_50": ours["best_at_50"], "pareto_at_end": ours["best_at_end"],
+                                         "optuna_at_50": t50, "optuna_at_end": tend,
+                                         "pareto_booster": ours.get("best_booster", []),
+                                         "optuna_booster": theirs_boosters}) + "\n")
     for kind in chosen:
         counts = {v: sum(1 for (f, k), x in verdicts.items() if k == kind and x == v) for v in ["better", "same", "worse"]}
         total = sum(1 for (f, k) in verdicts if k == kind)
+        noise = {v: sum(1 for (f, k), x in noise_verdicts.items() if k == kind and x == v)
+                 for v in ["better", "tie", "worse"]}
         print(f"  {kind}: Pareto better on {counts['better']}, same on {counts['same']}, worse on {counts['worse']}"
-              f" of {total} functions")
+              f" of {total} functions (2% rule); beyond seed noise: better on {noise['better']}, worse on "
+              f"{noise['worse']}, tie on {noise['tie']}")
 
 
 def overhead(args):
@@ -276,6 +326,9 @@ def main():
     parser.add_argument("--pareto", required=True)
     parser.add_argument("--seeds", type=int, default=20)
     parser.add_argument("--gp-seeds", type=int, default=5)
+    parser.add_argument("--first-seed", type=int, default=0)
+    parser.add_argument("--functions", default="")
+    parser.add_argument("--dump", default="")
     parser.add_argument("--samplers", default="tpe,tpe-mv,random,cmaes,gp")
     parser.add_argument("--storages", default="memory,sqlite")
     parser.add_argument("--spaces", default="2d,mixed10")

@@ -2,8 +2,9 @@
 # Hyperparameter optimization benchmark: Pareto's TPE/random samplers vs Optuna's on the same
 # test functions (quality over seeds) and the per-trial overhead of a trivial objective, in one run.
 # Usage (from the repo root):
-#   bash bench/tune.sh [--seeds N] [--gp-seeds N] [--trials N] [--rounds N] [--samplers LIST] [--storages LIST] [--spaces LIST]
-#                      [--skip-quality] [--skip-overhead]
+#   bash bench/tune.sh [--seeds N] [--gp-seeds N] [--first-seed N] [--trials N] [--rounds N] [--samplers LIST]
+#                      [--functions LIST] [--storages LIST] [--spaces LIST] [--skip-quality] [--skip-overhead]
+#                      [--dump FILE.jsonl]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=bench/lib.sh

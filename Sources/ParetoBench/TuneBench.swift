@@ -1,8 +1,8 @@
 // pareto-bench tune: hyperparameter-optimization benchmarks (bench/tune.py runs Optuna on the same).
 //
 //   pareto-bench tune quality --function NAME --sampler tpe|tpe-mv|random|cmaes|gp [--trials N] [--seeds N] [--startup N]
-//                             [--candidates N]
-//       best value after 50 and after N trials for each seed 0..<seeds (one JSON line)
+//                             [--candidates N] [--first-seed N]
+//       best value after 50 and after N trials for each seed first..<first+seeds (one JSON line)
 //   pareto-bench tune overhead --space 2d|mixed10 [--trials N] [--at N] [--sqlite PATH]
 //       per-trial time around trial --at (median gap between objective starts, trials at−5..<at+5),
 //       over the last 100 trials, and the total seconds for N trials of a trivial objective, TPE,
@@ -117,8 +117,11 @@ func tuneQuality(_ arguments: [String]) throws {
     let startup = option(arguments, "--startup").flatMap(Int.init) ?? 10
     // TPE's candidates per decision (default: the sampler's own, 24 or 96 multivariate).
     let candidates = option(arguments, "--candidates").flatMap(Int.init)
+    // Another block of seeds (e.g. 20 for seeds 20…39), to check a change away from the seeds it was made on.
+    let firstSeed = option(arguments, "--first-seed").flatMap(Int.init) ?? 0
     var at50: [Double] = [], atEnd: [Double] = []
-    for seed in 0..<seeds {
+    var boosters: [Int] = []  // mixed: the categorical choice (index) of each seed's best trial
+    for seed in firstSeed..<(firstSeed + seeds) {
         let sampler: any ParameterSampler
         switch samplerName {
         case "tpe": sampler = TPESampler(seed: UInt64(seed), startupTrials: startup, candidates: candidates)
@@ -135,10 +138,14 @@ func tuneQuality(_ arguments: [String]) throws {
         let history = try study.history
         at50.append(history.prefix { $0.number < 50 }.last!.bestSoFar)
         atEnd.append(history.last!.bestSoFar)
+        if function == "mixed", let best = try study.bestTrial, let choice = best.parameters["booster"] {
+            boosters.append(Int(choice.internalValue))
+        }
     }
     let json: JSONValue = .object([
         ("function", .string(function)), ("sampler", .string(samplerName)), ("trials", .int(trials)),
         ("best_at_50", .array(at50.map { .number($0) })), ("best_at_end", .array(atEnd.map { .number($0) })),
+        ("best_booster", .array(boosters.map { .int($0) })),
     ])
     print(json.serialized())
 }
@@ -178,6 +185,63 @@ func tuneBench(_ arguments: [String]) throws {
     switch rest.first {
     case "quality": try tuneQuality(rest)
     case "overhead": try tuneOverhead(rest)
-    default: fail("usage: pareto-bench tune quality|overhead …")
+    case "replay": try tuneReplay(rest)
+    default: fail("usage: pareto-bench tune quality|overhead|replay …")
     }
+}
+
+/// `pareto-bench tune replay --function NAME --sampler tpe|tpe-mv --history FILE.json [--draws N] [--candidates N]`:
+/// the sampler's next proposal after a fixed history, over `draws` seeds.
+///
+/// FILE.json holds an array of parameter objects (external values, as Optuna's `trial.params`);
+/// each is enqueued and evaluated with the function, so the study holds exactly that history.
+/// Then, for seeds 0..<draws, a new sampler with that seed proposes one trial (it is evaluated
+/// for its value and told failed, which TPE ignores). Prints one JSON line: the value of each
+/// proposal and, for the mixed space, its booster's index. `bench/tune_replay.py` does the same
+/// with Optuna's sampler, so the two proposal distributions can be compared on one history.
+func tuneReplay(_ arguments: [String]) throws {
+    guard let function = option(arguments, "--function"), let samplerName = option(arguments, "--sampler"),
+          let path = option(arguments, "--history") else {
+        fail("usage: pareto-bench tune replay --function NAME --sampler tpe|tpe-mv --history FILE.json [--draws N]")
+    }
+    let draws = option(arguments, "--draws").flatMap(Int.init) ?? 1000
+    let candidates = option(arguments, "--candidates").flatMap(Int.init)
+    let data = try Data(contentsOf: URL(fileURLWithPath: path))
+    guard let history = try JSONSerialization.jsonObject(with: data) as? [[String: Any]] else {
+        fail("\(path): expected a JSON array of parameter objects")
+    }
+    let storage = InMemoryStorage()
+    func sampler(_ seed: Int) -> any ParameterSampler {
+        TPESampler(seed: UInt64(seed), candidates: candidates, multivariate: samplerName == "tpe-mv")
+    }
+    let base = try Study(name: "replay", direction: .minimize, storage: storage, sampler: RandomSampler(seed: 0))
+    for params in history {
+        var fixed: [String: any Encodable & Sendable] = [:]
+        for (key, value) in params {
+            if let s = value as? String {
+                fixed[key] = s
+            } else if let n = value as? NSNumber {
+                fixed[key] = ["leaves", "depth"].contains(key) ? n.intValue as any Encodable & Sendable : n.doubleValue
+            }
+        }
+        try base.enqueue(fixed)
+    }
+    try base.optimize(nTrials: history.count) { trial in try TuneFunctions.evaluate(function, trial) }
+    var values: [Double] = [], boosters: [Int] = []
+    var proposals: [String: [Double]] = [:]  // each parameter's proposed values (external form; choices by index)
+    for seed in 0..<draws {
+        let study = try Study(name: "replay", direction: .minimize, storage: storage, sampler: sampler(seed))
+        let trial = try study.ask()
+        values.append(try TuneFunctions.evaluate(function, trial))
+        try study.tell(trial, state: .failed)
+        let proposed = try study.trials[trial.number].parameters
+        if let choice = proposed["booster"] { boosters.append(Int(choice.internalValue)) }
+        for (name, p) in proposed { proposals[name, default: []].append(p.internalValue) }
+    }
+    let json: JSONValue = .object([
+        ("function", .string(function)), ("sampler", .string(samplerName)), ("history", .int(history.count)),
+        ("values", .array(values.map { .number($0) })), ("booster", .array(boosters.map { .int($0) })),
+        ("parameters", .object(proposals.keys.sorted().map { ($0, .array(proposals[$0]!.map { .number($0) })) })),
+    ])
+    print(json.serialized())
 }
