@@ -91,10 +91,6 @@ enum CostMeter {
         } while clock.seconds < 0.2
         return Double(calls * batch.rowCount) / clock.seconds
     }
-
-    static func size(_ model: some Encodable) throws -> Int {
-        try ModelFile.encoded(model, kind: "candidate").count
-    }
 }
 
 /// Samples the process's resident set every 2 ms on a background thread

@@ -359,7 +359,9 @@ extension Search {
                 // Per round, from the last two measurements; a flat or noisy pair falls back to proportion.
                 var slope = (before.value - now.value) / Double(previous.rounds - kept)
                 if !(slope > 0) { slope = now.value / Double(kept) }
-                next = min(next, Int((Double(kept) - (now.value - 0.9 * now.limit) / slope).rounded(.down)))
+                // Clamped before the conversion: a near-flat slope aims far below zero rounds.
+                let aim = (Double(kept) - (now.value - 0.9 * now.limit) / slope).rounded(.down)
+                next = min(next, aim.isFinite ? Int(max(-1, min(Double(next), aim))) : -1)
             }
             previous = (kept, measured)
             kept = next

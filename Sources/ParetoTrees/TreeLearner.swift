@@ -666,9 +666,8 @@ extension TreeLearner {
         guard entries.count >= 2 || (entries.count == 1 && histogram.counts[base] > 0) else { return best }
         let oneVsRest = categoryCounts[f] + 1 <= parameters.maxCatToOnehot
         let l2 = parameters.lambdaL2 + (oneVsRest ? 0 : parameters.catL2)
-        let l1 = parameters.lambdaL1
         func score(_ g: Double, _ h: Double) -> Double {
-            let t = l1 > 0 ? (g > l1 ? g - l1 : (g < -l1 ? g + l1 : 0)) : g
+            let t = thresholdL1(g)
             return t * t / (h + l2)
         }
         let words = (binCount + 63) / 64

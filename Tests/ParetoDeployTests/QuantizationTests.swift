@@ -50,6 +50,7 @@ import Testing
                 tree.categoryStart[n] >= 0 || abs(tree.threshold[n]) == 1e-35 || (tree.threshold[n] * 2).rounded() == tree.threshold[n] * 2
             }
         })
+        #expect(!splitAtZero.isEmpty, "b (0...10) splits 0 from 1 at zero's bound: the rule is exercised")
         #expect(zip(quantized.featureNames, quantized.halfThresholds).allSatisfy { $1 == !splitAtZero.contains($0) })
         // The bound, from the original trees alone: each tree's scale is its
         // largest |leaf| / 127 and rounding moves a leaf by at most half of it.
