@@ -4,7 +4,7 @@ same data, same settings, one run.
 
   gbdt_cv.py --pareto BIN [--repeats 3] [--threads 2]
              [--datasets adult,bank_marketing_full,california_housing,letter_recognition]
-             [--configs default,tuned]
+             [--configs default,tuned] [--bins 255]
 
 One 80/20 split's test metric carries a standard error near 0.003 AUC,
 larger than the differences between two correct GBDT implementations; this
@@ -118,8 +118,10 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--datasets", default=",".join(SETS))
     parser.add_argument("--configs", default="default,tuned")
+    parser.add_argument("--bins", type=int, default=255,
+                        help="value bins per feature on both sides (Pareto's --bins, LightGBM's max_bin)")
     args = parser.parse_args()
-    print(f"5-fold CV on the same folds x {args.repeats} repeats, fixed rounds; means over repeats; "
+    print(f"5-fold CV on the same folds x {args.repeats} repeats, fixed rounds, {args.bins} bins; means over repeats; "
           "difference signed so that positive = Pareto better")
     print(f"{'data set':22s} {'config':8s} {'metric':8s} {'Pareto':>12s} {'LightGBM':>12s} {'difference':>11s}"
           "  per repeat")
@@ -129,8 +131,10 @@ def main():
         splits = fold_files(train_path, target, kind, args.repeats)
         for config in args.configs.split(","):
             params, flags = CONFIGS[config]
-            ours = pareto_cv(args.pareto, target, kind, flags, ROUNDS[config], splits, args.threads)
-            theirs = lightgbm_cv(train_path, target, kind, params, ROUNDS[config], splits, args.threads)
+            ours = pareto_cv(args.pareto, target, kind, flags + ["--bins", str(args.bins)], ROUNDS[config], splits,
+                             args.threads)
+            theirs = lightgbm_cv(train_path, target, kind, dict(params, max_bin=args.bins), ROUNDS[config], splits,
+                                 args.threads)
             differences = [t - o if kind == "rmse" else o - t for o, t in zip(ours, theirs)]
             print(f"{name:22s} {config:8s} {kind:8s} {statistics.mean(ours):12.5f} {statistics.mean(theirs):12.5f} "
                   f"{statistics.mean(differences):+11.5f}  " + " ".join(f"{d:+.5f}" for d in differences), flush=True)
