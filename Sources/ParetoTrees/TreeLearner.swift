@@ -268,8 +268,15 @@ final class TreeLearner: @unchecked Sendable {
         guard parameters.numLeaves > 1, used >= 2 * parameters.minDataInLeaf else { return tree }
 
         var histograms = [buildHistogram(leaf: 0)]
-        var best = [findBestSplit(histograms[0], sumG: sumG, sumH: sumH, count: used, features: nodeFeatures(&rng, leaf: 0),
-                                  bounds: bounds[0])]
+        let root = findBestSplit(histograms[0], sumG: sumG, sumH: sumH, count: used, searched: allowed,
+                                 features: nodeFeatures(&rng, leaf: 0), bounds: bounds[0])
+        var best = [root.best]
+        // Per leaf, the features with some valid split there: its children
+        // search only these. A feature no split of a leaf can use (too few
+        // rows on a side, categories too small) rarely becomes usable on a
+        // subset of the rows, and LightGBM prunes the same way, so trees
+        // match LightGBM's split for split.
+        var splittable = [root.splittable]
         var depth = [0]
         // Where each leaf hangs in the tree: (parent node, is left child); root has none.
         var parentLink: [(node: Int, left: Bool)?] = [nil]
@@ -354,11 +361,17 @@ final class TreeLearner: @unchecked Sendable {
             histograms[chosen] = smallIsLeft ? smallHistogram : largeHistogram
             histograms.append(smallIsLeft ? largeHistogram : smallHistogram)
 
-            best[chosen] = findBestSplit(histograms[chosen], sumG: split.leftGradient, sumH: split.leftHessian,
-                                         count: leftCount, features: nodeFeatures(&rng, leaf: chosen), bounds: bounds[chosen])
-            best.append(findBestSplit(histograms[newLeaf], sumG: split.rightGradient, sumH: split.rightHessian,
-                                      count: total - leftCount, features: nodeFeatures(&rng, leaf: newLeaf),
-                                      bounds: bounds[newLeaf]))
+            let searched = splittable[chosen]
+            let left = findBestSplit(histograms[chosen], sumG: split.leftGradient, sumH: split.leftHessian,
+                                     count: leftCount, searched: searched, features: nodeFeatures(&rng, leaf: chosen),
+                                     bounds: bounds[chosen])
+            let right = findBestSplit(histograms[newLeaf], sumG: split.rightGradient, sumH: split.rightHessian,
+                                      count: total - leftCount, searched: searched,
+                                      features: nodeFeatures(&rng, leaf: newLeaf), bounds: bounds[newLeaf])
+            best[chosen] = left.best
+            splittable[chosen] = left.splittable
+            best.append(right.best)
+            splittable.append(right.splittable)
         }
         return tree
     }
@@ -515,14 +528,22 @@ final class TreeLearner: @unchecked Sendable {
         return mask
     }
 
+    /// The best split of a leaf among the node's `features`, and which of
+    /// the `searched` features could be split at all.
+    ///
+    /// Every searched feature is scanned, also those the node's sampling or
+    /// interaction constraints leave out, because whether a feature can be
+    /// split here decides whether the leaf's children search it (LightGBM's
+    /// rule: a feature with no split in a leaf is not searched below it).
     private func findBestSplit(_ histogram: Histogram, sumG: Double, sumH: Double, count: Int,
-                               features: [Bool], bounds: OutputBounds) -> SplitCandidate {
+                               searched: [Bool], features: [Bool],
+                               bounds: OutputBounds) -> (best: SplitCandidate, splittable: [Bool]) {
         let parentScore = leafScore(sumG, sumH)
         let featureCount = offsets.count
         // Scanning bins is cheap (tens of nanoseconds per bin): fork only when
         // there are enough bins to repay waking a thread.
         let candidates = Parallel.map(count: featureCount, threads: totalBins >= 65_536 ? threads : 1) { f in
-            guard features[f] else { return SplitCandidate() }
+            guard searched[f] else { return SplitCandidate() }
             let direction = self.parameters.monotoneConstraints?[f] ?? 0
             if direction != 0 || bounds.isBounded {
                 return self.bestConstrainedSplit(feature: f, histogram: histogram, sumG: sumG, sumH: sumH,
@@ -532,8 +553,12 @@ final class TreeLearner: @unchecked Sendable {
                                   parentScore: parentScore)
         }
         var best = SplitCandidate()
-        for candidate in candidates where candidate.gain > best.gain { best = candidate }
-        return best
+        var splittable = [Bool](repeating: false, count: featureCount)
+        for (f, candidate) in candidates.enumerated() {
+            splittable[f] = candidate.isValid
+            if features[f] && candidate.gain > best.gain { best = candidate }
+        }
+        return (best, splittable)
     }
 
     private func bestSplit(feature f: Int, histogram: Histogram, sumG: Double, sumH: Double, count: Int,

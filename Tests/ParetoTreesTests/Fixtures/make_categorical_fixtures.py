@@ -9,8 +9,9 @@ sorted many-vs-many search on four categories (LightGBM counts the missing
 bin, so four categories are not one-hot; at most half the categories on
 one side; groups of min_data_per_group rows; cat_l2 on the children's
 values), twelve categories with a numeric column, continuous columns (LightGBM's
-numeric bins), and a binary objective (where
-LightGBM's row counts, derived from hessians, are made not to matter).
+numeric bins), a binary objective (where
+LightGBM's row counts, derived from hessians, are made not to matter), and a
+category that is searched only where its leaf's parent could split on it.
 Every category has at least 15 rows, so both libraries keep all of them.
 
 Run from the repository root with lightgbm installed:
@@ -123,6 +124,26 @@ z = np.where(np.isnan(w), 1.0, w)
 y = np.sin(u) + 0.01 * v + np.where(v == 7.0, 1.5, 0.0) + 0.5 * z + rng.normal(scale=0.2, size=n)
 cases.append(case("continuous", {"u": ("numeric", list(u)), "v": ("numeric", list(v)), "w": ("numeric", list(w))}, y,
                   {"objective": "regression", "learning_rate": 0.1, "num_leaves": 63, "min_data_in_leaf": 5}, 30))
+
+# A feature no split of a leaf can use is not searched below it (LightGBM
+# keeps, per leaf, which features had a valid split). Every category has
+# the same mean overall (each has as many rows with x < 0 as with x > 0, and
+# y = sign(x)(1 + s)), so no categorical split gains anything at the root;
+# within each side of x = 0 the categories differ, but LightGBM does not
+# look at the category there, and x alone explains nothing more: one split
+# per tree.
+shift = {"k0": 1.0, "k1": -1.0, "k2": 0.5, "k3": -0.5, "k4": 0.25}
+c, x = [], []
+for k in shift:
+    for sign in (-1.0, 1.0):
+        c += [k] * 200
+        x += list(sign * rng.uniform(0.01, 1.0, size=200))
+order = rng.permutation(len(c))
+c = [c[i] for i in order]
+x = [x[i] for i in order]
+y = [float(np.sign(xi)) * (1 + shift[k]) for k, xi in zip(c, x)]
+cases.append(case("unsplittable_parent", {"c": ("categorical", c), "x": ("numeric", x)}, y,
+                  {"objective": "regression", "learning_rate": 0.3, "num_leaves": 8, "min_data_in_leaf": 20}, 3))
 
 with open(os.path.join(here, "categorical_splits.json"), "w") as f:
     json.dump({"lightgbm": lgb.__version__, "cases": cases}, f)
