@@ -126,6 +126,9 @@ final class TreeLearner: @unchecked Sendable {
     /// Per feature: how many of its non-missing bins hold rows (categorical
     /// features only; 0 for numeric ones). Decides one-vs-rest splits.
     let categoryCounts: [Int]
+    /// Per numeric feature: whether any training row lacks its value (bin 0
+    /// holds rows). Decides which directions a split's search tries.
+    let hasMissing: [Bool]
     /// Row indices grouped by leaf: leaf `l` owns `rows[leafBegin[l] ..< leafBegin[l] + leafCount[l]]`.
     ///
     /// The per-row buffers are raw memory owned by the learner: hot loops over
@@ -160,7 +163,7 @@ final class TreeLearner: @unchecked Sendable {
         self.offsets = offsets
         self.binCounts = data.binning.map(\.binCount)
         self.totalBins = total
-        self.categoryCounts = Self.categoryCounts(data)
+        (self.categoryCounts, self.hasMissing) = Self.binsInUse(data)
         let n = max(1, data.rowCount)
         rows = .allocate(capacity: n)
         scratch = .allocate(capacity: 2 * n)
@@ -171,19 +174,27 @@ final class TreeLearner: @unchecked Sendable {
     }
 
     /// Per categorical feature, the non-missing bins that hold at least one
-    /// row: one pass over those features' bins.
-    private static func categoryCounts(_ data: BinnedDataset) -> [Int] {
-        func count<T: FixedWidthInteger>(_ bins: [T]) -> [Int] {
-            data.binning.indices.map { f in
-                guard data.binning[f].isCategorical else { return 0 }
-                var seen = [Bool](repeating: false, count: data.binning[f].binCount)
-                for r in 0..<data.rowCount { seen[Int(bins[f * data.rowCount + r])] = true }
-                return seen.dropFirst().filter { $0 }.count
+    /// row; per numeric feature, whether bin 0 (missing) holds a row: one
+    /// pass over the bins.
+    private static func binsInUse(_ data: BinnedDataset) -> (categories: [Int], missing: [Bool]) {
+        func scan<T: FixedWidthInteger>(_ bins: [T]) -> (categories: [Int], missing: [Bool]) {
+            var categories = [Int](repeating: 0, count: data.binning.count)
+            var missing = [Bool](repeating: false, count: data.binning.count)
+            for f in data.binning.indices {
+                let column = bins[(f * data.rowCount)..<((f + 1) * data.rowCount)]
+                if data.binning[f].isCategorical {
+                    var seen = [Bool](repeating: false, count: data.binning[f].binCount)
+                    for b in column { seen[Int(b)] = true }
+                    categories[f] = seen.dropFirst().filter { $0 }.count
+                } else {
+                    missing[f] = column.contains(0)
+                }
             }
+            return (categories, missing)
         }
         switch data.storage {
-        case .narrow(let bins): return count(bins)
-        case .wide(let bins): return count(bins)
+        case .narrow(let bins): return scan(bins)
+        case .wide(let bins): return scan(bins)
         }
     }
 
@@ -578,28 +589,51 @@ final class TreeLearner: @unchecked Sendable {
             histogram.counts.withUnsafeBufferPointer { allCounts in
                 let sums = allSums.baseAddress! + 2 * base
                 let counts = allCounts.baseAddress! + base
-                let missingN = Int(counts[0])
-                // Missing values (bin 0) try the right side, then, if there are any, the left.
-                for missingLeft in [false, true] where !missingLeft || missingN > 0 {
-                    var g = missingLeft ? sums[0] : 0
-                    var h = missingLeft ? sums[1] : 0
-                    var n = missingLeft ? missingN : 0
-                    // Value bins 1 ... binCount-2 can end the left side; the last bin never can.
+                // LightGBM's order and tie rules, so that equal gains pick the
+                // same threshold: with missing values in the data, first from
+                // the top bin down with missing rows on the left, then from
+                // the bottom up with them on the right; without, from the
+                // top down only. A scan keeps its first best, so among
+                // thresholds that split the leaf's rows alike (bins without
+                // rows here between them) the downward scan takes the highest
+                // and the upward one the lowest, and the upward scan replaces
+                // the downward one's best only when strictly better.
+                func consider(_ b: Int, missingLeft: Bool, g: Double, h: Double, n: Int) {
+                    let rightN = count - n, rightG = sumG - g, rightH = sumH - h
+                    let gain = leafScore(g, h) + leafScore(rightG, rightH) - parentScore
+                    if gain > best.gain && gain > minGain {
+                        best = SplitCandidate(gain: gain, feature: f, thresholdBin: b, defaultLeft: missingLeft,
+                                              leftGradient: g, leftHessian: h, leftCount: n,
+                                              rightGradient: rightG, rightHessian: rightH, rightCount: rightN)
+                    }
+                }
+                let withMissing = hasMissing[f]
+                if !withMissing || binCount > 2 {
+                    // Downward: the right side gathers value bins binCount-1 … t;
+                    // the left (value bins below t, and missing rows) is the rest.
+                    var g = 0.0, h = 0.0, n = 0
+                    var t = binCount - 1
+                    while t >= 2 {
+                        g += sums[2 * t]
+                        h += sums[2 * t + 1]
+                        n += Int(counts[t])
+                        t -= 1
+                        if n < minData || h < minHessian { continue }
+                        let leftN = count - n, leftH = sumH - h
+                        if leftN < minData || leftH < minHessian { break }
+                        consider(t, missingLeft: withMissing, g: sumG - g, h: leftH, n: leftN)
+                    }
+                }
+                if withMissing {
+                    // Upward: value bins 1 … b on the left, missing rows on the right.
+                    var g = 0.0, h = 0.0, n = 0
                     for b in 1..<max(1, binCount - 1) {
                         g += sums[2 * b]
                         h += sums[2 * b + 1]
                         n += Int(counts[b])
                         if n < minData || h < minHessian { continue }
-                        let rightN = count - n
-                        let rightG = sumG - g
-                        let rightH = sumH - h
-                        if rightN < minData || rightH < minHessian { break }
-                        let gain = leafScore(g, h) + leafScore(rightG, rightH) - parentScore
-                        if gain > best.gain && gain > minGain {
-                            best = SplitCandidate(gain: gain, feature: f, thresholdBin: b, defaultLeft: missingLeft,
-                                                  leftGradient: g, leftHessian: h, leftCount: n,
-                                                  rightGradient: rightG, rightHessian: rightH, rightCount: rightN)
-                        }
+                        if count - n < minData || sumH - h < minHessian { break }
+                        consider(b, missingLeft: false, g: g, h: h, n: n)
                     }
                 }
             }

@@ -10,8 +10,11 @@ import Testing
 /// search on four categories (LightGBM counts the missing bin, so four
 /// categories are not one-hot; at most half the categories on a side;
 /// groups of `minDataPerGroup` rows; `catL2` in the children's values),
-/// twelve categories with a number, and a binary objective (with settings
-/// under which LightGBM's hessian-derived row counts decide nothing). The same
+/// twelve categories with a number, a binary objective (with settings
+/// under which LightGBM's hessian-derived row counts decide nothing), a
+/// category its leaf's parent could not split on (so not searched), and
+/// numeric thresholds between a leaf's rows, checked on rows not trained
+/// on. The same
 /// parameters here must give the same trees, so the same scores up to the
 /// Float gradients both libraries keep.
 @Suite("Categorical splits against LightGBM")
@@ -52,6 +55,13 @@ struct CategoricalLightGBMTests {
             let columns: [Column]
             let labels: [Double]
             let raw: [Double]
+            /// Rows not trained on (numeric columns, nil = missing) and LightGBM's raw scores.
+            let probe: Probe?
+        }
+
+        struct Probe: Decodable {
+            let columns: [[Double?]]
+            let raw: [Double]
         }
 
         let cases: [Case]
@@ -90,5 +100,21 @@ struct CategoricalLightGBMTests {
         for (mine, theirs) in zip(raw, c.raw) { worst = max(worst, abs(mine - theirs)) }
         #expect(raw.count == c.raw.count)
         #expect(worst <= 1e-5 * max(1, scale), "largest difference from LightGBM's raw score: \(worst)")
+
+        // Probe rows score through the raw thresholds, which training rows
+        // cannot tell apart where a leaf has no rows between two bins.
+        if let probe = c.probe {
+            let rowCount = probe.raw.count
+            var values = [Double](repeating: .nan, count: rowCount * probe.columns.count)
+            for (j, column) in probe.columns.enumerated() {
+                for (r, value) in column.enumerated() { values[r * probe.columns.count + j] = value ?? .nan }
+            }
+            let compiled = CompiledEnsemble(model)
+            let scores = values.withUnsafeBufferPointer { compiled.rawScores(rows: $0, rowCount: rowCount, threads: 1) }
+            var worstProbe = 0.0
+            for (mine, theirs) in zip(scores, probe.raw) { worstProbe = max(worstProbe, abs(mine - theirs)) }
+            #expect(scores.count == rowCount)
+            #expect(worstProbe <= 1e-5 * max(1, scale), "largest difference on probe rows: \(worstProbe)")
+        }
     }
 }

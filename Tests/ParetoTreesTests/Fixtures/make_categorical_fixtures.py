@@ -11,7 +11,8 @@ one side; groups of min_data_per_group rows; cat_l2 on the children's
 values), twelve categories with a numeric column, continuous columns (LightGBM's
 numeric bins), a binary objective (where
 LightGBM's row counts, derived from hessians, are made not to matter), and a
-category that is searched only where its leaf's parent could split on it.
+category that is searched only where its leaf's parent could split on it,
+and where a numeric threshold sits between a leaf's rows (scored on probe rows).
 Every category has at least 15 rows, so both libraries keep all of them.
 
 Run from the repository root with lightgbm installed:
@@ -36,7 +37,7 @@ def categories(sizes, missing=0):
     return [values[i] for i in order]
 
 
-def case(name, columns, labels, params, rounds):
+def case(name, columns, labels, params, rounds, probe=None):
     frame = pd.DataFrame({k: (pd.Categorical(v) if kind == "categorical" else np.asarray(v, dtype=float))
                           for k, (kind, v) in columns.items()})
     base = {"verbose": -1, "num_threads": 1, "deterministic": True, "min_data_in_bin": 1,
@@ -59,6 +60,13 @@ def case(name, columns, labels, params, rounds):
                     for k, (kind, v) in columns.items()],
         "labels": [float(y) for y in labels],
         "raw": [float(r) for r in raw],
+        # Rows not trained on (numeric columns only): their scores depend on
+        # where a split's threshold sits between the leaf's rows.
+        "probe": None if probe is None else {
+            "columns": [[None if np.isnan(x) else float(x) for x in probe[k]] for k in columns],
+            "raw": [float(r) for r in booster.predict(pd.DataFrame({k: np.asarray(probe[k], dtype=float)
+                                                                    for k in columns}), raw_score=True)],
+        },
     }
 
 
@@ -144,6 +152,26 @@ x = [x[i] for i in order]
 y = [float(np.sign(xi)) * (1 + shift[k]) for k, xi in zip(c, x)]
 cases.append(case("unsplittable_parent", {"c": ("categorical", c), "x": ("numeric", x)}, y,
                   {"objective": "regression", "learning_rate": 0.3, "num_leaves": 8, "min_data_in_leaf": 20}, 3))
+
+# Where a threshold sits when several bins split a leaf's rows alike (bins
+# without rows in the leaf between them): LightGBM scans from the top bin
+# down first (missing values left), taking the highest such threshold, then,
+# for a column with missing values, from the bottom up (missing right),
+# taking the lowest, only when strictly better. Integers 0-99 in clusters
+# leave gaps inside leaves; one column has 10% missing values. Scored on
+# probe rows between and beyond the training values (and missing ones).
+n = 1500
+a = rng.choice(np.r_[0:20, 35:50, 70:100], size=n).astype(float)
+b = rng.integers(0, 60, size=n).astype(float)
+b[rng.uniform(size=n) < 0.1] = np.nan
+y = np.where(a < 30, 1.0, 0.0) + 0.05 * a + np.where(np.isnan(b), 2.0, np.sin(np.nan_to_num(b) / 8)) \
+    + rng.normal(scale=0.3, size=n)
+pa = rng.uniform(-5, 105, size=600)
+pb = rng.uniform(-5, 65, size=600)
+pb[rng.uniform(size=600) < 0.1] = np.nan
+cases.append(case("threshold_ties", {"a": ("numeric", list(a)), "b": ("numeric", list(b))}, y,
+                  {"objective": "regression", "learning_rate": 0.2, "num_leaves": 31, "min_data_in_leaf": 5}, 20,
+                  probe={"a": pa, "b": pb}))
 
 with open(os.path.join(here, "categorical_splits.json"), "w") as f:
     json.dump({"lightgbm": lgb.__version__, "cases": cases}, f)
