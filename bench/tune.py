@@ -2,17 +2,20 @@
 """Hyperparameter optimization: Pareto's samplers vs Optuna's, in one run.
 
   tune.py --pareto BIN [--seeds 20] [--gp-seeds 5] [--first-seed 0] [--trials 100] [--rounds 3]
-          [--samplers tpe,tpe-mv,random,cmaes,gp] [--functions LIST] [--storages memory,sqlite]
+          [--samplers tpe,tpe-mv,tpe-group,random,cmaes,gp] [--functions LIST] [--storages memory,sqlite]
           [--spaces 2d,mixed10] [--skip-quality] [--skip-overhead] [--dump FILE.jsonl]
 
 (a) Quality: for each test function (Branin, Hartmann-6, Rosenbrock-10,
     Styblinski-Tang-10 and a mixed categorical + integer + float space with a
     conditional parameter; all minimized, defined identically here and in
-    Sources/ParetoBench/TuneBench.swift) and each seed 0..seeds-1, the best
+    Sources/ParetoBench/TuneBench.swift; plus, only when named in
+    --functions, `conditional`: a 4-way model family, each family with its
+    own interacting parameters, as `pareto optimize` searches) and each seed 0..seeds-1, the best
     value after 50 and after `trials` trials. Printed: the median over seeds.
     Pairs compared: Pareto TPE vs Optuna TPE with the same settings
     (independent, n_startup_trials=10, n_ei_candidates=24, no constant liar);
-    multivariate vs multivariate; random vs random; CMA-ES vs Optuna's
+    multivariate vs multivariate; grouped multivariate (`tpe-group`, Optuna's
+    group=True, not in the default --samplers) vs grouped; random vs random; CMA-ES vs Optuna's
     CmaEsSampler and GP vs Optuna's GPSampler (both with Optuna's defaults,
     on the four continuous functions only: neither handles categories).
     Optuna's GP fits a torch model every trial (~0.3 s at 100 trials on
@@ -101,9 +104,33 @@ def mixed(trial):
     return value
 
 
+def conditional(trial):
+    """A model-family space (as TuneBench.swift's): each family's own parameters, interacting within it."""
+    family = trial.suggest_categorical("family", ["gbdt", "rf", "linear", "mlp"])
+    if family == "gbdt":
+        lr = math.log10(trial.suggest_float("gbdt_lr", 1e-3, 1, log=True))
+        rounds = math.log10(trial.suggest_int("gbdt_rounds", 10, 1000, log=True))
+        leaves = math.log2(trial.suggest_int("gbdt_leaves", 2, 256, log=True))
+        return (lr + rounds - 1) ** 2 + (rounds - 2.5) ** 2 / 10 + (leaves - 5) ** 2 / 20
+    if family == "rf":
+        trees = math.log10(trial.suggest_int("rf_trees", 10, 1000, log=True))
+        depth = trial.suggest_int("rf_depth", 1, 30)
+        features = trial.suggest_float("rf_features", 0.1, 1)
+        return 0.1 + (depth - 12) ** 2 / 100 + 4 * (features - depth / 20) ** 2 + (trees - 2.5) ** 2 / 10
+    if family == "linear":
+        c = math.log10(trial.suggest_float("linear_c", 1e-4, 1e4, log=True))
+        l1 = trial.suggest_float("linear_l1", 0, 1)
+        return 0.3 + (c - 2 * l1 - 1) ** 2 / 4 + (l1 - 0.5) ** 2
+    width = math.log2(trial.suggest_int("mlp_width", 16, 512, log=True))
+    lr = math.log10(trial.suggest_float("mlp_lr", 1e-5, 1e-1, log=True))
+    dropout = trial.suggest_float("mlp_dropout", 0, 0.5)
+    return 0.05 + (lr + 3 + (width - 7) / 4) ** 2 + 4 * (dropout - 0.1 - (width - 4) / 20) ** 2
+
+
 FUNCTIONS = {"branin": branin, "hartmann6": hartmann6, "rosenbrock10": rosenbrock10,
-             "styblinski10": styblinski10, "mixed": mixed}
-OPTIMA = {"branin": 0.397887, "hartmann6": -3.32237, "rosenbrock10": 0.0, "styblinski10": -391.6617, "mixed": 0.0}
+             "styblinski10": styblinski10, "mixed": mixed, "conditional": conditional}
+OPTIMA = {"branin": 0.397887, "hartmann6": -3.32237, "rosenbrock10": 0.0, "styblinski10": -391.6617, "mixed": 0.0,
+          "conditional": 0.0}
 
 
 def trivial_2d(trial):
@@ -140,6 +167,9 @@ def optuna_sampler(kind, seed):
     if kind == "tpe-mv":
         return optuna.samplers.TPESampler(seed=seed, n_startup_trials=10, n_ei_candidates=24,
                                           multivariate=True, constant_liar=False)
+    if kind == "tpe-group":
+        return optuna.samplers.TPESampler(seed=seed, n_startup_trials=10, n_ei_candidates=24,
+                                          multivariate=True, group=True, constant_liar=False)
     if kind == "cmaes":
         return optuna.samplers.CmaEsSampler(seed=seed)
     if kind == "gp":
@@ -249,12 +279,13 @@ def quality(args):
           f"  bootstrap @{args.trials} (95% of P-O)")
     verdicts, noise_verdicts = {}, {}
     chosen = args.samplers.split(",")
-    pairs = [("tpe", "TPE"), ("tpe-mv", "TPE multivar."), ("random", "random"), ("cmaes", "CMA-ES"),
+    pairs = [("tpe", "TPE"), ("tpe-mv", "TPE multivar."), ("tpe-group", "TPE grouped"), ("random", "random"), ("cmaes", "CMA-ES"),
              ("gp", f"GP ({args.gp_seeds} seeds)")]
-    functions = args.functions.split(",") if args.functions else list(FUNCTIONS)
+    # `conditional` (a model-family space, for grouped TPE) runs when named in --functions.
+    functions = args.functions.split(",") if args.functions else [f for f in FUNCTIONS if f != "conditional"]
     for function in functions:
         for kind, label in pairs:
-            if kind not in chosen or (kind in ("cmaes", "gp") and function == "mixed"):
+            if kind not in chosen or (kind in ("cmaes", "gp") and function in ("mixed", "conditional")):
                 continue
             seeds = args.gp_seeds if kind == "gp" else args.seeds
             ours = pareto(args.pareto, "quality", "--function", function, "--sampler", kind,

@@ -1,9 +1,10 @@
 // pareto-bench tune: hyperparameter-optimization benchmarks (bench/tune.py runs Optuna on the same).
 //
-//   pareto-bench tune quality --function NAME --sampler tpe|tpe-mv|random|cmaes|gp [--trials N] [--seeds N] [--startup N]
+//   pareto-bench tune quality --function NAME (branin, hartmann6, rosenbrock10, styblinski10, mixed, conditional)
+//                             --sampler tpe|tpe-mv|tpe-group|random|cmaes|gp [--trials N] [--seeds N] [--startup N]
 //                             [--candidates N] [--first-seed N]
 //       best value after 50 and after N trials for each seed first..<first+seeds (one JSON line)
-//   pareto-bench tune overhead --space 2d|mixed10 [--trials N] [--at N] [--sqlite PATH]
+//   pareto-bench tune overhead --space 2d|mixed10 [--trials N] [--at N] [--sqlite PATH] [--multivariate] [--group]
 //       per-trial time around trial --at (median gap between objective starts, trials at−5..<at+5),
 //       over the last 100 trials, and the total seconds for N trials of a trivial objective, TPE,
 //       in-memory storage (or a fresh SQLite file at PATH)
@@ -16,7 +17,7 @@ import Glibc
 
 /// The test functions, defined identically in bench/tune.py.
 enum TuneFunctions {
-    static let names = ["branin", "hartmann6", "rosenbrock10", "styblinski10", "mixed"]
+    static let names = ["branin", "hartmann6", "rosenbrock10", "styblinski10", "mixed", "conditional"]
 
     static func evaluate(_ name: String, _ trial: Trial) throws -> Double {
         switch name {
@@ -61,8 +62,43 @@ enum TuneFunctions {
                 value += (l1 - 0.2) * (l1 - 0.2)
             }
             return value
+        case "conditional":
+            return try conditional(trial)
         default:
             fail("unknown function \(name) (\(names.joined(separator: ", ")))")
+        }
+    }
+
+    /// A model-family space as `pareto optimize` searches: a 4-way family, each
+    /// with its own 2–3 parameters (none shared) that interact within the family
+    /// (GBDT's learning rate and rounds trade along a ridge lr × rounds = 10).
+    /// Minimum 0 (GBDT near lr 0.0316, 316 rounds, 32 leaves); the other
+    /// families' best are 0.1 (rf), 0.3 (linear), 0.05 (mlp).
+    static func conditional(_ trial: Trial) throws -> Double {
+        switch try trial.suggestCategorical("family", ["gbdt", "rf", "linear", "mlp"]) {
+        case "gbdt":
+            let lr = log10(try trial.suggestFloat("gbdt_lr", 1e-3...1, log: true))
+            let rounds = log10(Double(try trial.suggestInt("gbdt_rounds", 10...1000, log: true)))
+            let leaves = log2(Double(try trial.suggestInt("gbdt_leaves", 2...256, log: true)))
+            let ridge = lr + rounds - 1
+            return ridge * ridge + (rounds - 2.5) * (rounds - 2.5) / 10 + (leaves - 5) * (leaves - 5) / 20
+        case "rf":
+            let trees = log10(Double(try trial.suggestInt("rf_trees", 10...1000, log: true)))
+            let depth = Double(try trial.suggestInt("rf_depth", 1...30))
+            let features = try trial.suggestFloat("rf_features", 0.1...1)
+            let shape = features - depth / 20
+            return 0.1 + (depth - 12) * (depth - 12) / 100 + 4 * shape * shape + (trees - 2.5) * (trees - 2.5) / 10
+        case "linear":
+            let c = log10(try trial.suggestFloat("linear_c", 1e-4...1e4, log: true))
+            let l1 = try trial.suggestFloat("linear_l1", 0...1)
+            let ridge = c - 2 * l1 - 1
+            return 0.3 + ridge * ridge / 4 + (l1 - 0.5) * (l1 - 0.5)
+        default:
+            let width = log2(Double(try trial.suggestInt("mlp_width", 16...512, log: true)))
+            let lr = log10(try trial.suggestFloat("mlp_lr", 1e-5...1e-1, log: true))
+            let dropout = try trial.suggestFloat("mlp_dropout", 0...0.5)
+            let a = lr + 3 + (width - 7) / 4, b = dropout - 0.1 - (width - 4) / 20
+            return 0.05 + a * a + 4 * b * b
         }
     }
 
@@ -110,7 +146,7 @@ enum TuneFunctions {
 
 func tuneQuality(_ arguments: [String]) throws {
     guard let function = option(arguments, "--function"), let samplerName = option(arguments, "--sampler") else {
-        fail("usage: pareto-bench tune quality --function NAME --sampler tpe|tpe-mv|random|cmaes|gp [--trials N] [--seeds N]")
+        fail("usage: pareto-bench tune quality --function NAME --sampler tpe|tpe-mv|tpe-group|random|cmaes|gp [--trials N] [--seeds N]")
     }
     let trials = option(arguments, "--trials").flatMap(Int.init) ?? 100
     let seeds = option(arguments, "--seeds").flatMap(Int.init) ?? 20
@@ -127,11 +163,14 @@ func tuneQuality(_ arguments: [String]) throws {
         case "tpe": sampler = TPESampler(seed: UInt64(seed), startupTrials: startup, candidates: candidates)
         case "tpe-mv": sampler = TPESampler(seed: UInt64(seed), startupTrials: startup, candidates: candidates,
                                             multivariate: true)
+        // Grouped multivariate (Optuna's group=True): each group of co-occurring parameters jointly.
+        case "tpe-group": sampler = TPESampler(seed: UInt64(seed), startupTrials: startup, candidates: candidates,
+                                               multivariate: true, group: true)
         case "random": sampler = RandomSampler(seed: UInt64(seed))
         // Optuna's defaults: CMA-ES from the first trial with σ0 = range/6, GP after 10 random trials.
         case "cmaes": sampler = CMAESSampler(seed: UInt64(seed))
         case "gp": sampler = GPSampler(seed: UInt64(seed))
-        default: fail("unknown sampler \(samplerName) (tpe, tpe-mv, random, cmaes, gp)")
+        default: fail("unknown sampler \(samplerName) (tpe, tpe-mv, tpe-group, random, cmaes, gp)")
         }
         let study = try Study(direction: .minimize, sampler: sampler)
         try study.optimize(nTrials: trials) { trial in try TuneFunctions.evaluate(function, trial) }
@@ -155,6 +194,7 @@ func tuneOverhead(_ arguments: [String]) throws {
     let trials = option(arguments, "--trials").flatMap(Int.init) ?? 1000
     let at = option(arguments, "--at").flatMap(Int.init) ?? 200
     let multivariate = arguments.contains("--multivariate")
+    let group = arguments.contains("--group")  // grouped multivariate TPE
     var storage: any StudyStorage = InMemoryStorage()
     if let file = option(arguments, "--sqlite") {
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file + suffix) }
@@ -163,7 +203,7 @@ func tuneOverhead(_ arguments: [String]) throws {
     let starts = Lock()
     nonisolated(unsafe) var startTimes: [Double] = []
     let clock = Stopwatch()
-    let study = try Study(direction: .minimize, storage: storage, sampler: TPESampler(seed: 1, multivariate: multivariate))
+    let study = try Study(direction: .minimize, storage: storage, sampler: TPESampler(seed: 1, multivariate: multivariate, group: group))
     try study.optimize(nTrials: trials) { trial in
         starts.withLock { startTimes.append(clock.seconds) }
         return try TuneFunctions.trivial(space, trial)

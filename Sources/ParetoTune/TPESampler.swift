@@ -22,7 +22,14 @@ import ParetoCore
 /// suggests it. *Multivariate* TPE models jointly, when a trial starts, the
 /// parameters every finished trial shares (same distributions), which
 /// captures interactions; other parameters (conditional ones) fall back to
-/// the independent model.
+/// the independent model. *Grouped* multivariate TPE (`group`, Optuna's
+/// `group=True`) fits conditional spaces: the finished trials' parameters
+/// are cut into groups that always occur together (`GroupDecomposition`),
+/// and each group is modelled jointly from the trials that have it.
+///
+/// ```swift
+/// let grouped = TPESampler(seed: 42, multivariate: true, group: true)
+/// ```
 ///
 /// Cost per trial: O(parameters × (history log history + candidates ×
 /// good-and-bad trials)); no allocation proportional to the history per
@@ -46,6 +53,30 @@ public struct TPESampler: ParameterSampler {
     public var candidates: Int
     /// Model shared parameters jointly (see the type's summary).
     public var multivariate: Bool
+    /// Model each group of co-occurring parameters jointly (Optuna's
+    /// `TPESampler(multivariate=True, group=True)`); implies multivariate
+    /// modelling whatever `multivariate` says (Optuna refuses `group`
+    /// without it).
+    ///
+    /// When a trial starts (after the startup trials), the complete and
+    /// pruned trials' parameters are cut into groups of parameters that
+    /// every such trial has all or none of (a parameter keeps the
+    /// distribution of the first trial that had it). Each group, in turn,
+    /// draws `candidates` points from a good model and scores them against a
+    /// bad one, both fitted to the trials that have every parameter of the
+    /// group (values another distribution gave are kept when the group's
+    /// can hold them); the good/bad split is made once over all trials, as
+    /// Optuna does, and then filtered. A group's values are used only for
+    /// the parameters the objective asks for, with the same distribution;
+    /// others are sampled independently, as without `group`.
+    ///
+    /// Why: in a conditional space (a model family, each with its own
+    /// parameters) the parameters every trial shares are few (the family
+    /// alone), so plain multivariate TPE models the rest one by one.
+    ///
+    /// Cost per trial: the grouping is O(parameters × trials / 64), then one
+    /// joint model per group (the multivariate cost, summed over groups).
+    public var group: Bool
     /// Count running trials as the worst, so parallel workers spread out.
     public var constantLiar: Bool
     /// Weight of the prior component against one observation's.
@@ -56,13 +87,16 @@ public struct TPESampler: ParameterSampler {
     public var gammaCap: Int
 
     /// Creates a TPE sampler; the defaults are Optuna 4's (independent, no
-    /// liar), except `candidates` (nil: 24, or 96 when multivariate).
+    /// liar, no groups), except `candidates` (nil: 24, or 96 when
+    /// multivariate or grouped).
     public init(seed: UInt64 = 0, startupTrials: Int = 10, candidates: Int? = nil, multivariate: Bool = false,
-                constantLiar: Bool = false, priorWeight: Double = 1, gammaFraction: Double = 0.1, gammaCap: Int = 25) {
+                group: Bool = false, constantLiar: Bool = false, priorWeight: Double = 1, gammaFraction: Double = 0.1,
+                gammaCap: Int = 25) {
         self.seed = seed
         self.startupTrials = startupTrials
-        self.candidates = max(1, candidates ?? (multivariate ? 96 : 24))
+        self.candidates = max(1, candidates ?? (multivariate || group ? 96 : 24))
         self.multivariate = multivariate
+        self.group = group
         self.constantLiar = constantLiar
         self.priorWeight = priorWeight
         self.gammaFraction = gammaFraction
@@ -107,6 +141,7 @@ public struct TPESampler: ParameterSampler {
     }
 
     public func sampleRelative(_ context: inout SamplingContext) -> [String: TrialParameter] {
+        if group { return sampleGroups(&context) }
         guard multivariate, isWarm(context) else { return [:] }
         let space = TPESampler.sharedSpace(context.history)
         guard !space.isEmpty else { return [:] }
@@ -126,6 +161,23 @@ public struct TPESampler: ParameterSampler {
         return sample([name], [distribution], &context)[0]
     }
 
+    /// Joint values for every group of the history (see `group`).
+    private func sampleGroups(_ context: inout SamplingContext) -> [String: TrialParameter] {
+        guard isWarm(context) else { return [:] }
+        var result: [String: TrialParameter] = [:]
+        for group in GroupDecomposition.groups(context.history, context.columns) {
+            // Single-valued parameters have nothing to model (the trial gives them their one value).
+            let kept = group.names.indices.filter { !group.distributions[$0].isSingleValue }
+            guard !kept.isEmpty else { continue }
+            let names = kept.map { group.names[$0] }, distributions = kept.map { group.distributions[$0] }
+            let best = sample(names, distributions, &context, converting: true)
+            for (i, name) in names.enumerated() {
+                result[name] = TrialParameter(distribution: distributions[i], internalValue: best[i])
+            }
+        }
+        return result
+    }
+
     /// The parameters (with more than one value) that every finished trial
     /// has, with the same distribution.
     static func sharedSpace(_ trials: [TrialRecord]) -> [String: ParameterDistribution] {
@@ -143,8 +195,11 @@ public struct TPESampler: ParameterSampler {
         return space ?? [:]
     }
 
-    /// The winning candidate (internal values, one per parameter) for these parameters.
-    func sample(_ names: [String], _ distributions: [ParameterDistribution], _ context: inout SamplingContext) -> [Double] {
+    /// The winning candidate (internal values, one per parameter) for these
+    /// parameters; `converting`: observations whose distribution differs
+    /// count when these distributions can hold them (`GroupDecomposition.observations`).
+    func sample(_ names: [String], _ distributions: [ParameterDistribution], _ context: inout SamplingContext,
+                converting: Bool = false) -> [Double] {
         let split: Split
         if let cached = context.samplerState as? Split {
             split = cached
@@ -153,8 +208,9 @@ public struct TPESampler: ParameterSampler {
             context.samplerState = split
         }
         let objectives = context.directions.count
-        let good = TPESampler.observations(context.history, context.columns, split.good, names, distributions)
-        let bad = TPESampler.observations(context.history, context.columns, split.bad, names, distributions)
+        let observe = converting ? GroupDecomposition.observations : TPESampler.observations
+        let good = observe(context.history, context.columns, split.good, names, distributions)
+        let bad = observe(context.history, context.columns, split.bad, names, distributions)
         let goodWeights = objectives > 1 ? [Double](repeating: 1, count: good[0].count) : TPESampler.weights(good[0].count)
         let lModel = ParzenEstimator(observations: good, distributions: distributions, weights: goodWeights,
                                      priorWeight: priorWeight)
