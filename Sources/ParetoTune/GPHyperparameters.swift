@@ -214,16 +214,10 @@ enum GPHyperparameters {
     }
 }
 
-/// Remembers recent kernel fits so each trial's fit starts from the one
-/// before it, while the sampler stays a pure function of its history.
-///
-/// The fit for the first m complete trials (in number order) starts from
-/// the fit for the first m − 1, except every `restartInterval`-th m (and the
-/// first modelled one), which starts from `GPKernel.initial`. A trial whose
-/// predecessor's fit is not here (another process ran it, a resumed study)
-/// recomputes the chain back to the last restart, at most
-/// `restartInterval − 1` extra fits; so the same history always gives the
-/// same kernel, whatever this process saw before.
+/// Remembers recent kernel fits, keyed by the exact data fitted, so each
+/// trial's fit starts from the previous one (see `GPSampler.fit`) without
+/// the sampler's proposals depending on what this process ran before.
+/// Thread-safe: workers of one study may share a sampler.
 final class GPFitCache: @unchecked Sendable {
     private struct Entry {
         var names: [String]
@@ -234,7 +228,7 @@ final class GPFitCache: @unchecked Sendable {
     private let lock = NSLock()
     private var entries: [Entry] = []
     /// Entries kept (several studies or workers may share one sampler).
-    private let capacity = 16
+    private let capacity = 32
 
     func lookup(_ names: [String], _ points: [Double], _ targets: [Double]) -> GPKernel? {
         lock.lock()

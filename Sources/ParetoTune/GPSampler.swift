@@ -21,7 +21,7 @@ import Darwin
 /// a signal variance and a noise variance) to the standardized values, by
 /// maximum a posteriori: log marginal likelihood plus weak priors, analytic
 /// gradients, a projected L-BFGS on the log parameters, started from the
-/// previous trial's fit (see `GPFitCache`). It then proposes the point of
+/// previous trial's fit (see `fit`). It then proposes the point of
 /// highest log expected improvement over the best value so far: the best of
 /// `candidates` quasi-random points plus up to `localSearches − 2` more
 /// drawn with probability ∝ EI and the best trial each start a local search
@@ -55,8 +55,6 @@ public struct GPSampler: ParameterSampler {
     public var deterministicObjective: Bool
     /// Fits of recent histories, so each fit starts from the last one.
     let cache = GPFitCache()
-    /// A fit starts from the initial kernel at every this many complete trials.
-    static let restartInterval = 16
 
     /// Creates a GP sampler.
     ///
@@ -140,22 +138,39 @@ public struct GPSampler: ParameterSampler {
     }
 
     /// The MAP kernel for the points and raw (signed, unstandardized) values
-    /// of the first m complete trials (see `GPFitCache`): started from the
-    /// fit for the first m − 1 (recomputed if not cached), or from the
-    /// initial kernel at a restart, and from the initial kernel again if the
-    /// warm start breaks down.
+    /// of the first m complete trials, as Optuna fits it: started from the
+    /// fit for the first m − 1 (the previous trial's), down to the first
+    /// modelled trial, which starts from `GPKernel.initial`; from the initial
+    /// kernel again if a warm start breaks down. Fits found in `cache` are
+    /// reused, the missing tail of the chain is recomputed (all of it, once,
+    /// for a resumed study), so the kernel depends on the history only.
     func fit(_ names: [String], _ points: [Double], _ raw: [Double], dimension d: Int) -> GPKernel? {
-        if let known = cache.lookup(names, points, raw) { return known }
         let m = raw.count
-        var start = GPKernel.initial(dimension: d)
-        if m > startupTrials && m % GPSampler.restartInterval != 0,
-           let previous = fit(names, Array(points.prefix((m - 1) * d)), Array(raw.prefix(m - 1)), dimension: d) {
-            start = previous
+        var length = m, start = GPKernel.initial(dimension: d)
+        while true {
+            if let known = cache.lookup(names, Array(points.prefix(length * d)), Array(raw.prefix(length))) {
+                if length == m { return known }
+                start = known
+                length += 1
+                break
+            }
+            if length <= max(startupTrials, 2) { break }
+            length -= 1
         }
-        let data = GPTrainingData(points: points, dimension: d, targets: GPSampler.standardize(raw))
-        let kernel = GPHyperparameters.fit(data, from: start, fixedNoise: deterministicObjective)
-            ?? GPHyperparameters.fit(data, from: .initial(dimension: d), fixedNoise: deterministicObjective)
-        if let kernel { cache.store(names, points, raw, kernel) }
+        var kernel: GPKernel?
+        while length <= m {
+            let prefixPoints = Array(points.prefix(length * d)), prefixRaw = Array(raw.prefix(length))
+            let data = GPTrainingData(points: prefixPoints, dimension: d, targets: GPSampler.standardize(prefixRaw))
+            kernel = GPHyperparameters.fit(data, from: start, fixedNoise: deterministicObjective)
+                ?? GPHyperparameters.fit(data, from: .initial(dimension: d), fixedNoise: deterministicObjective)
+            if let kernel {
+                cache.store(names, prefixPoints, prefixRaw, kernel)
+                start = kernel
+            } else {
+                start = .initial(dimension: d)
+            }
+            length += 1
+        }
         return kernel
     }
 }
