@@ -3,6 +3,7 @@
 
   gp_split.py optuna --dump FILE.jsonl [--seeds 12] [--first-seed 0] [--trials 100] [--functions LIST]
   gp_split.py compare --pareto BIN --dump FILE.jsonl [--trials 100] [--functions LIST]
+  gp_split.py time --pareto BIN [--rounds 3] [--trials 100] [--functions hartmann6] [--first-seed 0]
 
 Optuna's GPSampler fits a torch model by L-BFGS-B every trial (tens of seconds
 to minutes per 100-trial study on this machine), so 20 seeds of four functions
@@ -14,7 +15,11 @@ gp`, one process per seed so each study is timed alone) on exactly the seeds
 and functions the dump holds and prints tune.py's table: medians over seeds at
 50 and at the end, the 2% verdict, and tune.py's bootstrap verdict on the
 difference of the medians; then the median wall time of a study on each side.
-The test functions and the bootstrap are tune.py's own (imported, not copied).
+`time` measures the cost per trial on both sides in one run: one
+100-trial study per side and round (Pareto A, Optuna B, A B ...), each after
+tune.py's wait for a quiet machine, printing the study's seconds, seconds per
+trial, the CPU other processes used meanwhile, the medians and the pairwise
+ratio Optuna / Pareto. The test functions and the bootstrap are tune.py's own (imported, not copied).
 Both sides seed by seed are deterministic for a seed, so the two halves may
 run at different times; the wall times are only comparable when both ran on a
 quiet machine.
@@ -90,19 +95,54 @@ def run_compare(args):
             print("   Optuna per seed: " + " ".join(f"{v:.5g}" for v in tend))
 
 
+def run_time(args):
+    import optuna
+    import warnings
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    warnings.filterwarnings("ignore")
+    functions = args.functions.split(",") if args.functions else ["hartmann6"]
+    print(f"GP study of {args.trials} trials, seed {args.first_seed}: wall seconds per study (ms per trial), "
+          f"{args.rounds} rounds A B A B; Optuna {optuna.__version__}")
+    for function in functions:
+        ours, theirs = [], []
+        for _ in range(args.rounds):
+            tune.wait_until_quiet()
+            before = tune.others_load(0.2)
+            begin = time.perf_counter()
+            tune.pareto(args.pareto, "quality", "--function", function, "--sampler", "gp",
+                        "--trials", str(args.trials), "--seeds", "1", "--first-seed", str(args.first_seed))
+            ours.append(time.perf_counter() - begin)
+            tune.wait_until_quiet()
+            begin = time.perf_counter()
+            study = optuna.create_study(direction="minimize", sampler=optuna.samplers.GPSampler(seed=args.first_seed))
+            study.optimize(tune.FUNCTIONS[function], n_trials=args.trials)
+            theirs.append(time.perf_counter() - begin)
+            after = tune.others_load(0.2)
+            print(f"  {function:13s} Pareto {ours[-1]:8.3f} s ({ours[-1] / args.trials * 1e3:7.2f} ms/trial)  "
+                  f"Optuna {theirs[-1]:8.3f} s ({theirs[-1] / args.trials * 1e3:7.2f} ms/trial)  "
+                  f"others' load before/after {before:.2f}/{after:.2f} cores", flush=True)
+        ratio = statistics.median(t / o for o, t in zip(ours, theirs))
+        print(f"{function:13s} median Pareto {statistics.median(ours):.3f} s, Optuna {statistics.median(theirs):.3f} s "
+              f"(min-max {min(ours):.3f}-{max(ours):.3f} / {min(theirs):.3f}-{max(theirs):.3f}); "
+              f"ratio Optuna/Pareto (pairwise median) {ratio:.1f}x", flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("mode", choices=["optuna", "compare"])
-    parser.add_argument("--dump", required=True)
+    parser.add_argument("mode", choices=["optuna", "compare", "time"])
+    parser.add_argument("--dump", default="", help="the JSON-lines file of Optuna's side (optuna, compare)")
     parser.add_argument("--pareto", default="")
     parser.add_argument("--seeds", type=int, default=12)
     parser.add_argument("--first-seed", type=int, default=0)
     parser.add_argument("--trials", type=int, default=100)
     parser.add_argument("--functions", default="")
     parser.add_argument("--verbose", action="store_true")
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     if args.mode == "optuna":
         run_optuna(args)
+    elif args.mode == "time":
+        run_time(args)
     else:
         run_compare(args)
 

@@ -10,14 +10,14 @@ import Darwin
 /// for a standard normal Z: expected improvement in units of the posterior
 /// deviation, z = (mean − best) / deviation.
 ///
-/// For z ≥ −5 directly (h(−5) ≈ 5e-6 φ-scale cancellation is mild there). Below, h
-/// loses every digit to cancellation (at z = −30, φ and −zΦ agree to 1 part
+/// For z ≥ −5 directly: there h(z) ≥ 0.035 φ(z), so little cancels. Below, h
+/// loses digits to cancellation (at z = −30, φ and −zΦ agree to 1 part
 /// in 900), and φ itself underflows near z = −38; there
 /// h(z) = φ(z) (1 − tR(t)) with t = −z and R Mills' ratio Φ(−t)/φ(t), and
 /// 1 − tR(t) = c / (t + c) with c = 1/(t + 2/(t + 3/(t + …))) (Laplace's
 /// continued fraction for R, rearranged so nothing cancels), so
 /// log h = −z²/2 − log √(2π) + log c − log(t + c), and d log h/dz =
-/// Φ(z)/h(z) = 1/c. Accurate to ~1e-14 relative for any finite z.
+/// Φ(z)/h(z) = 1/c. Within 1e-12 relative of 60-digit values for z from 3 to −100 (the test).
 func logStandardExpectedImprovement(_ z: Double) -> (value: Double, slope: Double) {
     if z >= -5 {
         let cdf = Distributions.normalCDF(z), density = Distributions.normalDensity(z)

@@ -29,8 +29,8 @@ import Darwin
 /// for integer and stepped ones). Trials still running enter the model as
 /// points at their predicted value, so parallel workers spread out.
 /// Categorical parameters, conditional ones and multi-objective studies are
-/// sampled at random. This is the design of Optuna's `GPSampler` (Optuna
-/// 4–5), written anew: `bench/gp_split.py` compares the two.
+/// sampled at random. This is the design of Optuna 5's `GPSampler`,
+/// written anew; `bench/gp_split.py` compares the two (bench/README.md).
 ///
 /// Rules: deterministic for a seed and a history (the fit cache only saves
 /// work); infinite values are clipped to the finite extremes, NaN values
@@ -72,6 +72,9 @@ public struct GPSampler: ParameterSampler {
         self.deterministicObjective = deterministicObjective
     }
 
+    /// The point of highest log EI for the shared float and integer
+    /// parameters; empty during start-up, for multi-objective studies, and
+    /// when no such parameter is shared by every complete trial.
     public func sampleRelative(_ context: inout SamplingContext) -> [String: TrialParameter] {
         guard context.directions.count == 1 else { return [:] }
         let history = context.trials
@@ -120,6 +123,7 @@ public struct GPSampler: ParameterSampler {
         return result
     }
 
+    /// A uniform random value: categorical, conditional and start-up parameters.
     public func sampleIndependent(_ name: String, _ distribution: ParameterDistribution,
                                   _ context: inout SamplingContext) -> Double {
         RandomSampler.draw(distribution, &context.random)
