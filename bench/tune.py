@@ -18,8 +18,9 @@
     group=True, not in the default --samplers) vs grouped; random vs random; CMA-ES vs Optuna's
     CmaEsSampler and GP vs Optuna's GPSampler (both with Optuna's defaults,
     on the four continuous functions only: neither handles categories).
-    Optuna's GP fits a torch model every trial (~0.3 s at 100 trials on
-    this machine), so GP runs `--gp-seeds` seeds (default 5), not `--seeds`.
+    Optuna's GP fits a torch model every trial (52-95 ms per trial over 100
+    trials on this machine, 2026-11-30; bench/gp_split.py runs its side
+    apart), so GP runs `--gp-seeds` seeds (default 5), not `--seeds`.
     Lower is better. Two verdicts: the 2% rule (a difference of more than
     2% of Optuna's distance from the optimum) and a seed-noise one: a
     bootstrap over seeds (each library's seeds resampled on their own, 2,000
