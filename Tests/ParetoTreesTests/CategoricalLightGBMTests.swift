@@ -10,11 +10,11 @@ import Testing
 /// search on four categories (LightGBM counts the missing bin, so four
 /// categories are not one-hot; at most half the categories on a side;
 /// groups of `minDataPerGroup` rows; `catL2` in the children's values),
-/// twelve categories with a number, a binary objective (with settings
-/// under which LightGBM's hessian-derived row counts decide nothing), a
-/// category its leaf's parent could not split on (so not searched), and
-/// numeric thresholds between a leaf's rows, checked on rows not trained
-/// on. The same
+/// twelve categories with a number, a binary objective with every category
+/// and prefix in play, a category its leaf's parent could not split on (so
+/// not searched), numeric thresholds between a leaf's rows (checked on rows
+/// not trained on), and a binary objective at LightGBM's defaults, where
+/// row counts estimated from hessians decide splits. The same
 /// parameters here must give the same trees, so the same scores up to the
 /// Float gradients both libraries keep.
 @Suite("Categorical splits against LightGBM")

@@ -9,10 +9,11 @@ sorted many-vs-many search on four categories (LightGBM counts the missing
 bin, so four categories are not one-hot; at most half the categories on
 one side; groups of min_data_per_group rows; cat_l2 on the children's
 values), twelve categories with a numeric column, continuous columns (LightGBM's
-numeric bins), a binary objective (where
-LightGBM's row counts, derived from hessians, are made not to matter), and a
-category that is searched only where its leaf's parent could split on it,
-and where a numeric threshold sits between a leaf's rows (scored on probe rows).
+numeric bins), a binary objective with every category and prefix in play,
+a category that is searched only where its leaf's parent could split on it,
+where a numeric threshold sits between a leaf's rows (scored on probe rows),
+and a binary objective at LightGBM's defaults, where its row counts derived
+from hessians decide splits.
 Every category has at least 15 rows, so both libraries keep all of them.
 
 Run from the repository root with lightgbm installed:
@@ -98,13 +99,10 @@ cases.append(case("twelve_and_number", {"c": ("categorical", c), "x": ("numeric"
                   {"objective": "regression", "learning_rate": 0.2, "num_leaves": 8, "min_data_in_leaf": 10,
                    "lambda_l2": 0.5}, 20))
 
-# Binary: eight and three categories and an integer column. LightGBM counts a
-# bin's rows from its hessian sum (count = hessian × rows / leaf hessian),
-# exact only while every hessian is equal (the first round); Pareto counts
-# rows. So that the approximation decides nothing here, every category
-# takes part (cat_smooth 1) and every prefix is tried (min_data_per_group 1):
-# the ordering by G / (H + cat_smooth) with varying hessians and cat_l2 are
-# still LightGBM's.
+# Binary: eight and three categories and an integer column, every category
+# taking part (cat_smooth 1) and every prefix tried (min_data_per_group 1):
+# the ordering by G / (H + cat_smooth) with varying hessians and cat_l2.
+# (LightGBM's hessian-derived row counts are the last case's subject.)
 a = categories([500, 400, 300, 250, 200, 150, 100, 100])
 b = categories([900, 800, 300])
 x = rng.integers(0, 30, size=len(a))
@@ -172,6 +170,20 @@ pb[rng.uniform(size=600) < 0.1] = np.nan
 cases.append(case("threshold_ties", {"a": ("numeric", list(a)), "b": ("numeric", list(b))}, y,
                   {"objective": "regression", "learning_rate": 0.2, "num_leaves": 31, "min_data_in_leaf": 5}, 20,
                   probe={"a": pa, "b": pb}))
+
+# LightGBM's row counts from hessians: a binary objective at LightGBM's
+# defaults (20 rows per leaf, cat_smooth 10, groups of 100 rows). After the
+# first round a bin's rows count as round(hessian × leaf rows / leaf
+# hessian), so confident rows count as fewer; a strong signal makes the
+# hessians vary widely, and small leaves make the counts decide splits.
+a = categories([700, 500, 400, 300, 200, 150, 100, 60, 40])
+x = rng.normal(size=len(a))
+z = rng.integers(0, 50, size=len(a)).astype(float)
+ea = dict(zip([f"k{i}" for i in range(9)], rng.normal(scale=2.0, size=9)))
+logit = [3 * xi + ea[u] + 0.08 * (zi - 25) for u, xi, zi in zip(a, x, z)]
+y = [1.0 if rng.uniform() < 1 / (1 + np.exp(-t)) else 0.0 for t in logit]
+cases.append(case("binary_hessian_counts", {"a": ("categorical", a), "x": ("numeric", list(x)), "z": ("numeric", list(z))},
+                  y, {"objective": "binary", "learning_rate": 0.3, "num_leaves": 31, "min_data_in_leaf": 20}, 15))
 
 with open(os.path.join(here, "categorical_splits.json"), "w") as f:
     json.dump({"lightgbm": lgb.__version__, "cases": cases}, f)
