@@ -55,9 +55,6 @@ CONFIGS = {
 ROUNDS = {"default": 100, "tuned": 300}
 
 
-args_all_row_bins = False
-
-
 def fold_files(path, target, kind, repeats):
     """Per repeat: a copy of the training CSV with a `cv_fold` column, and the folds."""
     import numpy as np
@@ -82,7 +79,7 @@ def fold_files(path, target, kind, repeats):
     return out
 
 
-def lightgbm_cv(path, target, kind, params, rounds, splits, threads):
+def lightgbm_cv(path, target, kind, params, rounds, splits, threads, all_row_bins=False):
     import lightgbm as lgb
     import pandas as pd
 
@@ -106,7 +103,7 @@ def lightgbm_cv(path, target, kind, params, rounds, splits, threads):
     values = []
     for r, (_, folds) in enumerate(splits):
         base["seed"] = r
-        if args_all_row_bins:
+        if all_row_bins:
             history = lgb.cv(base, lgb.Dataset(frame, y), num_boost_round=rounds, folds=folds)
             key = next(k for k in history if k.endswith("-mean"))
             value = history[key][-1]
@@ -160,8 +157,6 @@ def main():
     parser.add_argument("--bins", type=int, default=255,
                         help="value bins per feature on both sides (Pareto's --bins, LightGBM's max_bin)")
     args = parser.parse_args()
-    global args_all_row_bins
-    args_all_row_bins = args.all_row_bins
     print(f"5-fold CV on the same folds x {args.repeats} repeats, fixed rounds, {args.bins} bins; means over repeats; "
           "difference signed so that positive = Pareto better")
     print(f"{'data set':22s} {'config':8s} {'metric':8s} {'Pareto':>12s} {'LightGBM':>12s} {'difference':>11s}"
@@ -175,7 +170,7 @@ def main():
             ours = pareto_cv(args.pareto, target, kind, flags + ["--bins", str(args.bins)], ROUNDS[config], splits,
                              args.threads)
             theirs = lightgbm_cv(train_path, target, kind, dict(params, max_bin=args.bins), ROUNDS[config], splits,
-                                 args.threads)
+                                 args.threads, all_row_bins=args.all_row_bins)
             differences = [t - o if kind == "rmse" else o - t for o, t in zip(ours, theirs)]
             print(f"{name:22s} {config:8s} {kind:8s} {statistics.mean(ours):12.5f} {statistics.mean(theirs):12.5f} "
                   f"{statistics.mean(differences):+11.5f}  " + " ".join(f"{d:+.5f}" for d in differences), flush=True)

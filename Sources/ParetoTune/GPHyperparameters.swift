@@ -123,16 +123,7 @@ enum GPHyperparameters {
         // K⁻¹ = XᵀX; only the lower triangle (i ≥ j) is formed.
         var precision = [Double](repeating: 0, count: n * n)
         l.withUnsafeBufferPointer { lp in
-            alpha.withUnsafeMutableBufferPointer { a in
-                forwardSubstitute(lp, a, n)
-                var quadratic = 0.0, logDeterminant = 0.0
-                for i in 0..<n {
-                    quadratic += a[i] * a[i]
-                    logDeterminant += ln(lp[i * n + i])
-                }
-                value = -0.5 * quadratic - logDeterminant - 0.5 * Double(n) * ln(2 * Double.pi)
-                backSubstitute(lp, a, n)
-            }
+            alpha.withUnsafeMutableBufferPointer { a in value = solveAndLogLikelihood(lp, a, n) }
             inverse.withUnsafeMutableBufferPointer { x in
                 for i in 0..<n {
                     let rowI = i * n

@@ -92,6 +92,20 @@ func choleskyInPlace(_ a: inout [Double], _ n: Int) -> Bool {
     }
 }
 
+/// Turns `v` (the targets y) into (L Lᵀ)⁻¹ y in place and returns the
+/// Gaussian log likelihood of y under covariance L Lᵀ:
+/// −½ |L⁻¹y|² − Σ log Lᵢᵢ − n/2 log 2π. Cost: two triangular solves, O(n²).
+func solveAndLogLikelihood(_ l: UnsafeBufferPointer<Double>, _ v: UnsafeMutableBufferPointer<Double>, _ n: Int) -> Double {
+    forwardSubstitute(l, v, n)
+    var quadratic = 0.0, logDeterminant = 0.0
+    for i in 0..<n {
+        quadratic += v[i] * v[i]
+        logDeterminant += ln(l[i * n + i])
+    }
+    backSubstitute(l, v, n)
+    return -0.5 * quadratic - logDeterminant - 0.5 * Double(n) * ln(2 * Double.pi)
+}
+
 /// A Gaussian process with an ARD Matérn 5/2 kernel on [0, 1]^d, fitted to
 /// standardized targets: the surrogate of `GPSampler`.
 ///
@@ -142,17 +156,7 @@ struct GaussianProcess: Sendable {
         var a = y
         var logLikelihood = 0.0
         l.withUnsafeBufferPointer { lp in
-            a.withUnsafeMutableBufferPointer { ap in
-                forwardSubstitute(lp, ap, n)
-                // logML = −½ |L⁻¹y|² − Σ log Lᵢᵢ − n/2 log 2π.
-                var quadratic = 0.0, logDeterminant = 0.0
-                for i in 0..<n {
-                    quadratic += ap[i] * ap[i]
-                    logDeterminant += ln(lp[i * n + i])
-                }
-                logLikelihood = -0.5 * quadratic - logDeterminant - 0.5 * Double(n) * ln(2 * Double.pi)
-                backSubstitute(lp, ap, n)
-            }
+            a.withUnsafeMutableBufferPointer { ap in logLikelihood = solveAndLogLikelihood(lp, ap, n) }
         }
         self.dimension = d
         self.count = n
