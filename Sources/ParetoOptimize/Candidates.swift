@@ -133,7 +133,8 @@ extension BundledModel {
 ///   `min_data_in_leaf` 5–200 (log), `feature_fraction` 0.4–1,
 ///   `bagging_fraction` 0.5–1, `lambda_l2` 1e-8–10 (log); up to 1,000
 ///   rounds with early stopping after 50 without progress on each fold's
-///   validation rows (the refit runs the folds' mean stopping round).
+///   validation rows, watching the optimized metric where the trees compute
+///   it (the refit runs the folds' mean stopping round).
 /// - rf: `trees` 50–300 (log), `max_depth` 4–16, `feature_fraction`
 ///   0.3–1, `min_data_in_leaf` 1–50 (log).
 /// - linear: logistic regression `c` 1e-4–100 (log) and `l1_ratio` 0–1 for
@@ -153,6 +154,31 @@ public struct CandidateSpace: Sendable {
     public var featureCount: Int
     /// Seed of the learners.
     public var seed: UInt64
+    /// What boosting's early stopping watches on each fold's validation
+    /// rows (`nil`: the objective's log loss or squared error); see
+    /// `stoppingMetric(for:task:)`.
+    public var stoppingMetric: BoostingMetric? = nil
+
+    /// The early-stopping metric for an optimized metric: the same quantity
+    /// where the trees compute it (AUC, error rate, log loss, RMSE, MAE),
+    /// as a LightGBM + Optuna study stops on the metric it tunes; `nil` for
+    /// the others (the objective's default). Why it matters: log loss turns
+    /// up long before the error rate stops falling (letter, LightGBM's
+    /// defaults: log loss stops at round 97 with 3.75% misclassified, the
+    /// error rate at round 335 with 3.26%), so stopping on log loss
+    /// under-trains a search for accuracy.
+    public static func stoppingMetric(for metric: String, task: TaskKind) -> BoostingMetric? {
+        switch (task, metric) {
+        case (.binary, "auc"): .auc
+        case (.binary, "accuracy"): .error
+        case (.binary, "logloss"): .logloss
+        case (.multiclass, "accuracy"): .multiError
+        case (.multiclass, "logloss"): .multiLogloss
+        case (.regression, "rmse"), (.regression, "mse"): .rmse
+        case (.regression, "mae"): .mae
+        default: nil
+        }
+    }
 
     /// The learner a trial asks for, and its family.
     func suggest(_ trial: Trial) throws -> (ModelFamily, CandidateLearner) {
@@ -178,6 +204,7 @@ public struct CandidateSpace: Sendable {
             boosting.tree.lambdaL2 = try trial.suggestFloat("gbdt.lambda_l2", 1e-8...10, log: true)
             boosting.numTrees = 1_000
             boosting.earlyStoppingRounds = 50
+            boosting.metric = stoppingMetric
             boosting.seed = seed
             return .trees(TreeEnsembleLearner(boosting, task: task))
         case .rf:

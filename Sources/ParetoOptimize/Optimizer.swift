@@ -162,7 +162,8 @@ public struct Optimizer: Sendable {
         // 4. Search.
         emit(.stepStarted(number: 4, title: "Search"))
         let space = CandidateSpace(families: settings.families, task: task, featureCount: max(1, trainData.columnCount - 1),
-                                   seed: settings.seed)
+                                   seed: settings.seed,
+                                   stoppingMetric: CandidateSpace.stoppingMetric(for: metric.name, task: task))
         let search = try Search(data: trainData, target: target, task: task, classLabels: classLabels, targets: targets,
                                 folds: folds, metric: metric, space: space, settings: settings, observer: observer)
         let study = try Study(name: settings.studyName, direction: metric.direction == .higherIsBetter ? .maximize : .minimize,

@@ -384,6 +384,10 @@ public struct GradientBoosting: Sendable, Codable, Equatable {
             throw UsageError("numTrees, learningRate, minDataInLeaf and earlyStoppingRounds must be positive, "
                              + "numLeaves at least 2 and lambdas non-negative")
         }
+        if let metric, !metric.fits(objective) {
+            throw UsageError("the validation metric \(metric.rawValue) cannot score the \(objective) objective",
+                             hint: "choose a metric for this task, or leave it unset for the objective's default")
+        }
         if earlyStoppingRounds != nil && validation == nil {
             throw UsageError("early stopping needs validation data", hint: "pass validation rows or drop earlyStoppingRounds")
         }

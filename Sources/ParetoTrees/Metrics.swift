@@ -20,9 +20,35 @@ public enum BoostingMetric: String, Sendable, Codable, Equatable, CaseIterable {
     case rmse
     /// Mean absolute error (lower is better).
     case mae
+    /// Share of rows misclassified at probability 0.5 (LightGBM's
+    /// `binary_error`; lower is better). A probability of exactly 0.5
+    /// predicts the negative class.
+    case error = "binary_error"
+    /// Share of rows whose true class does not score strictly above every
+    /// other class (LightGBM's `multi_error` with top-k 1, so a tie counts
+    /// as an error; lower is better).
+    case multiError = "multi_error"
 
     /// Whether larger values are better.
     public var higherIsBetter: Bool { self == .auc }
+
+    /// Whether the metric can score `objective`'s outputs: the binary
+    /// metrics need one probability per row, the multiclass ones a score
+    /// per class, the regression ones a number.
+    public func fits(_ objective: BoostingObjective) -> Bool {
+        switch (self, objective) {
+        case (.logloss, .binary), (.logloss, .focal), (.auc, .binary), (.auc, .focal),
+             (.error, .binary), (.error, .focal):
+            true
+        case (.multiLogloss, .multiclass), (.multiError, .multiclass):
+            true
+        case (.rmse, .regression), (.rmse, .l1), (.rmse, .huber), (.rmse, .quantile), (.rmse, .poisson),
+             (.mae, .regression), (.mae, .l1), (.mae, .huber), (.mae, .quantile), (.mae, .poisson):
+            true
+        default:
+            false
+        }
+    }
 
     /// The metric of `rawScores` (class-major, `outputCount` blocks) against `labels`.
     func evaluate(rawScores: [Double], labels: [Double], outputCount k: Int, objective: any Objective) -> Double {
@@ -44,6 +70,21 @@ public enum BoostingMetric: String, Sendable, Codable, Equatable, CaseIterable {
             return sum / Double(max(n, 1))
         case .auc:
             return rocAUC(scores: Array(rawScores[0..<n]), labels: labels)
+        case .error:
+            var wrong = 0
+            for i in 0..<n where (objective.transform([rawScores[i]])[0] > 0.5) != (labels[i] == 1) { wrong += 1 }
+            return Double(wrong) / Double(max(n, 1))
+        case .multiError:
+            // Raw scores rank classes as the softmax probabilities do.
+            var wrong = 0
+            for i in 0..<n {
+                let truth = rawScores[Int(labels[i]) * n + i]
+                for c in 0..<k where c != Int(labels[i]) && rawScores[c * n + i] >= truth {
+                    wrong += 1
+                    break
+                }
+            }
+            return Double(wrong) / Double(max(n, 1))
         case .rmse:
             var sum = 0.0
             for i in 0..<n {

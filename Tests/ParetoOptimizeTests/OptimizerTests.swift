@@ -179,7 +179,8 @@ import Testing
         #expect(result.summary.baselines.map(\.report.name) == ["mean", "ridge", "gbdt"])
     }
 
-    @Test func threeClassesGetProbabilitiesThatSumToOneAndAConfirmedLogLoss() throws {
+    /// 450 rows of three classes by region, 10% of labels drawn at random.
+    static func threeClasses() throws -> DataFrame {
         var g = Xoshiro256(seed: 21)
         var a: [Double] = [], b: [Double] = [], y: [String] = []
         for _ in 0..<450 {
@@ -190,7 +191,29 @@ import Testing
             let label = u > 0.3 ? "left" : v > 0 ? "middle" : "right"
             y.append(noisy ? ["left", "middle", "right"][Int.random(in: 0..<3, using: &g)] : label)
         }
-        let frame = try DataFrame([.numeric("a", a), .numeric("b", b), .categorical("y", y)])
+        return try DataFrame([.numeric("a", a), .numeric("b", b), .categorical("y", y)])
+    }
+
+    @Test func boostingStopsEarlyOnTheOptimizedMetric() throws {
+        var settings = Self.settings()
+        settings.families = [.gbdt]
+        settings.trials = 1
+        settings.metric = "accuracy"
+        let byAccuracy = try Optimizer(settings).run(on: try Self.threeClasses())
+        #expect(byAccuracy.summary.metric == "accuracy")
+        #expect(byAccuracy.report.html().contains("validation multi_error"), "the folds stopped on the error rate")
+        settings.metric = "logloss"
+        let byLogLoss = try Optimizer(settings).run(on: try Self.threeClasses())
+        #expect(byLogLoss.report.html().contains("validation multi_logloss"))
+        // Metrics the trees do not compute keep the objective's own loss.
+        #expect(CandidateSpace.stoppingMetric(for: "auc", task: .binary) == .auc)
+        #expect(CandidateSpace.stoppingMetric(for: "accuracy", task: .binary) == .error)
+        #expect(CandidateSpace.stoppingMetric(for: "auc_weighted", task: .multiclass) == nil)
+        #expect(CandidateSpace.stoppingMetric(for: "r2", task: .regression) == nil)
+    }
+
+    @Test func threeClassesGetProbabilitiesThatSumToOneAndAConfirmedLogLoss() throws {
+        let frame = try Self.threeClasses()
         var settings = Self.settings()
         settings.trials = 2
         let result = try Optimizer(settings).run(on: frame)

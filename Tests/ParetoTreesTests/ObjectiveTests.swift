@@ -185,6 +185,64 @@ struct BoostingLoopTests {
         #expect(throws: UsageError.self) { try learner.fit(train, labels: y) }
     }
 
+    @Test("binary_error and multi_error count misclassified rows as LightGBM does (a tie is an error)")
+    func errorMetrics() throws {
+        // Probabilities 0.27, 0.5, 0.55, 0.88: 0.5 predicts the negative class, so rows 1 and 2 are wrong.
+        let binary = BoostingMetric.error.evaluate(rawScores: [-1, 0, 0.2, 2], labels: [0, 1, 0, 1], outputCount: 1,
+                                                   objective: BoostingObjective.binary.objective)
+        #expect(binary == 0.5)
+        // Class-major scores of three rows: (1, 2, 0) label 1 is right; (1, 1, 0) label 0 ties, so wrong;
+        // (0, 0, 3) label 0 is wrong.
+        let scores: [Double] = [1, 1, 0, 2, 1, 0, 0, 0, 3]
+        let multi = BoostingMetric.multiError.evaluate(rawScores: scores, labels: [1, 0, 0], outputCount: 3,
+                                                       objective: BoostingObjective.multiclass(classes: 3).objective)
+        #expect(abs(multi - 2.0 / 3) < 1e-15)
+    }
+
+    @Test("early stopping on multi_error keeps the round with the fewest misclassified validation rows")
+    func earlyStoppingOnError() throws {
+        var rng = Xoshiro256(seed: 9)
+        func sample(_ n: Int) -> ([Double], [Double], [Double]) {
+            let a = (0..<n).map { _ in rng.uniformDouble() }, b = (0..<n).map { _ in rng.uniformDouble() }
+            // Three classes by region, 25% of labels flipped at random.
+            let y = zip(a, b).map { x, z -> Double in
+                let truth: Double = x < 0.4 ? 0 : (z < 0.5 ? 1 : 2)
+                return rng.uniformDouble() < 0.25 ? Double(Int(truth + 1) % 3) : truth
+            }
+            return (a, b, y)
+        }
+        let (a, b, y) = sample(1_500)
+        let (va, vb, vy) = sample(1_500)
+        let frame = try DataFrame([.numeric("a", a), .numeric("b", b)])
+        let binning = try Binner.fit(frame)
+        let train = try BinnedDataset(frame, binning: binning)
+        let valid = try BinnedDataset(try DataFrame([.numeric("a", va), .numeric("b", vb)]), binning: binning)
+        var learner = GradientBoosting(objective: .multiclass(classes: 3))
+        learner.numTrees = 200
+        learner.learningRate = 0.3
+        learner.earlyStoppingRounds = 15
+        learner.metric = .multiError
+        let model = try learner.fit(train, labels: y, validation: (valid, vy))
+        #expect(model.validationMetric == .multiError)
+        let best = try #require(model.bestIteration)
+        #expect(model.validationHistory[best] == model.validationHistory.min())
+        #expect(model.validationHistory.firstIndex(of: model.validationHistory.min()!) == best,
+                "the first round reaching the fewest errors is kept, as LightGBM keeps it")
+        // The kept model's own predictions, counted independently, misclassify that share of rows.
+        let p = model.predict(valid)
+        var wrong = 0
+        for i in 0..<vy.count {
+            let row = Array(p[(i * 3)..<(i * 3 + 3)])
+            if row.indices.max(by: { row[$0] < row[$1] })! != Int(vy[i]) { wrong += 1 }
+        }
+        #expect(abs(Double(wrong) / Double(vy.count) - model.validationHistory[best]) < 1e-12)
+
+        learner.metric = .auc
+        #expect(throws: UsageError.self, "AUC cannot score several classes") {
+            try learner.fit(train, labels: y, validation: (valid, vy))
+        }
+    }
+
     @Test("balanced class weights start from even odds")
     func balancedWeights() throws {
         let binned = try data([.numeric("x", (0..<100).map(Double.init))])
