@@ -12,6 +12,10 @@ import ParetoEval
 /// earlier candidate, so the result is deterministic. Only `rows` are
 /// scored, so the weights can be fitted on some rows and judged on others.
 ///
+/// A selection under limits passes `allowed`: a candidate is added only
+/// when the candidates picked so far plus it pass (the optimizer's summed
+/// latency and size), so the blend stays within them by construction.
+///
 /// Cost: steps × candidates metric evaluations over `rows`.
 struct BlendSelection {
     var metric: any Metric
@@ -20,14 +24,18 @@ struct BlendSelection {
     var outputsPerRow: Int
     var steps = 15
 
-    /// Picks per candidate after greedy selection on `rows`.
-    func greedy(_ candidates: [[Double]], rows: [Int]) throws -> [Int] {
+    /// Picks per candidate after greedy selection on `rows`, adding only
+    /// candidates for which `allowed(members)` holds (members: the indices
+    /// picked at least once, with the candidate). All zeros when no
+    /// candidate is allowed alone.
+    func greedy(_ candidates: [[Double]], rows: [Int], allowed: (Set<Int>) -> Bool = { _ in true }) throws -> [Int] {
         var counts = [Int](repeating: 0, count: candidates.count)
         let k = outputsPerRow
         var sum = [Double](repeating: 0, count: rows.count * k)
+        var members = Set<Int>()
         for step in 1...steps {
             var best: (index: Int, score: Double)? = nil
-            for (c, candidate) in candidates.enumerated() {
+            for (c, candidate) in candidates.enumerated() where members.contains(c) || allowed(members.union([c])) {
                 var trial = sum
                 for (j, row) in rows.enumerated() {
                     for o in 0..<k { trial[j * k + o] += candidate[row * k + o] }
@@ -35,8 +43,9 @@ struct BlendSelection {
                 let score = try evaluate(trial.map { $0 / Double(step) }, rows: rows)
                 if best == nil || metric.direction.isBetter(score, than: best!.score) { best = (c, score) }
             }
-            let chosen = best!.index
+            guard let chosen = best?.index else { break }
             counts[chosen] += 1
+            members.insert(chosen)
             for (j, row) in rows.enumerated() {
                 for o in 0..<k { sum[j * k + o] += candidates[chosen][row * k + o] }
             }

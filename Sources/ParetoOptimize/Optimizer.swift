@@ -533,6 +533,16 @@ public struct Optimizer: Sendable {
         guard pool.count >= 2, !covered.isEmpty else { return (alone, nil) }
         let candidates = pool.map { search.predictions($0.number)! }
         let selection = BlendSelection(metric: metric, task: task, targets: targets, outputsPerRow: k)
+        // Members are added only while the blend fits the limits: summed
+        // single-row latency and size, grown by folds/(folds − 1) as the
+        // refit grows boosted models (its rounds scale so), since a refitted
+        // blend over a limit is dropped for the chosen trial alone.
+        let growth = Double(folds.count) / Double(max(1, folds.count - 1))
+        let allowed: (Set<Int>) -> Bool = { [settings] members in
+            let latency = members.reduce(0.0) { $0 + (pool[$1].singleRowSeconds ?? 0) } * growth
+            let bytes = Double(members.reduce(0) { $0 + (pool[$1].modelBytes ?? 0) }) * growth
+            return latency <= (settings.maxLatencySeconds ?? .infinity) && bytes <= Double(settings.maxSizeBytes ?? .max)
+        }
         let coveredSet = Set(covered)
         var blendScores: [Double] = [], singleScores: [Double] = []
         for fold in folds {
@@ -540,7 +550,8 @@ public struct Optimizer: Sendable {
             let heldSet = Set(held)
             let fitRows = covered.filter { !heldSet.contains($0) }
             guard !held.isEmpty, !fitRows.isEmpty else { continue }
-            let counts = try selection.greedy(candidates, rows: fitRows)
+            let counts = try selection.greedy(candidates, rows: fitRows, allowed: allowed)
+            guard counts.contains(where: { $0 > 0 }) else { continue }
             blendScores.append(try selection.evaluate(selection.blend(candidates, counts: counts, rows: held), rows: held))
             singleScores.append(try selection.evaluate(selection.blend(candidates, counts: [1] + Array(repeating: 0, count: pool.count - 1),
                                                                        rows: held), rows: held))
@@ -548,7 +559,7 @@ public struct Optimizer: Sendable {
         guard !blendScores.isEmpty else { return (alone, nil) }
         let blendCV = blendScores.reduce(0, +) / Double(blendScores.count)
         let singleCV = singleScores.reduce(0, +) / Double(singleScores.count)
-        let counts = try selection.greedy(candidates, rows: covered)
+        let counts = try selection.greedy(candidates, rows: covered, allowed: allowed)
         let members = zip(pool, counts).filter { $0.1 > 0 }.map { (trial: $0.0, picks: $0.1) }
         let latency = members.reduce(0.0) { $0 + ($1.trial.singleRowSeconds ?? 0) }
         let bytes = members.reduce(0) { $0 + ($1.trial.modelBytes ?? 0) }
@@ -558,7 +569,7 @@ public struct Optimizer: Sendable {
         var verdict: String
         var accepted = false
         if members.count < 2 {
-            verdict = "greedy selection kept the chosen trial alone"
+            verdict = "greedy selection within the limits kept one trial"
         } else if !wins && settings.blend != .always {
             verdict = "the blend does not beat the chosen trial by more than a tenth of its standard error"
         } else if let limit = settings.maxLatencySeconds, latency > limit {

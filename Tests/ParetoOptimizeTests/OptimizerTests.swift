@@ -431,6 +431,12 @@ final class EventLog: @unchecked Sendable {
         let alone = try selection.evaluate(a, rows: rows)
         #expect(abs(alone - 0.577) < 0.02)
         #expect(abs(blended - 0.408) < 0.03, "\(blended)")
+
+        // Under limits that a and b together break, the selection keeps one of them (a, the better by a
+        // hair here, or b) and never the useless one; with nothing allowed it picks nothing.
+        let apart = try selection.greedy([a, b, useless], rows: rows, allowed: { !$0.isSuperset(of: [0, 1]) })
+        #expect((apart[0] == 15) != (apart[1] == 15) && apart[2] == 0, "\(apart)")
+        #expect(try selection.greedy([a, b, useless], rows: rows, allowed: { _ in false }) == [0, 0, 0])
     }
 
     @Test func aPerfectCandidateIsPickedEveryTime() throws {
