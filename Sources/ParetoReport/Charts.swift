@@ -83,10 +83,13 @@ struct PlotFrame {
         return s
     }
 
-    /// A legend in the plot's top-right corner.
+    /// A legend in the plot's top-right corner, on a mostly opaque white
+    /// box so the lines it covers do not run through its text.
     func legend(_ entries: [(name: String, color: String)]) -> String {
         guard entries.count > 1 || !(entries.first?.name.isEmpty ?? true) else { return "" }
-        var s = ""
+        let right = left + plotWidth - 2
+        var s = "<rect x=\"\(Markup.coordinate(right - 160))\" y=\"\(Markup.coordinate(top + 3))\" width=\"158\" "
+            + "height=\"\(Markup.coordinate(Double(entries.count) * 15 + 3))\" fill=\"#fff\" fill-opacity=\"0.85\" stroke=\"#ccc\"/>"
         for (i, entry) in entries.enumerated() {
             let y = top + 12 + Double(i) * 15
             let x = left + plotWidth - 8
