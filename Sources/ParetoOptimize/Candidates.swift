@@ -163,10 +163,10 @@ public struct CandidateSpace: Sendable {
     /// where the trees compute it (AUC, error rate, log loss, RMSE, MAE),
     /// as a LightGBM + Optuna study stops on the metric it tunes; `nil` for
     /// the others (the objective's default). Why it matters: log loss turns
-    /// up long before the error rate stops falling (letter, LightGBM's
-    /// defaults: log loss stops at round 97 with 3.75% misclassified, the
-    /// error rate at round 335 with 3.26%), so stopping on log loss
-    /// under-trains a search for accuracy.
+    /// up long before the error rate stops falling (`bench/stopping_metric.py`
+    /// on letter, LightGBM's defaults: log loss stops at round 97 with 3.75%
+    /// misclassified, the error rate at round 335 with 3.26%), so stopping on
+    /// log loss under-trains a search for accuracy.
     public static func stoppingMetric(for metric: String, task: TaskKind) -> BoostingMetric? {
         switch (task, metric) {
         case (.binary, "auc"): .auc

@@ -4,6 +4,15 @@ import Testing
 import ParetoData
 import ParetoCore
 
+/// Training columns `a`, `b` binned, and held-out columns binned with the training binning.
+func binnedPair(_ a: [Double], _ b: [Double], heldOut ha: [Double], _ hb: [Double]) throws
+    -> (BinnedDataset, BinnedDataset) {
+    let frame = try DataFrame([.numeric("a", a), .numeric("b", b)])
+    let binning = try Binner.fit(frame)
+    return (try BinnedDataset(frame, binning: binning),
+            try BinnedDataset(try DataFrame([.numeric("a", ha), .numeric("b", hb)]), binning: binning))
+}
+
 /// Each objective's gradient and hessian against central differences of its loss.
 @Suite("Objectives")
 struct ObjectiveTests {
@@ -213,10 +222,7 @@ struct BoostingLoopTests {
         }
         let (a, b, y) = sample(1_500)
         let (va, vb, vy) = sample(1_500)
-        let frame = try DataFrame([.numeric("a", a), .numeric("b", b)])
-        let binning = try Binner.fit(frame)
-        let train = try BinnedDataset(frame, binning: binning)
-        let valid = try BinnedDataset(try DataFrame([.numeric("a", va), .numeric("b", vb)]), binning: binning)
+        let (train, valid) = try binnedPair(a, b, heldOut: va, vb)
         var learner = GradientBoosting(objective: .multiclass(classes: 3))
         learner.numTrees = 200
         learner.learningRate = 0.3
@@ -415,10 +421,7 @@ struct SamplingAndForestTests {
         }
         let (a, b, y) = sample(2_000)
         let (ta, tb, ty) = sample(2_000)
-        let frame = try DataFrame([.numeric("a", a), .numeric("b", b)])
-        let binning = try Binner.fit(frame)
-        let train = try BinnedDataset(frame, binning: binning)
-        let test = try BinnedDataset(try DataFrame([.numeric("a", ta), .numeric("b", tb)]), binning: binning)
+        let (train, test) = try binnedPair(a, b, heldOut: ta, tb)
         let forest = try GradientBoosting.randomForest(objective: .regression, trees: 25, featureCount: 2)
             .fit(train, labels: y)
         let single = try GradientBoosting.decisionTree(objective: .regression).fit(train, labels: y)
