@@ -127,6 +127,14 @@ enum GroupDecomposition {
     /// order: `TPESampler.observations` with conversion instead of equality.
     static func observations(_ trials: [TrialRecord], _ known: ObservationColumns?, _ indices: [Int], _ names: [String],
                              _ distributions: [ParameterDistribution]) -> [[Double]] {
+        var kept: [Int] = []
+        return observations(trials, known, indices, names, distributions, kept: &kept)
+    }
+
+    /// As above; `kept` receives the indices (from `indices`) of the trials observed, in order.
+    static func observations(_ trials: [TrialRecord], _ known: ObservationColumns?, _ indices: [Int], _ names: [String],
+                             _ distributions: [ParameterDistribution], kept: inout [Int]) -> [[Double]] {
+        kept.removeAll(keepingCapacity: true)
         var columns = [[Double]](repeating: [], count: names.count)
         for d in names.indices { columns[d].reserveCapacity(indices.count) }
         var row = [Double](repeating: 0, count: names.count)
@@ -155,6 +163,7 @@ enum GroupDecomposition {
                     }
                 }
                 for d in names.indices { columns[d].append(row[d]) }
+                kept.append(i)
             }
         }
         return columns

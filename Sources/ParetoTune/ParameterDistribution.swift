@@ -188,6 +188,12 @@ public enum ParameterDistribution: Codable, Sendable, Hashable {
         }
     }
 
+    /// True for a categorical distribution.
+    public var isCategorical: Bool {
+        if case .categorical = self { return true }
+        return false
+    }
+
     /// True when the distribution has exactly one value.
     public var isSingleValue: Bool {
         switch self {

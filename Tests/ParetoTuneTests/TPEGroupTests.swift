@@ -175,7 +175,7 @@ private func literalGroups(_ trials: [TrialRecord]) -> Set<Set<String>> {
                 trials.append(record(i, .complete, value: value, ["family": (family, 0), "x": (unit, x), "y": (unit, (x * 7).truncatingRemainder(dividingBy: 1))]))
             }
         }
-        let sampler = TPESampler(seed: 3, multivariate: true, group: true)
+        let sampler = TPESampler.optuna(seed: 3, multivariate: true, group: true)
         #expect(sampler.candidates == 96)
         var context = SamplingContext(directions: [.minimize], trialNumber: 12, trials: trials, seed: 3)
         let proposal = sampler.sampleRelative(&context)
@@ -226,7 +226,7 @@ private func literalGroups(_ trials: [TrialRecord]) -> Set<Set<String>> {
     /// every value it asked for is the joint sample: the one the sampler
     /// proposes from the same history given as plain records (no columns).
     @Test func aStudyUsesTheJointValuesOfTheParametersItAsksFor() throws {
-        let sampler = TPESampler(seed: 11, multivariate: true, group: true)
+        let sampler = TPESampler.optuna(seed: 11, multivariate: true, group: true)
         let study = try Study(direction: .minimize, sampler: sampler)
         try study.optimize(nTrials: 30) { try Self.conditional($0) }
         let trials = try study.trials
@@ -279,7 +279,7 @@ private func literalGroups(_ trials: [TrialRecord]) -> Set<Set<String>> {
         func nearDiagonal(_ group: Bool) -> Int {
             var near = 0
             for seed in 0..<200 {
-                let sampler = TPESampler(seed: UInt64(seed), multivariate: true, group: group)
+                let sampler = TPESampler.optuna(seed: UInt64(seed), multivariate: true, group: group)
                 var context = SamplingContext(directions: [.minimize], trialNumber: 100, trials: trials, seed: UInt64(seed))
                 let joint = sampler.sampleRelative(&context)
                 let x = joint["x"]?.internalValue ?? sampler.sampleIndependent("x", unit, &context)
