@@ -2,8 +2,8 @@
 """Hyperparameter optimization: Pareto's samplers vs Optuna's, in one run.
 
   tune.py --pareto BIN [--seeds 20] [--gp-seeds 5] [--first-seed 0] [--trials 100] [--rounds 3]
-          [--samplers tpe,tpe-mv,tpe-group,random,cmaes,gp] [--functions LIST] [--storages memory,sqlite]
-          [--spaces 2d,mixed10] [--skip-quality] [--skip-overhead] [--dump FILE.jsonl]
+          [--samplers tpe-default,tpe,tpe-mv,tpe-group,random,cmaes,gp] [--functions LIST] [--storages memory,sqlite]
+          [--spaces 2d,mixed10] [--overhead-sampler tpe|tpe-default] [--skip-quality] [--skip-overhead] [--dump FILE.jsonl]
 
 (a) Quality: for each test function (Branin, Hartmann-6, Rosenbrock-10,
     Styblinski-Tang-10 and a mixed categorical + integer + float space with a
@@ -12,7 +12,10 @@
     --functions, `conditional`: a 4-way model family, each family with its
     own interacting parameters, as `pareto optimize` searches) and each seed 0..seeds-1, the best
     value after 50 and after `trials` trials. Printed: the median over seeds.
-    Pairs compared: Pareto TPE vs Optuna TPE with the same settings
+    Pairs compared: `tpe-default`, each library's TPE as a user gets it
+    (Pareto's `TPESampler(seed:)` against Optuna's `TPESampler(seed=)`);
+    Pareto's reimplementation of Optuna's algorithm (`TPESampler.optuna`) vs
+    Optuna TPE with the same settings
     (independent, n_startup_trials=10, n_ei_candidates=24, no constant liar);
     multivariate vs multivariate; grouped multivariate (`tpe-group`, Optuna's
     group=True, not in the default --samplers) vs grouped; random vs random; CMA-ES vs Optuna's
@@ -171,6 +174,9 @@ def optuna_sampler(kind, seed):
     if kind == "tpe-group":
         return optuna.samplers.TPESampler(seed=seed, n_startup_trials=10, n_ei_candidates=24,
                                           multivariate=True, group=True, constant_liar=False)
+    if kind == "tpe-default":
+        # Optuna 5's defaults (multivariate, 24 candidates, constant liar: no running trial to lie about here).
+        return optuna.samplers.TPESampler(seed=seed)
     if kind == "cmaes":
         return optuna.samplers.CmaEsSampler(seed=seed)
     if kind == "gp":
@@ -212,7 +218,7 @@ def bootstrap_verdict(ours, theirs, rounds=2000, seed=12345):
     return low, high, "better" if high < 0 else "worse" if low > 0 else "tie"
 
 
-def optuna_overhead(space, trials, at, sqlite=None):
+def optuna_overhead(space, trials, at, sqlite=None, kind="tpe"):
     import optuna
     starts = []
     objective = TRIVIAL[space]
@@ -227,7 +233,7 @@ def optuna_overhead(space, trials, at, sqlite=None):
             if os.path.exists(sqlite + suffix):
                 os.remove(sqlite + suffix)
         storage = f"sqlite:///{sqlite}"
-    study = optuna.create_study(direction="minimize", sampler=optuna_sampler("tpe", 1), storage=storage)
+    study = optuna.create_study(direction="minimize", sampler=optuna_sampler(kind, 1), storage=storage)
     begin = time.perf_counter()
     study.optimize(timed, n_trials=trials)
     total = time.perf_counter() - begin
@@ -280,7 +286,7 @@ def quality(args):
           f"  bootstrap @{args.trials} (95% of P-O)")
     verdicts, noise_verdicts = {}, {}
     chosen = args.samplers.split(",")
-    pairs = [("tpe", "TPE"), ("tpe-mv", "TPE multivar."), ("tpe-group", "TPE grouped"), ("random", "random"), ("cmaes", "CMA-ES"),
+    pairs = [("tpe-default", "TPE defaults"), ("tpe", "TPE"), ("tpe-mv", "TPE multivar."), ("tpe-group", "TPE grouped"), ("random", "random"), ("cmaes", "CMA-ES"),
              ("gp", f"GP ({args.gp_seeds} seeds)")]
     # `conditional` (a model-family space, for grouped TPE) runs when named in --functions.
     functions = args.functions.split(",") if args.functions else [f for f in FUNCTIONS if f != "conditional"]
@@ -325,18 +331,22 @@ def quality(args):
 
 
 def overhead(args):
-    print(f"\n(b) overhead: TPE (independent), trivial objective, 1,000 trials; {args.rounds} rounds, A B A B")
+    which = "each library's defaults" if args.overhead_sampler == "tpe-default" else "independent"
+    print(f"\n(b) overhead: TPE ({which}), trivial objective, 1,000 trials; {args.rounds} rounds, A B A B")
     print(f"{'space':8s} {'storage':7s} {'':7s} {'ms/trial @200':>14s} {'ms/trial last100':>17s} {'s / 1000 trials':>16s}")
     scratch = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"pareto-tune-overhead-{os.getpid()}")
     for storage in args.storages.split(","):
         for space in args.spaces.split(","):
             ours, theirs = [], []
             extra = ["--sqlite", scratch + "-pareto.sqlite"] if storage == "sqlite" else []
+            if args.overhead_sampler == "tpe-default":
+                extra.append("--defaults")
             for _ in range(args.rounds):
                 wait_until_quiet()
                 ours.append(pareto(args.pareto, "overhead", "--space", space, "--trials", "1000", "--at", "200", *extra))
                 wait_until_quiet()
-                theirs.append(optuna_overhead(space, 1000, 200, sqlite=scratch + "-optuna.sqlite" if storage == "sqlite" else None))
+                theirs.append(optuna_overhead(space, 1000, 200, sqlite=scratch + "-optuna.sqlite" if storage == "sqlite" else None,
+                                              kind=args.overhead_sampler))
             ratio = {key: statistics.median(t[key] / o[key] for o, t in zip(ours, theirs))
                      for key in ["per_trial_ms_at", "per_trial_ms_last100", "total_seconds"]}
             for name, runs in [("Pareto", ours), ("Optuna", theirs)]:
@@ -361,7 +371,9 @@ def main():
     parser.add_argument("--first-seed", type=int, default=0)
     parser.add_argument("--functions", default="")
     parser.add_argument("--dump", default="")
-    parser.add_argument("--samplers", default="tpe,tpe-mv,random,cmaes,gp")
+    parser.add_argument("--samplers", default="tpe-default,tpe,tpe-mv,random,cmaes,gp")
+    # (b)'s sampler: tpe = independent TPE on both sides; tpe-default = each library's TPESampler defaults.
+    parser.add_argument("--overhead-sampler", choices=["tpe", "tpe-default"], default="tpe")
     parser.add_argument("--storages", default="memory,sqlite")
     parser.add_argument("--spaces", default="2d,mixed10")
     parser.add_argument("--trials", type=int, default=100)

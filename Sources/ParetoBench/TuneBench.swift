@@ -1,10 +1,13 @@
 // pareto-bench tune: hyperparameter-optimization benchmarks (bench/tune.py runs Optuna on the same).
 //
 //   pareto-bench tune quality --function NAME (branin, hartmann6, rosenbrock10, styblinski10, mixed, conditional)
-//                             --sampler tpe|tpe-mv|tpe-group|random|cmaes|gp [--trials N] [--seeds N] [--startup N]
-//                             [--candidates N] [--first-seed N]
+//                             --sampler tpe|tpe-mv|tpe-group|tpe-default|random|cmaes|gp [--trials N] [--seeds N]
+//                             [--startup N] [--candidates N] [--first-seed N] [--gamma F] [--gamma-cap N]
+//                             [--weighting recency|uniform|ei] [--prior-weight W] [--independent-categoricals|--joint-categoricals]
+//       tpe, tpe-mv, tpe-group: Optuna's algorithm (TPESampler.optuna); tpe-default: Pareto's TPESampler();
+//       function also one of TuneDevFunctions.names (bench/tpe_settings.py chooses settings on those)
 //       best value after 50 and after N trials for each seed first..<first+seeds (one JSON line)
-//   pareto-bench tune overhead --space 2d|mixed10 [--trials N] [--at N] [--sqlite PATH] [--multivariate] [--group]
+//   pareto-bench tune overhead --space 2d|mixed10 [--trials N] [--at N] [--sqlite PATH] [--multivariate] [--group] [--defaults]
 //       per-trial time around trial --at (median gap between objective starts, trials at−5..<at+5),
 //       over the last 100 trials, and the total seconds for N trials of a trivial objective, TPE,
 //       in-memory storage (or a fresh SQLite file at PATH)
@@ -65,7 +68,8 @@ enum TuneFunctions {
         case "conditional":
             return try conditional(trial)
         default:
-            fail("unknown function \(name) (\(names.joined(separator: ", ")))")
+            if let value = try TuneDevFunctions.evaluate(name, trial) { return value }
+            fail("unknown function \(name) (\((names + TuneDevFunctions.names).joined(separator: ", ")))")
         }
     }
 
@@ -144,6 +148,90 @@ enum TuneFunctions {
     }
 }
 
+/// Functions for choosing TPE's settings, kept apart from the benchmark's
+/// five (`TuneFunctions.names`) so the comparison with Optuna is made on
+/// functions the choice never saw. Standard definitions and domains
+/// (Surjanovic & Bingham's library), all minimized.
+enum TuneDevFunctions {
+    static let names = ["sphere5", "ackley5", "ackley10", "levy5", "levy10", "griewank5", "rastrigin5", "schwefel5",
+                        "hartmann3", "camel6", "goldstein", "ktablet10", "dixonprice10", "mixed2"]
+
+    static func vector(_ trial: Trial, _ d: Int, _ range: ClosedRange<Double>) throws -> [Double] {
+        try (0..<d).map { try trial.suggestFloat("x\($0)", range) }
+    }
+
+    /// The function's value, or nil for a name that is not a development function.
+    static func evaluate(_ name: String, _ trial: Trial) throws -> Double? {
+        switch name {
+        case "sphere5":
+            return try vector(trial, 5, -5...5).reduce(0) { $0 + $1 * $1 }
+        case "ackley5", "ackley10":
+            let x = try vector(trial, name == "ackley5" ? 5 : 10, -32.768...32.768)
+            let n = Double(x.count)
+            let squares = x.reduce(0) { $0 + $1 * $1 } / n, cosines = x.reduce(0) { $0 + cos(2 * Double.pi * $1) } / n
+            return -20 * exp(-0.2 * squares.squareRoot()) - exp(cosines) + 20 + exp(1)
+        case "levy5", "levy10":
+            let w = try vector(trial, name == "levy5" ? 5 : 10, -10...10).map { 1 + ($0 - 1) / 4 }
+            let d = w.count
+            var sum = pow(sin(Double.pi * w[0]), 2)
+            for i in 0..<(d - 1) { sum += (w[i] - 1) * (w[i] - 1) * (1 + 10 * pow(sin(Double.pi * w[i] + 1), 2)) }
+            return sum + (w[d - 1] - 1) * (w[d - 1] - 1) * (1 + pow(sin(2 * Double.pi * w[d - 1]), 2))
+        case "griewank5":
+            let x = try vector(trial, 5, -600...600)
+            var product = 1.0
+            for (i, v) in x.enumerated() { product *= cos(v / Double(i + 1).squareRoot()) }
+            return x.reduce(0) { $0 + $1 * $1 } / 4000 - product + 1
+        case "rastrigin5":
+            let x = try vector(trial, 5, -5.12...5.12)
+            return x.reduce(10 * Double(x.count)) { $0 + $1 * $1 - 10 * cos(2 * Double.pi * $1) }
+        case "schwefel5":
+            let x = try vector(trial, 5, -500...500)
+            return 418.9829 * Double(x.count) - x.reduce(0) { $0 + $1 * sin(abs($1).squareRoot()) }
+        case "hartmann3":
+            let x = try vector(trial, 3, 0...1)
+            let alpha = [1.0, 1.2, 3.0, 3.2]
+            let a: [[Double]] = [[3, 10, 30], [0.1, 10, 35], [3, 10, 30], [0.1, 10, 35]]
+            let p: [[Double]] = [[3689, 1170, 2673], [4699, 4387, 7470], [1091, 8732, 5547], [381, 5743, 8828]]
+            var total = 0.0
+            for i in 0..<4 {
+                var inner = 0.0
+                for j in 0..<3 { inner += a[i][j] * pow(x[j] - p[i][j] * 1e-4, 2) }
+                total += alpha[i] * exp(-inner)
+            }
+            return -total
+        case "camel6":
+            let x1 = try trial.suggestFloat("x1", -3...3), x2 = try trial.suggestFloat("x2", -2...2)
+            return (4 - 2.1 * x1 * x1 + pow(x1, 4) / 3) * x1 * x1 + x1 * x2 + (-4 + 4 * x2 * x2) * x2 * x2
+        case "goldstein":
+            let x1 = try trial.suggestFloat("x1", -2...2), x2 = try trial.suggestFloat("x2", -2...2)
+            let a = 1 + pow(x1 + x2 + 1, 2) * (19 - 14 * x1 + 3 * x1 * x1 - 14 * x2 + 6 * x1 * x2 + 3 * x2 * x2)
+            let b = 30 + pow(2 * x1 - 3 * x2, 2) * (18 - 32 * x1 + 12 * x1 * x1 + 48 * x2 - 36 * x1 * x2 + 27 * x2 * x2)
+            return a * b
+        case "ktablet10":
+            let x = try vector(trial, 10, -5.12...5.12)
+            return x.enumerated().reduce(0) { $0 + ($1.offset < 3 ? 1 : 10_000) * $1.element * $1.element }
+        case "dixonprice10":
+            let x = try vector(trial, 10, -10...10)
+            var sum = (x[0] - 1) * (x[0] - 1)
+            for i in 1..<x.count { sum += Double(i + 1) * pow(2 * x[i] * x[i] - x[i - 1], 2) }
+            return sum
+        case "mixed2":
+            // A 3-way choice, a log float, a plain and a stepped integer, a log integer, a stepped float.
+            let kind = try trial.suggestCategorical("kind", ["a", "b", "c"])
+            let offset = ["a": 0.5, "b": 0.0, "c": 1.0][kind]!
+            let rate = log10(try trial.suggestFloat("rate", 1e-5...1e-1, log: true))
+            let count = Double(try trial.suggestInt("count", 0...50))
+            let width = log2(Double(try trial.suggestInt("width", 4...1024, log: true)))
+            let bins = Double(try trial.suggestInt("bins", 16...512, step: 16))
+            let fraction = try trial.suggestFloat("fraction", 0...1, step: 0.1)
+            return offset + (rate + 3.3) * (rate + 3.3) / 2 + (count - 17) * (count - 17) / 100
+                + (width - 7.5) * (width - 7.5) / 8 + (bins - 240) * (bins - 240) / 40_000 + (fraction - 0.7) * (fraction - 0.7) * 3
+        default:
+            return nil
+        }
+    }
+}
+
 func tuneQuality(_ arguments: [String]) throws {
     guard let function = option(arguments, "--function"), let samplerName = option(arguments, "--sampler") else {
         fail("usage: pareto-bench tune quality --function NAME --sampler tpe|tpe-mv|tpe-group|random|cmaes|gp [--trials N] [--seeds N]")
@@ -155,22 +243,40 @@ func tuneQuality(_ arguments: [String]) throws {
     let candidates = option(arguments, "--candidates").flatMap(Int.init)
     // Another block of seeds (e.g. 20 for seeds 20…39), to check a change away from the seeds it was made on.
     let firstSeed = option(arguments, "--first-seed").flatMap(Int.init) ?? 0
+    // TPE settings to compare (defaults: the sampler's own).
+    let gamma = option(arguments, "--gamma").flatMap(Double.init)
+    let gammaCap = option(arguments, "--gamma-cap").flatMap(Int.init)
+    let weighting = option(arguments, "--weighting").flatMap(TPEWeighting.init(rawValue:))
+    let priorWeight = option(arguments, "--prior-weight").flatMap(Double.init)
+    func configured(_ base: TPESampler) -> TPESampler {
+        var sampler = base
+        if let gamma { sampler.gammaFraction = gamma }
+        if let gammaCap { sampler.gammaCap = gammaCap }
+        if let weighting { sampler.weighting = weighting }
+        if let priorWeight { sampler.priorWeight = priorWeight }
+        if arguments.contains("--independent-categoricals") { sampler.jointCategoricals = false }
+        if arguments.contains("--joint-categoricals") { sampler.jointCategoricals = true }
+        return sampler
+    }
     var at50: [Double] = [], atEnd: [Double] = []
     var boosters: [Int] = []  // mixed: the categorical choice (index) of each seed's best trial
     for seed in firstSeed..<(firstSeed + seeds) {
         let sampler: any ParameterSampler
         switch samplerName {
-        case "tpe": sampler = TPESampler(seed: UInt64(seed), startupTrials: startup, candidates: candidates)
-        case "tpe-mv": sampler = TPESampler(seed: UInt64(seed), startupTrials: startup, candidates: candidates,
-                                            multivariate: true)
+        // Optuna's algorithm (`TPESampler.optuna`), for the pairs with Optuna's same settings.
+        case "tpe": sampler = configured(.optuna(seed: UInt64(seed), startupTrials: startup, candidates: candidates))
+        case "tpe-mv": sampler = configured(.optuna(seed: UInt64(seed), startupTrials: startup, candidates: candidates,
+                                                    multivariate: true))
         // Grouped multivariate (Optuna's group=True): each group of co-occurring parameters jointly.
-        case "tpe-group": sampler = TPESampler(seed: UInt64(seed), startupTrials: startup, candidates: candidates,
-                                               multivariate: true, group: true)
+        case "tpe-group": sampler = configured(.optuna(seed: UInt64(seed), startupTrials: startup, candidates: candidates,
+                                                       multivariate: true, group: true))
+        // Pareto's defaults (`TPESampler()`), against Optuna's defaults.
+        case "tpe-default": sampler = configured(TPESampler(seed: UInt64(seed), startupTrials: startup, candidates: candidates))
         case "random": sampler = RandomSampler(seed: UInt64(seed))
         // Optuna's defaults: CMA-ES from the first trial with σ0 = range/6, GP after 10 random trials.
         case "cmaes": sampler = CMAESSampler(seed: UInt64(seed))
         case "gp": sampler = GPSampler(seed: UInt64(seed))
-        default: fail("unknown sampler \(samplerName) (tpe, tpe-mv, tpe-group, random, cmaes, gp)")
+        default: fail("unknown sampler \(samplerName) (tpe, tpe-mv, tpe-group, tpe-default, random, cmaes, gp)")
         }
         let study = try Study(direction: .minimize, sampler: sampler)
         try study.optimize(nTrials: trials) { trial in try TuneFunctions.evaluate(function, trial) }
@@ -203,7 +309,10 @@ func tuneOverhead(_ arguments: [String]) throws {
     let starts = Lock()
     nonisolated(unsafe) var startTimes: [Double] = []
     let clock = Stopwatch()
-    let study = try Study(direction: .minimize, storage: storage, sampler: TPESampler(seed: 1, multivariate: multivariate, group: group))
+    // --defaults: Pareto's TPESampler() (multivariate, 96 candidates) instead of Optuna's algorithm.
+    let sampler = arguments.contains("--defaults") ? TPESampler(seed: 1)
+        : TPESampler.optuna(seed: 1, multivariate: multivariate, group: group)
+    let study = try Study(direction: .minimize, storage: storage, sampler: sampler)
     try study.optimize(nTrials: trials) { trial in
         starts.withLock { startTimes.append(clock.seconds) }
         return try TuneFunctions.trivial(space, trial)
@@ -252,7 +361,7 @@ func tuneReplay(_ arguments: [String]) throws {
     }
     let storage = InMemoryStorage()
     func sampler(_ seed: Int) -> any ParameterSampler {
-        TPESampler(seed: UInt64(seed), candidates: candidates, multivariate: samplerName == "tpe-mv")
+        TPESampler.optuna(seed: UInt64(seed), candidates: candidates, multivariate: samplerName == "tpe-mv")
     }
     let base = try Study(name: "replay", direction: .minimize, storage: storage, sampler: RandomSampler(seed: 0))
     for params in history {
