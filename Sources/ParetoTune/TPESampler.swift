@@ -192,8 +192,9 @@ public struct TPESampler: ParameterSampler {
 
     /// Weights for the observed good trials (`good`, indices into the
     /// history): how far each is below the best value among the bad trials
-    /// (`bad`, all of them: the split's threshold; at least 1e-12). Nil when a good trial has no value (pruned) or no
-    /// bad trial has one: then the sampler weights by recency.
+    /// (`bad`, all of them: the split's threshold; at least 1e-12). Nil when
+    /// a good trial has no value (pruned) or no bad trial has one: then the
+    /// sampler weights by recency.
     func improvementWeights(_ good: [Int], _ bad: [Int], _ context: SamplingContext) -> [Double]? {
         let sign: Double = context.directions[0] == .minimize ? 1 : -1
         var threshold = Double.infinity
