@@ -226,7 +226,7 @@ struct ParzenEstimator {
     /// polynomial exponential per component (`sumOfExponentials`); for discrete parameters a cheap upper bound of each cell's mass
     /// (width × the density's peak on the cell) decides which components
     /// need the exact mass (two `erfc`).
-    func logDensity(_ point: [Double], scratch: inout [Double]) -> Double {
+    func logDensity(_ point: [Double], scratch: inout [Double], cells: CellCache? = nil) -> Double {
         let m = componentCount
         if kernels.count == 1 {
             switch kernels[0] {
@@ -267,22 +267,41 @@ struct ParzenEstimator {
             // within e⁻⁴⁰ of that floor get their exact cell masses.
             var best = 0
             for k in 1..<m where scratch[k] > scratch[best] { best = k }
+            // The exact corrections cost two erfc and a log each; `cells` keeps
+            // them per (parameter, value) across the candidates of one decision,
+            // which repeat discrete values often.
             var exactBest = scratch[best]
             for (d, kernel) in kernels.enumerated() {
                 guard case .numeric(let n) = kernel, n.step > 0 else { continue }
                 let (left, right) = ParzenEstimator.cell(n, point[d])
-                exactBest += ParzenEstimator.cellCorrection(n, best, left, right, ln(right - left))
+                let exact = { ParzenEstimator.cellCorrection(n, best, left, right, ln(right - left)) }
+                exactBest += cells?.correction(d, point[d], best, of: m, exact) ?? exact()
             }
             let threshold = exactBest - negligible
-            for k in 0..<m where scratch[k] < threshold { scratch[k] = -.infinity }
+            // The survivors, listed once (usually a small share of the components).
+            var survivors = cells?.takeSurvivors() ?? []
+            survivors.removeAll(keepingCapacity: true)
+            for k in 0..<m {
+                if scratch[k] < threshold { scratch[k] = -.infinity } else { survivors.append(k) }
+            }
             for (d, kernel) in kernels.enumerated() {
                 guard case .numeric(let n) = kernel, n.step > 0 else { continue }
                 let (left, right) = ParzenEstimator.cell(n, point[d])
                 let logWidth = ln(right - left)
-                for k in 0..<m where scratch[k] > -.infinity {
-                    scratch[k] += ParzenEstimator.cellCorrection(n, k, left, right, logWidth)
+                if let cells {
+                    cells.withRow(d, point[d], m) { row in
+                        for k in survivors {
+                            if row[k].isNaN { row[k] = ParzenEstimator.cellCorrection(n, k, left, right, logWidth) }
+                            scratch[k] += row[k]
+                        }
+                    }
+                } else {
+                    for k in survivors {
+                        scratch[k] += ParzenEstimator.cellCorrection(n, k, left, right, logWidth)
+                    }
                 }
             }
+            cells?.keepSurvivors(survivors)
         }
         return scratch.withUnsafeMutableBufferPointer { ParzenEstimator.logSumExp($0.baseAddress!, m) }
     }
@@ -389,6 +408,48 @@ struct ParzenEstimator {
         let exact = logGaussMass((left - n.mus[k]) * n.inverseSigmas[k], (right - n.mus[k]) * n.inverseSigmas[k])
             - n.logMass[k]
         return exact - cellBound(n, k, left, right, logWidth)
+    }
+}
+
+/// Exact cell corrections of one estimator's discrete kernels, kept per
+/// (parameter, value) while one decision scores its candidates (NaN: not
+/// computed yet). Bit-for-bit the values `logDensity` computes without it.
+final class CellCache {
+    private var rows: [Int: [Double: Int]] = [:]  // parameter → value → row index
+    private var storage: [[Double]] = []
+    private var survivors: [Int] = []  // a buffer `logDensity` borrows, so it allocates once per decision
+
+    /// The survivor buffer, taken out (hand it back with `keepSurvivors`).
+    func takeSurvivors() -> [Int] {
+        var taken: [Int] = []
+        swap(&taken, &survivors)
+        return taken
+    }
+
+    /// Hands the survivor buffer back for the next candidate.
+    func keepSurvivors(_ buffer: [Int]) { survivors = buffer }
+
+    /// Row of corrections (one per component) for `value` of parameter `d`.
+    func withRow(_ d: Int, _ value: Double, _ count: Int, _ body: (inout [Double]) -> Void) {
+        let index: Int
+        if let known = rows[d]?[value] {
+            index = known
+        } else {
+            index = storage.count
+            storage.append([Double](repeating: .nan, count: count))
+            rows[d, default: [:]][value] = index
+        }
+        body(&storage[index])
+    }
+
+    /// Component k's correction (of `count`) for `value` of parameter `d`, computed by `make` once.
+    func correction(_ d: Int, _ value: Double, _ k: Int, of count: Int, _ make: () -> Double) -> Double {
+        var result = 0.0
+        withRow(d, value, count) { row in
+            if row[k].isNaN { row[k] = make() }
+            result = row[k]
+        }
+        return result
     }
 }
 

@@ -327,6 +327,16 @@ public struct TPESampler: ParameterSampler {
         let points = lModel.sample(candidates, &context.random)
         var lScratch = [Double](repeating: 0, count: lModel.componentCount)
         var gScratch = [Double](repeating: 0, count: gModel.componentCount)
+        // Discrete candidates share values: their exact cell terms are computed once.
+        let discrete = distributions.contains { d in
+            switch d {
+            case .float(let f): f.step != nil
+            case .int: true
+            case .categorical: false
+            }
+        }
+        let lCells = discrete && distributions.count > 1 ? CellCache() : nil
+        let gCells = discrete && distributions.count > 1 ? CellCache() : nil
         var bestScore = -Double.infinity
         var best = points[0]
         var scored: [(point: [Double], score: Double)] = []  // discrete candidates repeat: score each once
@@ -335,7 +345,8 @@ public struct TPESampler: ParameterSampler {
             if let seen = scored.first(where: { $0.point == point }) {
                 score = seen.score
             } else {
-                score = lModel.logDensity(point, scratch: &lScratch) - gModel.logDensity(point, scratch: &gScratch)
+                score = lModel.logDensity(point, scratch: &lScratch, cells: lCells)
+                    - gModel.logDensity(point, scratch: &gScratch, cells: gCells)
                 scored.append((point, score))
             }
             if score > bestScore {

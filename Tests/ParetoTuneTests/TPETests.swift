@@ -41,9 +41,13 @@ private func sigmas(_ model: ParzenEstimator, _ d: Int = 0) -> [Double] {
             let model = ParzenEstimator(observations: c.observations, distributions: c.distributions,
                                         weights: c.weights, priorWeight: c.prior_weight)
             var scratch = [Double](repeating: 0, count: model.componentCount)
-            for (point, expected) in zip(c.points, c.log_densities) {
+            // With a cell cache shared by all points (twice over, so values repeat), the same bits.
+            let cells = CellCache()
+            for (point, expected) in zip(c.points + c.points, c.log_densities + c.log_densities) {
                 let got = model.logDensity(point, scratch: &scratch)
                 #expect(close(got, expected), "\(c.name) at \(point): \(got) vs Optuna \(expected)")
+                let cached = model.logDensity(point, scratch: &scratch, cells: cells)
+                #expect(cached.bitPattern == got.bitPattern, "\(c.name) at \(point): cached \(cached) vs \(got)")
             }
         }
     }
