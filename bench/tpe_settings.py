@@ -5,7 +5,9 @@ Runs `pareto-bench tune quality` for each setting on each development function
 functions that bench/tune.py compares with Optuna), seeds first..first+N, and
 prints, per setting, the average rank among the settings (ranked per function,
 seed and budget: 50 and 100 trials; ties share their mean rank) and how many
-functions its median best beats the baseline's (the first setting) on.
+functions its median best beats the baseline's (the first setting) on; for
+`mixed2`, how many seeds end in its best category (a best value under 0.5:
+every other category adds at least 0.5).
 
 A setting's flags are `pareto-bench tune quality` flags, e.g.
   --setting "mv96=--sampler tpe-mv" --setting "ei=--sampler tpe-mv --weighting ei"
@@ -97,6 +99,12 @@ def main():
     print(f"{'function':<14}" + "".join(f"{n[:12]:>13}" for n in names))
     for f in functions:
         print(f"{f:<14}" + "".join(f"{statistics.median(table[(n, f)][1]):>13.5g}" for n in names))
+    if "mixed2" in functions:
+        print()
+        print("mixed2: seeds ending in the best category (best < 0.5) @50, @100")
+        for n in names:
+            at50, at100 = (sum(v < 0.5 for v in table[(n, "mixed2")][b]) for b in (0, 1))
+            print(f"{n:<16} {at50:>3} {at100:>3} of {args.seeds}")
     if args.dump:
         with open(args.dump, "w") as out:
             json.dump({f"{n}|{f}": table[(n, f)] for n, f in table}, out)

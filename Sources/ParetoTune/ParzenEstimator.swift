@@ -221,6 +221,8 @@ struct ParzenEstimator {
     /// The log density (discrete parts: log mass) of `point` (internal form) under the mixture.
     ///
     /// `scratch` must hold `componentCount` values; it is overwritten.
+    /// `cells`, shared by the candidates of one decision, keeps the exact
+    /// cell terms of discrete parameters per value (same results, computed once).
     ///
     /// Cost: a few multiply-adds per component and parameter, and one
     /// polynomial exponential per component (`sumOfExponentials`); for discrete parameters a cheap upper bound of each cell's mass

@@ -14,9 +14,8 @@ public enum TPEWeighting: String, Sendable, Codable {
     /// weight as `recency`.
     ///
     /// Why not for categoricals: concentrating the good model on the best
-    /// trial's category keeps the search there: on the development space
-    /// `mixed2`, independent TPE ended in the best category on 47 of 80
-    /// seeds with these weights on the categorical, 72 of 80 with recency.
+    /// trial's category keeps the search there (bench/README.md, the
+    /// `mixed2` development space).
     case expectedImprovement = "ei"
 }
 
@@ -128,8 +127,9 @@ public struct TPESampler: ParameterSampler {
     /// dimensions of such a candidate score badly, so the search locks on
     /// the first good category. Alone, a category's score l/g rises as the
     /// bad trials fill with the others, which pulls the search out. On a
-    /// development space (`mixed2` in bench/tpe_settings.py) the search
-    /// ended in the best category on 80 of 80 seeds apart, 42–47 jointly.
+    /// development space (`mixed2`, `bench/tpe_settings.py`) the default
+    /// search ended in the best category on 80 of 80 seeds apart, 43 of 80
+    /// jointly.
     public var jointCategoricals: Bool
 
     /// Creates a TPE sampler. The defaults are Pareto's, chosen on

@@ -190,6 +190,9 @@ private func sigmas(_ model: ParzenEstimator, _ d: Int = 0) -> [Double] {
         // A tie with the threshold weighs 1e-12, not 0; a pruned good trial: no weights.
         #expect(tpe.improvementWeights([0], [1, 2], SamplingContext(directions: [.minimize], trialNumber: 3,
             trials: [trials[0], TrialRecord(number: 1, state: .complete, values: [10]), trials[2]], seed: 0)) == [1e-12])
+        // Uniform weighting counts every observation 1; recency (and improvement's fallback) ramps old ones down.
+        #expect(TPESampler(weighting: .uniform).weights(30) == [Double](repeating: 1, count: 30))
+        #expect(tpe.weights(30) == TPESampler.weights(30) && TPESampler.weights(30)[0] < 1)
         let pruned = [TrialRecord(number: 0, state: .pruned)] + Array(trials[1...])
         #expect(tpe.improvementWeights([0, 1], [2, 3], SamplingContext(directions: [.minimize], trialNumber: 20,
                                                                           trials: pruned, seed: 0)) == nil)
